@@ -1,0 +1,3 @@
+from wirecopy.cli import main
+
+main()

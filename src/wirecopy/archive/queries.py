@@ -1,0 +1,241 @@
+"""Read-side queries: totals, statistics, export rows and the records `show` prints.
+
+Each function takes a connection and returns plain data (dicts and lists), which the
+CLI renders as a table or as JSON, and the exporters write as JSONL, CSV or Parquet.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def totals(conn: sqlite3.Connection) -> dict[str, int]:
+    def one(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
+    return {
+        "pages": one("SELECT COUNT(*) FROM pages"),
+        "pages_ok": one("SELECT COUNT(*) FROM pages WHERE status = 'ok'"),
+        "pages_rejected": one("SELECT COUNT(*) FROM pages WHERE status = 'rejected'"),
+        "copies": one("SELECT COUNT(*) FROM copies"),
+        "articles": one("SELECT COUNT(*) FROM articles"),
+        "duplicate_groups": one(
+            "SELECT COUNT(*) FROM (SELECT article_id FROM copies GROUP BY article_id "
+            "HAVING COUNT(*) > 1)"
+        ),
+        "stories": one("SELECT COUNT(*) FROM stories"),
+        "entities": one("SELECT COUNT(*) FROM entities"),
+    }
+
+
+def stats(conn: sqlite3.Connection) -> Row:
+    def grouped(column: str) -> dict[str, int]:
+        rows = conn.execute(
+            f"SELECT COALESCE({column}, '(none)') AS k, COUNT(*) AS n FROM pages "
+            "GROUP BY k ORDER BY n DESC, k"
+        )
+        return {row["k"]: row["n"] for row in rows}
+
+    runs = [
+        {
+            "id": row["id"],
+            "started_at": row["started_at"],
+            "status": row["status"],
+            "seconds": row["seconds"],
+            "inputs": json.loads(row["inputs"]),
+            "counts": json.loads(row["counts"]) if row["counts"] else None,
+        }
+        for row in conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 5")
+    ]
+    return {
+        "totals": totals(conn),
+        "by_format": grouped("format"),
+        "by_status": grouped("status"),
+        "by_site": grouped("site"),
+        "runs": runs,
+    }
+
+
+# Export rows, in the fields of DESIGN.md -------------------------------------------
+
+
+def iter_articles(conn: sqlite3.Connection) -> Iterator[Row]:
+    read = conn.cursor()
+    for art in read.execute("SELECT * FROM articles ORDER BY n"):
+        yield {
+            "id": art["id"],
+            "title": art["title"],
+            "caption": art["caption"],
+            "date": art["date"],
+            "source": art["source"],
+            "text": art["text"],
+            "copies": [
+                {"page": c["page_id"], "kind": c["kind"], "similarity": c["similarity"]}
+                for c in conn.execute(
+                    "SELECT c.page_id, c.kind, c.similarity FROM copies c "
+                    "JOIN pages p ON p.id = c.page_id WHERE c.article_id = ? "
+                    "ORDER BY p.seq, c.seq",
+                    (art["id"],),
+                )
+            ],
+            "story": art["story_id"],
+            "entities": _entities(conn, "article_entities ae", "ae.article_id", art["id"]),
+        }
+
+
+def iter_pages(conn: sqlite3.Connection) -> Iterator[Row]:
+    read = conn.cursor()
+    for page in read.execute("SELECT id, uri, site, status, error FROM pages ORDER BY seq"):
+        articles: list[str] = []
+        for row in conn.execute(
+            "SELECT article_id FROM copies WHERE page_id = ? ORDER BY seq", (page["id"],)
+        ):
+            if row[0] not in articles:
+                articles.append(row[0])
+        boilerplate = [
+            row[0]
+            for row in conn.execute(
+                "SELECT text FROM blocks WHERE page_id = ? AND copy_seq IS NULL ORDER BY seq",
+                (page["id"],),
+            )
+        ]
+        yield {
+            "id": page["id"],
+            "uri": page["uri"],
+            "site": page["site"],
+            "status": page["status"],
+            "error": page["error"],
+            "articles": articles,
+            "boilerplate": boilerplate,
+        }
+
+
+def iter_stories(conn: sqlite3.Connection) -> Iterator[Row]:
+    read = conn.cursor()
+    for story in read.execute("SELECT * FROM stories ORDER BY n"):
+        yield _story(conn, story)
+
+
+def _story(conn: sqlite3.Connection, story: sqlite3.Row) -> Row:
+    return {
+        "id": story["id"],
+        "title": story["title"],
+        "articles": [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM articles WHERE story_id = ? ORDER BY date, n", (story["id"],)
+            )
+        ],
+        "first_date": story["first_date"],
+        "last_date": story["last_date"],
+        "entities": _story_entities(conn, story["id"]),
+    }
+
+
+def _entities(conn: sqlite3.Connection, table: str, key: str, value: str) -> list[Row]:
+    rows = conn.execute(
+        f"SELECT e.text, e.label, ae.count FROM {table} JOIN entities e ON e.id = ae.entity_id "
+        f"WHERE {key} = ? ORDER BY ae.count DESC, e.text",
+        (value,),
+    )
+    return [{"text": r["text"], "label": r["label"], "count": r["count"]} for r in rows]
+
+
+def _story_entities(conn: sqlite3.Connection, story_id: str) -> list[Row]:
+    rows = conn.execute(
+        "SELECT text, label, count FROM story_entities WHERE story_id = ? "
+        "ORDER BY count DESC, text",
+        (story_id,),
+    )
+    return [{"text": r["text"], "label": r["label"], "count": r["count"]} for r in rows]
+
+
+# Show --------------------------------------------------------------------------------
+
+
+def find(conn: sqlite3.Connection, ident: str) -> tuple[str, Row] | None:
+    """Look ``ident`` up as an article, a story or a page, in that order."""
+    if art := conn.execute("SELECT * FROM articles WHERE id = ?", (ident,)).fetchone():
+        return "article", _article(conn, art)
+    if story := conn.execute("SELECT * FROM stories WHERE id = ?", (ident,)).fetchone():
+        return "story", _story(conn, story)
+    if page := conn.execute("SELECT * FROM pages WHERE id = ?", (ident,)).fetchone():
+        return "page", _page(conn, page)
+    return None
+
+
+def _article(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
+    copies = [
+        {
+            "page": c["page_id"],
+            "seq": c["seq"],
+            "site": c["site"],
+            "kind": c["kind"],
+            "similarity": c["similarity"],
+            "title": c["title"],
+            "date": c["date"],
+            "text": c["text"],
+        }
+        for c in conn.execute(
+            "SELECT c.*, p.site FROM copies c JOIN pages p ON p.id = c.page_id "
+            "WHERE c.article_id = ? ORDER BY p.seq, c.seq",
+            (art["id"],),
+        )
+    ]
+    return {
+        "id": art["id"],
+        "title": art["title"],
+        "caption": art["caption"],
+        "date": art["date"],
+        "source": art["source"],
+        "story": art["story_id"],
+        "text": art["text"],
+        "copies": copies,
+        "entities": _entities(conn, "article_entities ae", "ae.article_id", art["id"]),
+    }
+
+
+def _page(conn: sqlite3.Connection, page: sqlite3.Row) -> Row:
+    blocks = [
+        {
+            "seq": b["seq"],
+            "label": b["label"],
+            "copy": b["copy_seq"],
+            "article": b["article_id"],
+            "text": b["text"],
+            "evidence": json.loads(b["evidence"]) if b["evidence"] else None,
+        }
+        for b in conn.execute(
+            "SELECT b.*, c.article_id FROM blocks b LEFT JOIN copies c "
+            "ON c.page_id = b.page_id AND c.seq = b.copy_seq WHERE b.page_id = ? ORDER BY b.seq",
+            (page["id"],),
+        )
+    ]
+    articles = [
+        {"id": r["article_id"], "seq": r["seq"], "kind": r["kind"], "title": r["title"]}
+        for r in conn.execute(
+            "SELECT article_id, seq, kind, title FROM copies WHERE page_id = ? ORDER BY seq",
+            (page["id"],),
+        )
+    ]
+    return {
+        "id": page["id"],
+        "uri": page["uri"],
+        "site": page["site"],
+        "source": page["source"],
+        "format": page["format"],
+        "status": page["status"],
+        "error": page["error"],
+        "encoding": page["encoding"],
+        "title": page["title"],
+        "published": page["published"],
+        "fetched": page["fetched"],
+        "size": page["size"],
+        "articles": articles,
+        "blocks": blocks,
+    }

@@ -1,0 +1,173 @@
+"""``build``: read inputs into an archive, page batch by page batch.
+
+The flow is one way: discover files → read pages → split into blocks and copies →
+write. Each batch is written in one transaction, so a build killed half way leaves a
+consistent archive; the next build skips the pages already there (same id, same
+content hash) and so resumes where the killed one stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from wirecopy import __version__
+from wirecopy.archive.db import Archive
+from wirecopy.archive.queries import totals
+from wirecopy.config import BuildConfig
+from wirecopy.readers import Skipped, discover, read
+from wirecopy.records import PAGE_REJECTED, Page, Source
+from wirecopy.stages.copies import page_copies
+
+
+class Progress(Protocol):
+    """What a build reports as it goes; the CLI draws it as a progress bar."""
+
+    def start(self, total_bytes: int) -> None: ...
+
+    def advance(self, done_bytes: int, page_id: str) -> None: ...
+
+
+@dataclass(slots=True)
+class BuildSummary:
+    run_id: int
+    inputs: list[str]
+    status: str = "running"
+    pages_read: int = 0
+    pages_new: int = 0
+    pages_updated: int = 0
+    pages_unchanged: int = 0
+    pages_rejected: int = 0
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def build(
+    inputs: Sequence[Path],
+    db: Path | str,
+    *,
+    config: BuildConfig | None = None,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Build ``inputs`` (files and folders) into the archive at ``db``."""
+    config = config or BuildConfig()
+    started = time.perf_counter()
+    with Archive.open(db) as archive:
+        options = {"max_page_bytes": config.max_page_bytes, "batch_size": config.batch_size}
+        run_id = archive.start_run([str(p) for p in inputs], options, __version__)
+        summary = BuildSummary(run_id=run_id, inputs=[str(p) for p in inputs])
+        skipped: Counter[str] = Counter()
+        try:
+            pages = _read_all(inputs, config, skipped, progress)
+            for batch in _batched(pages, config.batch_size):
+                _write_batch(archive, batch, run_id, summary)
+            summary.status = "done"
+        except KeyboardInterrupt:
+            summary.status = "interrupted"
+            raise
+        except BaseException:
+            summary.status = "failed"
+            raise
+        finally:
+            summary.skipped = dict(sorted(skipped.items()))
+            summary.totals = totals(archive.conn)
+            summary.seconds = round(time.perf_counter() - started, 3)
+            counts = {k: v for k, v in summary.to_dict().items() if k.startswith("pages_")}
+            counts |= {"rejected": len(summary.rejected), **summary.totals}
+            archive.finish_run(run_id, counts, summary.seconds, summary.status)
+    return summary
+
+
+def _read_all(
+    inputs: Sequence[Path], config: BuildConfig, skipped: Counter[str], progress: Progress | None
+) -> Iterator[Page]:
+    sources = list(discover(inputs))
+    sizes = [_size(source) for source in sources]
+    if progress:
+        progress.start(sum(sizes))
+    seen: set[str] = set()
+    done = 0
+    for source, size in zip(sources, sizes, strict=True):
+        source = _unique(source, inputs, seen)
+        consumed = 0
+        for item in read(source, config):
+            if isinstance(item, Skipped):
+                skipped[item.reason] += 1
+                continue
+            yield item
+            if progress and size > 1 << 20:
+                # Inside a big container, move the bar by the bytes of each record read
+                # (capped: compressed files hold more bytes than their size).
+                consumed += len(item.raw)
+                progress.advance(done + min(consumed, size), item.id)
+        done += size
+        if progress:
+            progress.advance(done, source.page_id)
+
+
+def _unique(source: Source, inputs: Sequence[Path], seen: set[str]) -> Source:
+    """Give a file a page id no other input of this build has.
+
+    Two folders given together can hold the same relative path; the later one's id is
+    then prefixed with its folder's name (``b/x.txt``), so neither page hides the other.
+    """
+    page_id = source.page_id
+    if page_id in seen:
+        for root in inputs:
+            if source.path.is_relative_to(root) and root.is_dir():
+                page_id = f"{root.name}/{page_id}"
+                break
+        base, n = page_id, 2
+        while page_id in seen:
+            page_id, n = f"{base}~{n}", n + 1
+        source = Source(source.path, page_id, source.format, source.site, source.problem)
+    seen.add(page_id)
+    return source
+
+
+def _size(source: Source) -> int:
+    try:
+        return source.path.stat().st_size if not source.problem else 0
+    except OSError:
+        return 0
+
+
+def _batched(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
+    batch: list[Page] = []
+    for page in pages:
+        batch.append(page)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_batch(archive: Archive, batch: list[Page], run_id: int, summary: BuildSummary) -> None:
+    states = archive.page_states(page.id for page in batch)
+    changed: list[Page] = []
+    for page in batch:
+        summary.pages_read += 1
+        if page.status == PAGE_REJECTED:
+            summary.pages_rejected += 1
+            summary.rejected.append({"page": page.id, "error": page.error or ""})
+        state = states.get(page.id)
+        if state is not None and state.content_hash == page.content_hash:
+            summary.pages_unchanged += 1
+            continue
+        if state is None:
+            summary.pages_new += 1
+        else:
+            summary.pages_updated += 1
+        changed.append(page)
+    if changed:
+        archive.write(page_copies(changed), run_id)

@@ -1,0 +1,114 @@
+"""Constructors shared by the readers: accepted and rejected pages, HTML extraction."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+import trafilatura
+import xxhash
+
+from wirecopy.readers.decode import PageError, binary_kind
+from wirecopy.records import PAGE_REJECTED, Page
+
+
+def content_hash(raw: bytes) -> str:
+    return xxhash.xxh3_128_hexdigest(raw)
+
+
+def rejected(page_id: str, reason: str, *, uri: str | None, fmt: str, raw: bytes = b"") -> Page:
+    # A rejected page with no bytes is keyed on its reason, so an unchanged problem
+    # is "unchanged" on the next build and a new problem is an update.
+    digest = content_hash(raw or reason.encode())
+    return Page(
+        id=page_id,
+        uri=uri,
+        format=fmt,
+        content_hash=digest,
+        raw=raw,
+        status=PAGE_REJECTED,
+        error=reason,
+    )
+
+
+def host_of(uri: str | None) -> str | None:
+    if not uri or not uri.startswith(("http://", "https://")):
+        return None
+    host = urlsplit(uri).hostname
+    return host.lower() if host else None
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: object) -> str | None:
+    """An ISO ``YYYY-MM-DD`` from a date-like value, or None when it is not one."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        text = value.strip()[:10]
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return None
+        return text
+    return None
+
+
+def paragraphs(lines: str) -> str:
+    """Join non-empty lines into paragraphs separated by one blank line."""
+    return "\n\n".join(line.strip() for line in lines.splitlines() if line.strip())
+
+
+def html_page(
+    page_id: str,
+    raw: bytes,
+    *,
+    uri: str | None,
+    site: str | None = None,
+    source: str | None = None,
+    published: str | None = None,
+    fetched: str | None = None,
+) -> Page:
+    """Extract an HTML page's main text and metadata with trafilatura; keep the raw HTML."""
+    kind = binary_kind(raw)
+    if kind:
+        raise PageError(f"binary content, not an HTML page: {kind}")
+    try:
+        doc = trafilatura.bare_extraction(
+            raw,
+            url=uri if host_of(uri) else None,
+            with_metadata=True,
+            include_comments=False,
+            include_images=False,
+        )
+    except Exception as error:  # trafilatura raises many kinds on hostile markup
+        raise PageError(f"the HTML could not be parsed: {error}") from None
+    text = paragraphs(getattr(doc, "text", None) or "") if doc is not None else ""
+    if not text:
+        raise PageError("no article text found in the HTML (empty body, or markup only)")
+    meta = {
+        key: str(value)
+        for key in ("title", "author", "date", "sitename", "hostname", "description", "url")
+        if (value := getattr(doc, key, None))
+    }
+    return Page(
+        id=page_id,
+        uri=uri,
+        format="html",
+        content_hash=content_hash(raw),
+        raw=raw,
+        site=site or host_of(uri) or host_of(meta.get("url")) or meta.get("hostname"),
+        source=source or meta.get("sitename"),
+        text=text,
+        title=meta.get("title"),
+        published=published or iso_date(meta.get("date")),
+        fetched=fetched,
+        meta=meta,
+    )
+
+
+def looks_like_html(text: str) -> bool:
+    head = text[:1024].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or "<html" in head[:200]

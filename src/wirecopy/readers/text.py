@@ -1,0 +1,58 @@
+"""Plain text and HTML files: one file, one page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wirecopy.config import BuildConfig, format_size
+from wirecopy.readers.decode import PageError, decode
+from wirecopy.readers.pages import content_hash, html_page, looks_like_html, rejected
+from wirecopy.records import Page, Source
+
+
+def read_file(source: Source, config: BuildConfig) -> Iterator[Page]:
+    uri = source.path.resolve().as_uri()
+    try:
+        size = source.path.stat().st_size
+        raw = b"" if size > config.max_page_bytes else source.path.read_bytes()
+    except OSError as error:
+        yield rejected(
+            source.page_id, f"cannot read the file: {error.strerror}", uri=uri, fmt=source.format
+        )
+        return
+    if size > config.max_page_bytes:
+        yield rejected(
+            source.page_id,
+            f"file is {format_size(size)}, over the page size limit of "
+            f"{format_size(config.max_page_bytes)} (raise it with --max-size)",
+            uri=uri,
+            fmt=source.format,
+        )
+        return
+    try:
+        yield _page(source, raw, uri)
+    except PageError as error:
+        yield rejected(source.page_id, str(error), uri=uri, fmt=source.format, raw=raw)
+
+
+def _page(source: Source, raw: bytes, uri: str) -> Page:
+    if not raw:
+        raise PageError("empty file")
+    if source.format == "html":
+        return html_page(source.page_id, raw, uri=uri, site=source.site)
+    text, encoding = decode(raw)
+    if not text.strip():
+        raise PageError("no text: the file holds only white space")
+    if looks_like_html(text):
+        # A .txt that is really an HTML page (a saved page renamed) is read as HTML.
+        return html_page(source.page_id, raw, uri=uri, site=source.site)
+    return Page(
+        id=source.page_id,
+        uri=uri,
+        format="text",
+        content_hash=content_hash(raw),
+        raw=raw,
+        site=source.site,
+        encoding=encoding,
+        text=text,
+    )

@@ -1,0 +1,195 @@
+"""`build` end to end: the seeds, bad input, idempotence and incremental builds."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import PARAGRAPHS, archive_content, html_doc, write_warc
+from wirecopy.build import build
+from wirecopy.cli import cli
+from wirecopy.config import BuildConfig
+
+
+def test_seeds_build_into_five_ok_pages(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    summary = build([seeds], db)
+    assert summary.status == "done"
+    assert summary.pages_read == summary.pages_new == 5
+    result = CliRunner().invoke(cli, ["export", "pages", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    pages = [json.loads(line) for line in result.output.splitlines()]
+    assert sorted(p["id"] for p in pages) == sorted(p.name for p in seeds.iterdir())
+    assert {p["status"] for p in pages} == {"ok"}
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def make_bad_folder(root: Path) -> dict[str, str]:
+    """A folder of good and bad inputs; returns the expected rejections (id → words)."""
+    root.mkdir()
+    (root / "good.txt").write_text("Bridge vote\n\n" + "\n\n".join(PARAGRAPHS) + "\n")
+    latin = "Le maire André Durán a ouvert le pont de Brindlemoor. Les pêcheurs étaient ravis."
+    (root / "latin1.txt").write_bytes(latin.encode("latin-1"))
+    (root / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    with zipfile.ZipFile(root / "bundle.zip", "w") as archive:
+        archive.writestr("inner.txt", "hello")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "huge.txt").write_bytes(b"word " * 3000)  # over the 10 KB limit used below
+    data = write_warc(
+        root / "whole.warc.gz",
+        [(f"https://herald.example/{n}", html_doc(f"Story {n}", PARAGRAPHS)) for n in (1, 2)],
+    )
+    (root / "crawl.warc.gz").write_bytes(data[:-50])
+    (root / "whole.warc.gz").unlink()
+    lines = [
+        json.dumps({"text": PARAGRAPHS[0], "url": "https://wire.example/1", "source": "Wire"}),
+        '{"text": "broken',
+        json.dumps({"text": PARAGRAPHS[1]}),
+    ]
+    (root / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    (root / "broken.html").write_text("<html><head><title>Nothing here")
+    (root / "dangling.txt").symlink_to("nowhere.txt")
+    (root / "loop.txt").symlink_to("loop.txt")
+    return {
+        "photo.png": "unsupported file type '.png' (image/png",
+        "bundle.zip": "unsupported file type '.zip' (application/zip",
+        "empty.txt": "empty file",
+        "huge.txt": "over the page size limit",
+        "crawl.warc.gz#3": "cut short",
+        "feed.jsonl#2": "line 2: not valid JSON",
+        "broken.html": "no article text found in the HTML",
+        "dangling.txt": "broken symbolic link",
+        "loop.txt": "symbolic link loop",
+    }
+
+
+def test_bad_input_is_rejected_with_reasons_and_nothing_lost(tmp_path: Path) -> None:
+    expected = make_bad_folder(tmp_path / "in")
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path / "in"), "--db", str(db), "--max-size", "10KB", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    rejected = {r["page"]: r["error"] for r in summary["rejected"]}
+    assert set(rejected) == set(expected)
+    for page_id, words in expected.items():
+        assert words in rejected[page_id], (page_id, rejected[page_id])
+    conn = sqlite3.connect(db)
+    ok = {row[0] for row in conn.execute("SELECT id FROM pages WHERE status = 'ok'")}
+    assert ok == {"good.txt", "latin1.txt", "crawl.warc.gz#2", "feed.jsonl#1", "feed.jsonl#3"}
+    latin = conn.execute("SELECT text FROM pages WHERE id = 'latin1.txt'").fetchone()[0]
+    assert "André Durán" in latin
+    # Every rejected page is in the archive with its reason.
+    stored = dict(conn.execute("SELECT id, error FROM pages WHERE status = 'rejected'").fetchall())
+    assert stored == rejected
+
+
+def test_strict_exits_non_zero_on_rejections(tmp_path: Path) -> None:
+    make_bad_folder(tmp_path / "in")
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path / "in"), "--db", str(tmp_path / "a.db"), "--strict"]
+    )
+    assert result.exit_code == 1
+    assert "Rejected" in result.output
+
+
+def test_rebuilding_changes_nothing(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    before = archive_content(db)
+    again = build([seeds], db)
+    assert again.pages_unchanged == 5 and again.pages_new == again.pages_updated == 0
+    assert archive_content(db) == before
+
+
+def test_a_changed_file_updates_its_page(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = folder / "p.txt"
+    page.write_text(PARAGRAPHS[0])
+    db = tmp_path / "a.db"
+    build([folder], db)
+    page.write_text(PARAGRAPHS[1])
+    summary = build([folder], db)
+    assert summary.pages_updated == 1
+    content = archive_content(db)
+    assert [row[6] for row in content["copies"]] == [PARAGRAPHS[1]]
+    assert len(content["articles"]) == 1  # the old text's article went with its last copy
+
+
+def test_same_relative_path_in_two_folders_keeps_both(tmp_path: Path) -> None:
+    for name, text in (("a", PARAGRAPHS[0]), ("b", PARAGRAPHS[1])):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "p.txt").write_text(text)
+    summary = build([tmp_path / "a", tmp_path / "b"], tmp_path / "x.db")
+    assert summary.pages_new == 2
+    ids = [row[0] for row in archive_content(tmp_path / "x.db")["pages"]]
+    assert ids == ["b/p.txt", "p.txt"]
+
+
+def _corpus(seeds: Path) -> dict[str, bytes]:
+    files = {p.name: p.read_bytes() for p in sorted(seeds.iterdir())}
+    files["copy_of_000.txt"] = files["000_e42f1ff391ac3130.txt"]  # an exact copy
+    files["feed.jsonl"] = (
+        "\n".join(json.dumps({"text": p, "source": "Wire"}) for p in PARAGRAPHS) + "\n"
+    ).encode()
+    files["notes.txt"] = PARAGRAPHS[2].encode()
+    return files
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_building_in_two_parts_equals_building_at_once(seeds: Path, data: st.DataObject) -> None:
+    files = _corpus(seeds)
+    chosen = data.draw(st.lists(st.sampled_from(sorted(files)), min_size=1, unique=True))
+    split = data.draw(st.integers(min_value=0, max_value=len(chosen)))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for folder, names in (("all", chosen), ("one", chosen[:split]), ("two", chosen[split:])):
+            (root / folder).mkdir()
+            for name in names:
+                (root / folder / name).write_bytes(files[name])
+        config = BuildConfig(batch_size=2)
+        build([root / "all"], root / "once.db", config=config)
+        build([root / "one"], root / "parts.db", config=config)
+        build([root / "two"], root / "parts.db", config=config)
+        build([root / "two"], root / "parts.db", config=config)  # and a part twice
+        once, parts = archive_content(root / "once.db"), archive_content(root / "parts.db")
+        # uris differ (the parts sit in other folders); everything else must be equal
+        assert [(p[0], *p[2:]) for p in once["pages"]] == [(p[0], *p[2:]) for p in parts["pages"]]
+        for table in ("blocks", "copies", "articles", "stories"):
+            assert once[table] == parts[table], table
+        shutil.rmtree(root / "all")
+
+
+def test_exact_copies_share_an_article(seeds: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(seeds, folder)
+    shutil.copy(folder / "001_be0f2d44e9aefcd8.txt", folder / "zz_copy.txt")
+    summary = build([folder], tmp_path / "a.db")
+    assert summary.totals["duplicate_groups"] == 1
+    assert summary.totals["articles"] == summary.totals["copies"] - 1
+
+
+def test_jsonl_gz_feed_builds(tmp_path: Path) -> None:
+    lines = "\n".join(json.dumps({"text": p, "published": "2026-01-02"}) for p in PARAGRAPHS)
+    (tmp_path / "f.jsonl.gz").write_bytes(gzip.compress(lines.encode(), mtime=0))
+    summary = build([tmp_path / "f.jsonl.gz"], tmp_path / "a.db")
+    assert summary.pages_new == 3
+    dates = {row[9] for row in archive_content(tmp_path / "a.db")["pages"]}
+    assert dates == {"2026-01-02"}

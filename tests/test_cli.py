@@ -1,0 +1,100 @@
+"""The command line: help that teaches, JSON twins, clean errors, documented verbs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from wirecopy.build import build
+from wirecopy.cli import cli
+
+VERBS = sorted(cli.commands)
+
+
+def test_the_verbs_of_this_release() -> None:
+    assert VERBS == ["build", "export", "show", "stats"]
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_every_verb_has_help_with_an_example(verb: str) -> None:
+    result = CliRunner().invoke(cli, [verb, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"wirecopy {verb}" in result.output
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_every_verb_is_documented_in_the_readme(verb: str) -> None:
+    readme = (REPO / "README.md").read_text()
+    assert f"wirecopy {verb}" in readme
+
+
+def test_missing_archive_is_a_clean_error(tmp_path: Path) -> None:
+    for args in (["stats"], ["export", "pages"], ["show", "x"]):
+        result = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "none.db")])
+        assert result.exit_code == 1
+        assert "no archive at" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path / "nope"), "--db", str(tmp_path / "a.db")]
+    )
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+
+
+def test_not_an_archive(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("this is not sqlite" * 100)
+    result = CliRunner().invoke(cli, ["stats", "--db", str(bogus)])
+    assert result.exit_code == 1
+    assert "not a wirecopy archive" in result.output
+
+
+def test_show_page_article_and_json(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    runner = CliRunner()
+    page = runner.invoke(cli, ["show", "001_be0f2d44e9aefcd8.txt", "--db", str(db), "--json"])
+    assert page.exit_code == 0, page.output
+    data = json.loads(page.output)
+    assert data["kind"] == "page" and data["status"] == "ok"
+    assert data["blocks"] and all(b["label"] for b in data["blocks"])
+    article_id = data["articles"][0]["id"]
+    art = runner.invoke(cli, ["show", article_id, "--db", str(db)])
+    assert art.exit_code == 0, art.output
+    assert article_id in art.output and "001_be0f2d44e9aefcd8.txt" in art.output
+    text = runner.invoke(cli, ["show", "001_be0f2d44e9aefcd8.txt", "--db", str(db)])
+    assert "blocks" in text.output
+    missing = runner.invoke(cli, ["show", "nope", "--db", str(db)])
+    assert missing.exit_code == 1 and "no article, story or page" in missing.output
+
+
+def test_stats_by_format_status_and_site(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db), "--json"])
+    data = json.loads(result.output)
+    assert data["by_format"] == {"text": 5}
+    assert data["by_status"] == {"ok": 5}
+    assert data["totals"]["pages"] == 5
+    human = CliRunner().invoke(cli, ["stats", "--db", str(db)])
+    assert "pages by format" in human.output
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path, seeds: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db)])
+    assert result.exit_code == 1 and "newer than this wirecopy" in result.output

@@ -1,0 +1,68 @@
+"""Export field shapes: exactly the DESIGN.md fields, in JSONL, CSV and Parquet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from wirecopy.build import build
+from wirecopy.cli import cli
+
+FIELDS = {
+    "articles": ["id", "title", "caption", "date", "source", "text", "copies", "story", "entities"],
+    "pages": ["id", "uri", "site", "status", "error", "articles", "boilerplate"],
+    "stories": ["id", "title", "articles", "first_date", "last_date", "entities"],
+}
+
+
+@pytest.fixture(scope="module")
+def db(seeds: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "a.db"
+    build([seeds], path)
+    return path
+
+
+@pytest.mark.parametrize("kind", sorted(FIELDS))
+def test_jsonl_fields(db: Path, kind: str) -> None:
+    result = CliRunner().invoke(cli, ["export", kind, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    for row in rows:
+        assert list(row) == FIELDS[kind]
+    if kind == "articles":
+        assert len(rows) == 5
+        for row in rows:
+            assert row["copies"] and set(row["copies"][0]) == {"page", "kind", "similarity"}
+            assert row["copies"][0]["kind"] in ("full", "partial")
+            assert isinstance(row["entities"], list)
+    if kind == "pages":
+        assert {r["status"] for r in rows} == {"ok"}
+        assert all(isinstance(r["articles"], list) and r["articles"] for r in rows)
+
+
+@pytest.mark.parametrize("kind", sorted(FIELDS))
+def test_csv_and_parquet_fields(db: Path, kind: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", kind, "--db", str(db), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    reader = csv.reader(io.StringIO(result.output))
+    assert next(reader) == FIELDS[kind]
+    out = tmp_path / f"{kind}.parquet"
+    result = runner.invoke(cli, ["export", kind, "--db", str(db), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    assert table.schema.names == FIELDS[kind]
+    jsonl = runner.invoke(cli, ["export", kind, "--db", str(db)]).output.splitlines()
+    assert table.to_pylist() == [json.loads(line) for line in jsonl]
+
+
+def test_parquet_to_stdout_is_refused(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "pages", "--db", str(db), "--format", "parquet"])
+    assert result.exit_code == 2
+    assert "-o FILE" in result.output
