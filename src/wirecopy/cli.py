@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -187,14 +188,18 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
     if summary.rejected:
         out.print(f"[bold red]Rejected ({len(summary.rejected)}):")
         for item in summary.rejected[:25]:
-            out.print(f"  [bold]{item['page']}[/]: {item['error']}", highlight=False)
+            out.print(
+                f"  [bold]{escape(item['page'])}[/]: {escape(item['error'])}",
+                highlight=False,
+                soft_wrap=True,
+            )
         if len(summary.rejected) > 25:
             out.print(
                 f"  … and {len(summary.rejected) - 25} more: `wirecopy export pages` lists them all"
             )
     if summary.skipped:
         reasons = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items())
-        out.print(f"[dim]Skipped records: {reasons}", highlight=False)
+        out.print(f"[dim]Skipped records: {escape(reasons)}", highlight=False, soft_wrap=True)
 
 
 @cli.command("export")

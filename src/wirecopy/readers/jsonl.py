@@ -89,7 +89,7 @@ def _page(page_id: str, line_no: int, line: bytes) -> Page:
 
 def _parse(page_id: str, line_no: int, line: bytes) -> Page:
     try:
-        record = json.loads(line)
+        record = json.loads(line.rstrip(b"\r\n"))
     except UnicodeDecodeError:
         raise PageError("not valid UTF-8 (JSON text must be UTF-8)") from None
     except json.JSONDecodeError as error:
