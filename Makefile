@@ -36,7 +36,7 @@ test: lint typecheck pytest
 # Re-resolve the pinned, hashed dependency set after editing pyproject.toml.
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
-	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe \
+	$(BIN)/pip-compile --quiet --extra dev --extra ray --extra bench --generate-hashes --strip-extras --allow-unsafe \
 		-o requirements.lock pyproject.toml
 
 clean:

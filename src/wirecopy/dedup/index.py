@@ -1,0 +1,160 @@
+"""The main-process state of a local run: built batch by batch, turned into clusters at the end.
+
+Per record it keeps what the output needs (id, file, line, text length, exact-copy link); per
+text kept for LSH, its band keys (in RAM) and its shingles (in a `ShingleStore` on disk). The
+texts themselves are dropped as soon as they are signed.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wirecopy.dedup.cluster import UnionFind, choose_keepers
+from wirecopy.dedup.config import DedupConfig
+from wirecopy.dedup.lsh import candidate_pairs
+from wirecopy.dedup.parse import Problem
+from wirecopy.dedup.stages import SignedUnit, select
+from wirecopy.dedup.verify import ShingleStore, verify_pairs
+
+U64 = NDArray[np.uint64]
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Clusters:
+    """Outcome of a run: per record, its cluster's kept record; plus counts."""
+
+    keepers: I64
+    candidate_pairs: int
+    checked_pairs: int
+    similar_pairs: int
+
+
+class DedupIndex:
+    """Bookkeeping of a run; `add` each signed unit in input order, then `finish` once."""
+
+    def __init__(self, config: DedupConfig, tmp_dir: Path | None = None) -> None:
+        self.config = config
+        self.ids: list[str] = []
+        self.sources: list[str] = []
+        self.problems: list[Problem] = []
+        self.exact_duplicates = 0
+        self.first_by_key: dict[int, int] = {}  # exact key -> first record with it
+        self._source_no: dict[str, int] = {}
+        self._source = array("i")
+        self._line = array("q")
+        self._length = array("q")
+        self._exact_of = array("q")  # first record with the same word sequence, or itself
+        self._first_by_id: dict[str, int] = {}
+        self._repeated_ids: set[str] = set()
+        self._keys: list[U64] = []
+        self._docs: list[I64] = []
+        self._order: list[U64] = []
+        self.store = ShingleStore(tmp_dir)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, unit: SignedUnit) -> list[Problem]:
+        """Take in a signed unit; return the problems its records had."""
+        problems: list[Problem] = []
+        signed = unit.batch
+        words, exact = signed.words.tolist(), signed.exact.tolist()
+        row_of = np.full(len(words), -1, dtype=np.int64)
+        row_of[signed.signed] = np.arange(len(signed.signed))
+        rows, n = row_of.tolist(), self.config.ngram
+        rep_rows: list[int] = []
+        rep_docs: list[int] = []
+        first_by_id, first_by_key = self._first_by_id, self.first_by_key
+        start = len(self.ids)
+        source_no = self._source_no.setdefault(unit.source, len(self.sources))
+        if source_no == len(self.sources):
+            self.sources.append(unit.source)
+        self.ids.extend(unit.ids)
+        self._line.extend(unit.lines)
+        self._length.extend(unit.lengths)
+        self._source.extend([source_no] * len(unit.ids))
+        j = 0
+        for i, (rid, problem) in enumerate(zip(unit.ids, unit.problems, strict=True), start):
+            if first_by_id.setdefault(rid, i) != i:
+                problems.append(self._repeated(unit.source, i, rid))
+            if problem is not None:
+                problems.append(problem)
+                self._exact_of.append(i)
+                continue
+            w, row = words[j], rows[j]
+            first = first_by_key.setdefault(exact[j], i) if w else i
+            j += 1
+            self._exact_of.append(first)
+            if w < n:
+                problems.append(_few_words(unit.source, self._line[i], w, n))
+                if not w:
+                    continue
+            if first != i:
+                self.exact_duplicates += 1
+                continue
+            assert row >= 0, "a text seen for the first time must have been signed"
+            rep_rows.append(row)
+            rep_docs.append(i)
+        if rep_rows:
+            r = np.array(rep_rows, dtype=np.int64)
+            docs = np.array(rep_docs, dtype=np.int64)
+            self._keys.append(signed.keys[r])
+            self._docs.append(docs)
+            self._order.append(signed.exact[signed.signed[r]])
+            self.store.add(docs, select(signed.shingles, r))
+        self.problems.extend(problems)
+        return problems
+
+    def _repeated(self, source: str, i: int, rid: str) -> Problem:
+        self._repeated_ids.add(rid)
+        first = self._first_by_id[rid]
+        where = f"line {self._line[first]} of {self.sources[self._source[first]]}"
+        msg = f"id {rid} was already used on {where}; both records are kept"
+        return Problem(source, self._line[i], "duplicate_id", msg)
+
+    def finish(self) -> Clusters:
+        """Find candidate pairs, verify them, and choose each cluster's kept record."""
+        n = len(self.ids)
+        pairs = np.zeros((0, 2), dtype=np.int64)
+        if self._keys:
+            docs, order = np.concatenate(self._docs), np.concatenate(self._order)
+            pairs = candidate_pairs(np.concatenate(self._keys), docs, order)
+            self._keys.clear()
+        self.store.freeze()
+        uf = UnionFind()
+        verified = verify_pairs(pairs, self.store, self.config.threshold, uf)
+        self.store.close()
+        exact_of = np.frombuffer(self._exact_of, dtype=np.int64) if n else np.zeros(0, np.int64)
+        labels = uf.roots(n)[exact_of]
+        length = np.frombuffer(self._length, dtype=np.int64) if n else np.zeros(0, np.int64)
+        keepers = choose_keepers(labels, length)
+        return Clusters(keepers, len(pairs), verified.checked, len(verified.pairs))
+
+    def close(self) -> None:
+        """Let go of the shingle store (its temporary file); done by `finish` too."""
+        self.store.close()
+
+    def label(self, i: int) -> str:
+        """How record `i` names its cluster: its id, or "<file>#<line>" if the id repeats."""
+        rid = self.ids[i]
+        if rid not in self._repeated_ids:
+            return rid
+        return json.dumps(f"{self.sources[self._source[i]]}#{self._line[i]}", ensure_ascii=False)
+
+
+def _few_words(source: str, line: int, words: int, n: int) -> Problem:
+    if not words:
+        msg = "the text has no words (only punctuation, symbols or controls)"
+        return Problem(source, line, "no_words", msg)
+    msg = (
+        f"the text has {words} word{'s' if words > 1 else ''}, fewer than one {n}-word "
+        "shingle: it can match only texts of the same words"
+    )
+    return Problem(source, line, "short_text", msg)

@@ -1,0 +1,141 @@
+"""The stages of near-duplicate detection, as plain functions over batches.
+
+Each takes and returns plain data (lists, NumPy arrays, small dataclasses) and imports no
+engine, so the local engine (`wirecopy.dedup.run`) and a distributed one can run them alike:
+
+1. cut the input into units (`wirecopy.dedup.io.read_units`);
+2. `sign_unit`: parse a unit's records, then `sign_batch` their texts: normalise and hash the
+   words of each text, key each text by its word sequence (exact copies share a key), and for
+   texts not seen before, shingle, sketch and band;
+3. group by exact key (keep the first of each key), then `lsh.candidate_pairs` over the band
+   keys of the kept texts;
+4. `verify.verify_pairs`: exact Jaccard similarity of each candidate pair;
+5. `cluster.components` / `cluster.choose_keepers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wirecopy.dedup.config import DedupConfig
+from wirecopy.dedup.io import Unit, unit_records
+from wirecopy.dedup.lsh import band_keys
+from wirecopy.dedup.minhash import seed_stream, sketch
+from wirecopy.dedup.parse import Problem
+from wirecopy.textnorm import DocHashes, hash_tokens, mix64, shingle
+
+U64 = NDArray[np.uint64]
+I64 = NDArray[np.int64]
+
+_POWERS: dict[str, U64] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class SignedBatch:
+    """What signing a batch of texts gives; the texts themselves are not kept.
+
+    words, exact: per text, its number of words and its exact key (hash of its word sequence).
+    signed: positions (in the batch) of the texts sketched, ascending; keys: their band keys,
+    shape (len(signed), bands); shingles: their shingle hashes, one run per signed text.
+    """
+
+    words: I64
+    exact: U64
+    signed: I64
+    keys: U64
+    shingles: DocHashes
+
+
+def _powers(count: int) -> tuple[U64, U64]:
+    """q**i and q**-i mod 2**64 for i < count (cached, grown on demand)."""
+    if len(_POWERS.get("fwd", ())) < count:
+        q = int(seed_stream(7, 0xE8AC7, 1)[0]) | 1
+        size = max(count, 1 << 16)
+        for name, base in (("fwd", q), ("inv", pow(q, -1, 1 << 64))):
+            steps = np.full(size, base, dtype=np.uint64)
+            steps[0] = 1
+            _POWERS[name] = np.cumprod(steps)  # wraps modulo 2**64, as intended
+    return _POWERS["fwd"][:count], _POWERS["inv"][:count]
+
+
+def sequence_keys(tokens: DocHashes) -> U64:
+    """A 64-bit key per document that depends on its whole token sequence, in order.
+
+    Two texts with the same key have the same shingle set (Jaccard similarity 1), so grouping
+    them before any sketching changes no result; texts that differ only in white space,
+    punctuation or case share a key.
+    """
+    t, off = tokens.values, tokens.offsets
+    fwd, inv = _powers(len(t) + 1)
+    prefix = np.zeros(len(t) + 1, dtype=np.uint64)
+    np.cumsum(t * fwd[: len(t)], out=prefix[1:])
+    start = off[:-1]
+    poly = (prefix[off[1:]] - prefix[start]) * inv[start]
+    return mix64(poly + np.diff(off).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+
+def select(runs: DocHashes, docs: I64) -> DocHashes:
+    """The runs of `docs` (ascending positions), as a new DocHashes."""
+    if len(docs) == len(runs):
+        return runs
+    counts = np.diff(runs.offsets)[docs]
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    idx = np.arange(int(offsets[-1]), dtype=np.int64) + np.repeat(
+        runs.offsets[docs] - offsets[:-1], counts
+    )
+    return DocHashes(runs.values[idx], offsets)
+
+
+def sign_batch(texts: Sequence[str], config: DedupConfig, seen: Container[int] = ()) -> SignedBatch:
+    """Hash, key and (for new texts) sketch a batch; `seen` holds exact keys to skip."""
+    tokens = hash_tokens(texts)
+    words = np.diff(tokens.offsets)
+    exact = sequence_keys(tokens)
+    _, first = np.unique(exact, return_index=True)
+    new = np.zeros(len(texts), dtype=bool)
+    new[first] = True
+    new &= words > 0
+    if seen:
+        new &= np.fromiter((k not in seen for k in exact.tolist()), dtype=bool, count=len(texts))
+    signed = np.flatnonzero(new)
+    shingles = shingle(select(tokens, signed), config.ngram)
+    sketches = sketch(shingles, config.permutations, config.seed)
+    keys = band_keys(sketches, config.bands, config.rows, config.seed)
+    return SignedBatch(words, exact, signed, keys, shingles)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedUnit:
+    """A signed unit of input: per record what the output needs, and the batch of its texts.
+
+    Records are those of one file, in order; `batch` signs the texts of the records without a
+    problem, in the same order. The texts themselves are not kept.
+    """
+
+    source: str
+    lines: list[int]
+    ids: list[str]  # JSON text
+    lengths: list[int]  # characters of text (0 for a record with a problem)
+    problems: list[Problem | None]
+    batch: SignedBatch
+
+
+def sign_unit(
+    unit: Unit, field: str, id_field: str, config: DedupConfig, seen: Container[int] = ()
+) -> SignedUnit:
+    """Parse a unit's records and sign their texts (the work of one worker task)."""
+    records = unit_records(unit, field, id_field)
+    texts = [r.text for r in records if r.text is not None]
+    return SignedUnit(
+        source=records[0].source if records else "",
+        lines=[r.line for r in records],
+        ids=[r.id for r in records],
+        lengths=[len(r.text) if r.text is not None else 0 for r in records],
+        problems=[r.problem for r in records],
+        batch=sign_batch(texts, config, seen),
+    )

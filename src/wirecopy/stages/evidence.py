@@ -1,0 +1,184 @@
+"""Corpus evidence for segmentation: how often a line recurs across pages and sites.
+
+`line_stats(pages)` counts, for every short line of every page, the pages that print it, per
+site; `LineStats.merge` adds two counts, so a build can accumulate them over batches and over
+runs and persist them (`to_dict` / `from_dict`, plain JSON). Lines are keyed by a hash of their
+shape (normalised, numbers masked: ``Viewed 842 times`` and ``Viewed 1,960 times`` are one
+key), by the label before an opening colon (``Topics:``), and by the name they carry
+(``via X``, ``- X`` and ``X`` are one name).
+
+A page whose site is unknown counts under the site ``""``; each such page counts as a site of
+its own when asking how many sites print a line, and never as a site of its own widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import xxhash
+
+from wirecopy.records import PAGE_OK, Page
+from wirecopy.stages.lines import head_key, name_key, split_lines
+
+MAX_WORDS = 80  # longer lines are article paragraphs: never counted
+UNKNOWN = ""
+
+Counts = dict[str, dict[str, int]]  # key -> site -> pages
+
+
+def digest(text: str) -> str:
+    return xxhash.xxh3_64_hexdigest(text.encode("utf-8"))
+
+
+def site_of(page: Page) -> str:
+    return page.site or UNKNOWN
+
+
+@dataclass(slots=True)
+class LineStats:
+    """Mergeable counts of lines across pages and sites."""
+
+    site_pages: dict[str, int] = field(default_factory=dict)
+    lines: Counts = field(default_factory=dict)
+    heads: Counts = field(default_factory=dict)
+    names: Counts = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)  # page metadata source -> pages
+
+    def merge(self, other: LineStats) -> LineStats:
+        """A new LineStats holding both counts."""
+        out = LineStats()
+        for mine, theirs, into in (
+            (self.lines, other.lines, out.lines),
+            (self.heads, other.heads, out.heads),
+            (self.names, other.names, out.names),
+        ):
+            for counts in (mine, theirs):
+                for key, sites in counts.items():
+                    _add_all(into.setdefault(key, {}), sites)
+        _add_all(out.site_pages, self.site_pages)
+        _add_all(out.site_pages, other.site_pages)
+        _add_all(out.sources, self.sources)
+        _add_all(out.sources, other.sources)
+        return out
+
+    # ---- questions ---------------------------------------------------------------------
+
+    def on_site(self, counts: Counts, key: str, site: str) -> tuple[int, int]:
+        """(pages of ``site`` that print ``key``, pages of ``site``); (0, 0) for no site."""
+        if site == UNKNOWN:
+            return 0, 0
+        return counts.get(key, {}).get(site, 0), self.site_pages.get(site, 0)
+
+    def sites(self, counts: Counts, key: str) -> int:
+        """How many sites print ``key`` (each page of an unknown site counts as one)."""
+        per_site = counts.get(key, {})
+        return sum(1 for s in per_site if s != UNKNOWN) + per_site.get(UNKNOWN, 0)
+
+    def pages(self, counts: Counts, key: str) -> int:
+        return sum(counts.get(key, {}).values())
+
+    # ---- persistence -------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "site_pages": self.site_pages,
+            "lines": self.lines,
+            "heads": self.heads,
+            "names": self.names,
+            "sources": self.sources,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LineStats:
+        """The inverse of `to_dict` (after a JSON round trip)."""
+
+        def flat(name: str) -> dict[str, int]:
+            return {str(k): int(v) for k, v in (data.get(name) or {}).items()}
+
+        def counts(name: str) -> Counts:
+            raw = data.get(name) or {}
+            return {str(k): {str(s): int(n) for s, n in v.items()} for k, v in raw.items()}
+
+        return cls(
+            flat("site_pages"), counts("lines"), counts("heads"), counts("names"), flat("sources")
+        )
+
+
+def _add_all(into: dict[str, int], other: Mapping[str, int]) -> None:
+    for key, n in other.items():
+        into[key] = into.get(key, 0) + n
+
+
+def line_keys(text: str) -> tuple[set[str], set[str], set[str]]:
+    """The line, head and name keys a page text holds (each once)."""
+    lines: set[str] = set()
+    heads: set[str] = set()
+    names: set[str] = set()
+    for line in split_lines(text):
+        if line.words > MAX_WORDS:
+            continue
+        lines.add(digest(line.key))
+        head = head_key(line.text)
+        if head:
+            heads.add(digest(head))
+        if line.words <= 6:
+            names.add(digest(name_key(line.text)))
+    return lines, heads, names
+
+
+@dataclass(frozen=True, slots=True)
+class PageKeys:
+    """What one page adds to the counts: keep it to take the page out again when it changes."""
+
+    site: str
+    source: str | None
+    lines: frozenset[str]
+    heads: frozenset[str]
+    names: frozenset[str]
+
+
+def page_keys(page: Page) -> PageKeys | None:
+    """The keys a page contributes, or None for a rejected or empty page."""
+    if page.status != PAGE_OK or not page.text:
+        return None
+    lines, heads, names = line_keys(page.text)
+    source = name_key(page.source) if page.source else None
+    return PageKeys(site_of(page), source, frozenset(lines), frozenset(heads), frozenset(names))
+
+
+def add_page(stats: LineStats, keys: PageKeys, sign: int = 1) -> None:
+    """Count one page into ``stats`` in place (``sign=-1`` takes it out again)."""
+    site = keys.site
+    _bump(stats.site_pages, site, sign)
+    if keys.source:
+        _bump(stats.sources, keys.source, sign)
+    for found, counts in (
+        (keys.lines, stats.lines),
+        (keys.heads, stats.heads),
+        (keys.names, stats.names),
+    ):
+        for key in found:
+            per_site = counts.setdefault(key, {})
+            _bump(per_site, site, sign)
+            if not per_site:
+                del counts[key]
+
+
+def _bump(counts: dict[str, int], key: str, sign: int) -> None:
+    value = counts.get(key, 0) + sign
+    if value > 0:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
+def line_stats(pages: Iterable[Page]) -> LineStats:
+    """Count the short lines of a batch of pages (accepted pages with text only)."""
+    stats = LineStats()
+    for page in pages:
+        keys = page_keys(page)
+        if keys is not None:
+            add_page(stats, keys)
+    return stats

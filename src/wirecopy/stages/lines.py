@@ -1,0 +1,320 @@
+"""Lines of a page and what their shape says: prose or label, dates, credits, fragments.
+
+Everything here looks at one line at a time and knows no phrase of any site: the evidence is
+typographic (sentence-final punctuation, case, length, separators, parenthesised credits) or
+comes from the language data in ``wirecopy/data/segment.json`` (month and weekday names).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import pairwise
+
+from wirecopy.textnorm import normalize
+
+# Closing quotes and brackets that may follow sentence-final punctuation.
+_CLOSERS = "\"'”’»)]"
+_FINAL = ".!?…"
+# Characters that join the items of a widget or navigation line ("Share | Print", "A · B").
+_SEPARATORS = re.compile(r"[|·•›»↗©®™]| / ")
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d[\d,.:]*", re.UNICODE)
+_DIGITS = re.compile(r"\d[\d,.:]*")
+# A sentence ends at final punctuation (and closers) followed by space and a capital,
+# a digit or an opening quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*(?=\s+[\"'“‘(\[]*[\w])")
+_PARENS = re.compile(r"\([^()]*\)")
+_INITIAL = re.compile(r"(?:^|[\s(.])[A-Z]\.$")
+_CREDIT = re.compile(r"\([^()]{1,60}\)\s*$")
+_HEAD = re.compile(r"^\s*([^:]{1,40}?)\s*:\s*\S")
+_LEADING_PUNCT = re.compile(r"^[\s\-–—(\[\"'“‘]+|[\s)\]\"'”’]+$")
+_GLUED_DATELINE = re.compile(
+    r"^(?P<line>[A-Z][A-Z'’.\- ]{1,40}(?:,[^()\n]{1,40}?)?(?:\s*\([^()\n]{1,40}\))?)\s+[-–—]+\s+"
+    r"(?=[\"'“‘]?[A-Z0-9])"
+)
+
+
+@cache
+def _language() -> tuple[dict[str, int], frozenset[str]]:
+    data = json.loads(resources.files("wirecopy").joinpath("data/segment.json").read_text("utf-8"))
+    return dict(data["months"]), frozenset(data["weekdays"])
+
+
+def shape_key(text: str) -> str:
+    """The line as compared across pages: normalised, with every number masked."""
+    return _DIGITS.sub("#", normalize(text))
+
+
+def head_key(text: str) -> str | None:
+    """The label before a colon opening a line (``Topics:``), when it is short."""
+    match = _HEAD.match(text)
+    if not match or len(match.group(1).split()) > 3:
+        return None
+    return shape_key(match.group(1)) + ":"
+
+
+def name_key(text: str) -> str:
+    """A line as a name: without leading dashes, brackets or one lower-case word (``via X``)."""
+    text = _LEADING_PUNCT.sub("", text)
+    first, _, rest = text.partition(" ")
+    if rest and first.islower() and len(first) <= 4:
+        text = rest
+    return normalize(_LEADING_PUNCT.sub("", text))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (a simple punctuation-based split)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if _INITIAL.search(text, 0, end):
+            continue  # ``U.S.`` or ``J. Smith``: an initial, not the end of a sentence
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def is_terminal(text: str) -> bool:
+    """Does the text end like a sentence (final punctuation, then maybe quotes or brackets)?"""
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _FINAL
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One non-empty line of a page with the shape evidence about it."""
+
+    index: int  # among the page's non-empty lines
+    start: int  # character offsets into the page text (stripped line)
+    end: int
+    text: str
+    gap: int  # blank lines before it
+    key: str  # shape_key
+    words: int
+    sentences: int
+    terminal: bool
+    lower: float  # share of words that start with a lower-case letter
+    caps: bool  # every letter upper-case
+    separators: bool
+    credit: bool  # ends with a parenthesised credit, or a short unterminated tail
+
+    @property
+    def prose(self) -> bool:
+        """A paragraph of running text rather than a label, a title or a widget."""
+        if self.separators and self.words < 12:
+            return False
+        if self.terminal and self.words >= 3 and self.lower >= 0.25:
+            return True
+        if self.terminal and self.words >= 15 and not self.caps:
+            return True  # a long sentence full of names
+        return self.words >= 20 and self.lower >= 0.5
+
+    @property
+    def captionish(self) -> bool:
+        """Reads like a photo caption: a described scene, usually with a credit."""
+        return not self.separators and (
+            self.credit or (self.words >= 8 and self.lower >= 0.25 and self.sentences <= 3)
+        )
+
+
+def _lower_share(tokens: list[str]) -> float:
+    alpha = [t for t in tokens if t[:1].isalpha()]
+    return sum(t[0].islower() for t in alpha) / len(alpha) if alpha else 0.0
+
+
+def _credit(text: str, spans: list[tuple[int, int]]) -> bool:
+    if _CREDIT.search(text) and not is_terminal(text):
+        return True
+    return fragment_start(text, spans, max_sentences=3) is not None
+
+
+def fragment_start(
+    text: str, spans: list[tuple[int, int]] | None = None, *, max_sentences: int = 1000
+) -> int | None:
+    """Where an unterminated tail after the last full sentence starts, if there is one.
+
+    ``… the last sentence. Share | Print`` or ``… a scene. Photo: A. Name``: a short run of
+    words with no final punctuation glued after text that ends sentences.
+    """
+    spans = sentence_spans(text) if spans is None else spans
+    if len(spans) < 2 or len(spans) > max_sentences + 1:
+        return None
+    start, end = spans[-1]
+    tail = text[start:end]
+    if is_terminal(tail) or len(words(tail)) > 12 or not is_terminal(text[: spans[-2][1]]):
+        return None
+    return start
+
+
+def glued_dateline(text: str) -> int | None:
+    """End of a dateline glued to a first paragraph (``CITY, Month 3 (AGENCY) - ``)."""
+    match = _GLUED_DATELINE.match(text)
+    if not match:
+        return None
+    head = match.group("line")
+    first = head.split(",")[0].split("(")[0].strip()
+    if len(first.replace(" ", "")) < 2 or not first.replace(" ", "").isupper():
+        return None
+    if "(" not in head and date_parts(head.partition(",")[2]) is None:
+        return None
+    return match.end()
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?$")
+_TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
+_NOISE = frozenset(("-", "–", "—", "|", "am", "pm", "gmt", "utc"))
+_LABEL = re.compile(r"^[^\W\d][\w ]{0,20}:\s+")  # ``Published: `` before a date
+
+
+def date_parts(text: str) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) when the whole text is a date (``Monday 9 March 2026``,
+    ``Published: 4 March 2026, 10:32``, ``2026-03-04``)."""
+    months, weekdays = _language()
+    text = _LABEL.sub("", text.strip())
+    iso_match = _ISO_DATE.match(text)
+    if iso_match:
+        y, m, d = (int(g) for g in iso_match.groups())
+        return (y, m, d) if 1 <= m <= 12 and 1 <= d <= 31 else None
+    tokens = [t for t in re.split(r"[\s,/]+|\.(?=\s|$)", text.lower()) if t]
+    tokens = [t for t in tokens if not _TIME.match(t) and t not in _NOISE]
+    if not 2 <= len(tokens) <= 5:
+        return None
+    year = month = day = None
+    for token in tokens:
+        if token in months and month is None:
+            month = months[token]
+        elif token in weekdays:
+            continue
+        elif re.fullmatch(r"\d{4}", token) and year is None:
+            year = int(token)
+        elif re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", token) and day is None:
+            day = int(re.sub(r"\D", "", token))
+        else:
+            return None
+    if month is None or day is None or not 1 <= day <= 31:
+        return None
+    return year, month, day
+
+
+def dateline_parts(text: str) -> tuple[int | None, int, int] | None:
+    """A date line, or a dateline standing alone (``CITY, March 2 (AGENCY)``)."""
+    parts = date_parts(text)
+    if parts is not None:
+        return parts
+    body = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", text.strip())
+    place, comma, rest = body.partition(",")
+    if comma and place.replace(" ", "").isupper() and len(place) <= 40:
+        return date_parts(rest)
+    return None
+
+
+def iso(parts: tuple[int | None, int, int], year: int | None) -> str | None:
+    found, month, day = parts
+    year = found or year
+    return f"{year:04d}-{month:02d}-{day:02d}" if year else None
+
+
+def _physical(text: str) -> list[tuple[int, str, int, int]]:
+    """(start offset, stripped text, blank lines before, indent) of each non-empty line."""
+    out: list[tuple[int, str, int, int]] = []
+    gap = offset = 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if stripped:
+            indent = raw.index(stripped[0])
+            out.append((offset + indent, stripped, gap, indent))
+            gap = 0
+        else:
+            gap += 1
+        offset += len(raw)
+    return out
+
+
+def _wrap_width(physical: list[tuple[int, str, int, int]]) -> int | None:
+    """The width a hard-wrapped text is wrapped at, or None when lines are not wrapped.
+
+    Wrapped text has most lines near one width (at most 100 characters), and many lines
+    that stop there in mid-sentence, the next line going on in lower case.
+    """
+    lengths = [len(t) + indent for _s, t, _g, indent in physical]
+    if len(lengths) < 3:
+        return None
+    width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for n in lengths if n >= 0.7 * width)
+    broken = sum(
+        1
+        for (_s, a, _g, ia), (_t, b, gap, _ib) in pairwise(physical)
+        if gap == 0 and len(a) + ia >= 0.7 * width and not is_terminal(a) and b[0].islower()
+    )
+    wrapped = width <= 100 and near >= 0.5 * len(lengths) and broken >= max(1, 0.2 * len(lengths))
+    return width if wrapped else None
+
+
+def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, str, int]]:
+    """Join hard-wrapped lines into paragraphs: (start, end, text, gap) per paragraph.
+
+    A line continues the one before when the text is wrapped at a fixed width, nothing
+    separates them, the one before reaches the wrap width, and this one is not indented
+    further (an indent opens a paragraph).
+    """
+    width = _wrap_width(physical)
+    merged: list[tuple[int, int, str, int]] = []
+    previous: tuple[int, str, int, int] | None = None
+    for start, stripped, gap, indent in physical:
+        joins = (
+            width is not None
+            and previous is not None
+            and gap == 0
+            and len(previous[1]) + previous[3] >= 0.7 * width
+            and indent <= previous[3]
+        )
+        if joins and merged:
+            first, _end, joined, first_gap = merged[-1]
+            merged[-1] = (first, start + len(stripped), f"{joined} {stripped}", first_gap)
+        else:
+            merged.append((start, start + len(stripped), stripped, gap))
+        previous = (start, stripped, gap, indent)
+    return merged
+
+
+@lru_cache(maxsize=1024)
+def split_lines(text: str) -> tuple[Line, ...]:
+    """The non-empty lines of ``text`` (hard-wrapped ones joined) with offsets and shape.
+
+    Cached: a build counts a batch's lines (`line_stats`) and then segments the same pages.
+    """
+    lines: list[Line] = []
+    for start, end, stripped, gap in _unwrap(_physical(text)):
+        tokens = words(stripped)
+        spans = sentence_spans(stripped)
+        lines.append(
+            Line(
+                index=len(lines),
+                start=start,
+                end=end,
+                text=stripped,
+                gap=gap,
+                key=shape_key(stripped),
+                words=len(tokens),
+                sentences=len(spans),
+                terminal=is_terminal(stripped),
+                lower=_lower_share(tokens),
+                caps=stripped.isupper(),
+                separators=bool(_SEPARATORS.search(_PARENS.sub("", stripped))),
+                credit=_credit(stripped, spans),
+            )
+        )
+    return tuple(lines)

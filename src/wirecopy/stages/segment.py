@@ -1,0 +1,639 @@
+"""Segmentation: a page's text into labelled blocks, and the blocks into copies of articles.
+
+Two plain functions over batches:
+
+- `line_stats(pages)` (from `wirecopy.stages.evidence`) counts the short lines of a batch
+  across pages and sites; counts merge, so a build accumulates them over batches and runs.
+- `segment(pages, stats)` labels every line of every page and groups the labelled blocks into
+  copies, one per article the page carries.
+
+How a page is read (every step decides from evidence that holds on pages never seen before):
+
+1. Lines. Each non-empty line is a candidate block; hard-wrapped text is joined back into
+   paragraphs first (`wirecopy.stages.lines`). A line is prose when it reads like running
+   text (sentence-final punctuation, lower-case words, length). A line printed twice on the
+   page is never body: titles and captions get echoed, paragraphs do not.
+2. Body runs. Consecutive prose lines form a run; a run steps over at most two short lines
+   (subheads, in-body widgets) when substantial prose follows and no echo, date, source name,
+   wide gap, heading about the site or heading that names the next paragraph (``About X`` /
+   ``X is ...``) stands between, and not from one flattened teaser to the next.
+3. Titles. In the zone between two runs the most title-like line heads the next run: short,
+   no final full stop, no separators, not a date, a counter or a source name; echoed in the
+   same head, equal to the page's metadata title, followed by a caption, near the body are
+   signs for; being printed on most pages of the site is a sign against. An untitled run
+   opening with a short question takes it as its title.
+4. Copies. A run is an article when it has two paragraphs or more; or a title and a single
+   flattened paragraph of several sentences (a teaser); or a title and the page's first text
+   (a brief). Runs the site prints on most of its pages, or that all name the site itself,
+   are boilerplate, as are the other runs (blurbs, comment prompts).
+5. Furniture. After the title, repeats of the title or caption are echoes (they belong to no
+   copy), date lines datelines, descriptive lines captions (the first is the copy's caption),
+   names known as sources (page metadata, printed on several sites, or printed twice on the
+   page as ``X`` and ``- X``) source lines; the rest is boilerplate (bylines, widgets). A
+   source name right after a body is that copy's source unless it stands closer to the next
+   title. Inside a run, a short line is a subhead unless it is a menu, a lone word, a counter,
+   or the site (or the corpus, for pages of no known site) prints it or its ``Label:`` on other
+   pages. A dateline glued to a first paragraph and an unterminated fragment glued after a
+   flattened body's last sentence are cut into blocks of their own.
+
+Every block keeps the evidence that decided its label (`Block.evidence`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from wirecopy.records import PAGE_OK, Block, Copy, Page, PageResult
+from wirecopy.stages.copies import text_hash
+from wirecopy.stages.evidence import UNKNOWN, LineStats, digest, line_stats, site_of
+from wirecopy.stages.lines import (
+    Line,
+    dateline_parts,
+    fragment_start,
+    glued_dateline,
+    head_key,
+    iso,
+    name_key,
+    sentence_spans,
+    split_lines,
+)
+from wirecopy.textnorm import normalize
+
+__all__ = ["LABELS", "LineStats", "line_stats", "segment"]
+
+TITLE = "title"
+CAPTION = "caption"
+DATELINE = "dateline"
+SOURCE = "source"
+SUBHEAD = "subhead"
+BODY = "body"
+ECHO = "echo"
+BOILERPLATE = "boilerplate"
+LABELS = (TITLE, CAPTION, DATELINE, SOURCE, SUBHEAD, BODY, ECHO, BOILERPLATE)
+
+MAX_BRIDGE = 2  # short lines a body run may step over
+SUBHEAD_WORDS = 12
+TEASER_SENTENCES = 3
+TEASER_WORDS = 40
+BRIEF_WORDS = 12
+FLAT_SENTENCES = 5
+FLAT_WORDS = 50
+
+
+def segment(pages: Sequence[Page], stats: LineStats | None = None) -> list[PageResult]:
+    """Label and group the blocks of each page; rejected or empty pages pass through."""
+    stats = stats if stats is not None else line_stats(pages)
+    return [_segment_page(page, stats) for page in pages]
+
+
+# ---- per-page context ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Ctx:
+    page: Page
+    stats: LineStats
+    lines: tuple[Line, ...]
+    norm: list[str] = field(default_factory=list)
+    repeats: Counter[str] = field(default_factory=Counter)
+    where: dict[str, list[int]] = field(default_factory=dict)  # text -> its line numbers
+    names: Counter[str] = field(default_factory=Counter)  # name -> forms printed on the page
+
+    def __post_init__(self) -> None:
+        self.norm = [normalize(line.text) for line in self.lines]
+        self.repeats = Counter(self.norm)
+        for i, norm in enumerate(self.norm):
+            self.where.setdefault(norm, []).append(i)
+        forms = {
+            (name_key(line.text), norm) for line, norm in zip(self.lines, self.norm, strict=True)
+        }
+        self.names = Counter(name for name, _form in forms)
+
+    @property
+    def site(self) -> str:
+        return site_of(self.page)
+
+    def metadata_title(self, i: int) -> bool:
+        """Is line i the title the page's metadata gives (HTML ``<title>``, feed field),
+        maybe with the site's name appended there (``Title - Site``)?"""
+        meta = normalize(self.page.title or "")
+        line = self.norm[i]
+        if not meta or not line:
+            return False
+        if line == meta:
+            return True
+        shorter, longer = sorted((line, meta), key=len)
+        return len(shorter.split()) >= 4 and longer.startswith(shorter + " ")
+
+    def dup(self, i: int) -> bool:
+        return self.repeats[self.norm[i]] > 1
+
+    def site_count(self, i: int) -> tuple[int, int]:
+        """(pages of this site printing line i, pages of the site), best of line and label."""
+        line = self.lines[i]
+        found, total = self.stats.on_site(self.stats.lines, digest(line.key), self.site)
+        head = head_key(line.text)
+        if head:
+            found = max(found, self.stats.on_site(self.stats.heads, digest(head), self.site)[0])
+        return found, total
+
+    def widget(self, i: int) -> str | None:
+        """Why short line i is a widget rather than a subhead, or None."""
+        line = self.lines[i]
+        if line.separators:
+            return "a menu of items"
+        if line.words == 1 or _counter(line):
+            return "a lone word or a counter"
+        if self.site_count(i)[0] >= 2:
+            return "the site prints it (or its label) on other pages"
+        head = head_key(line.text)  # ``Read more: ...`` on several pages, whatever follows
+        if head and self.stats.pages(self.stats.heads, digest(head)) >= 2:
+            return "its label opens lines on other pages"
+        # No site known: a short line printed on several pages of the corpus.
+        if self.site == UNKNOWN and self.stats.pages(self.stats.lines, digest(line.key)) >= 3:
+            return "printed on several pages of the corpus"
+        return None
+
+    def names_site(self, i: int) -> bool:
+        """Does line i name the page's own site (its host name or its metadata name)?"""
+        squashed = "".join(c for c in self.lines[i].text.lower() if c.isalpha())
+        return any(name in squashed for name in self.site_names)
+
+    @property
+    def site_names(self) -> list[str]:
+        names = []
+        host = (self.page.site or "").lower().removeprefix("www.").split(".")[0]
+        for name in (host, (self.page.source or "").lower()):
+            squashed = "".join(c for c in name if c.isalpha())
+            if len(squashed) >= 6:
+                names.append(squashed)
+        return names
+
+    def furniture(self, i: int) -> bool:
+        """Printed on most pages of its site: the site's own furniture."""
+        found, total = self.site_count(i)
+        return found >= 3 and found * 2 >= total
+
+    def sourceish(self, i: int) -> bool:
+        line = self.lines[i]
+        if not _namelike(line.text):
+            return False
+        key = name_key(line.text)
+        stats = self.stats
+        return (
+            key in stats.sources
+            or stats.sites(stats.names, digest(key)) >= 2
+            or self.names[key] > 1  # printed in two forms: ``X`` and ``- X``
+            or key == name_key(self.page.source or "")
+        )
+
+    def evidence(self, i: int, why: str, **more: object) -> dict[str, object]:
+        line = self.lines[i]
+        found, total = self.site_count(i)
+        ev: dict[str, object] = {
+            "why": why,
+            "words": line.words,
+            "prose": line.prose,
+            "page_repeats": self.repeats[self.norm[i]],
+        }
+        if self.site != UNKNOWN:
+            ev["site_pages"] = f"{found}/{total}"
+        sites = self.stats.sites(self.stats.lines, digest(line.key))
+        if sites:
+            ev["corpus_sites"] = sites
+        ev.update(more)
+        return ev
+
+
+_SEPARATOR_CHARS = set("|·•›»↗©®™/")
+
+
+def _namelike(text: str) -> bool:
+    """A name standing alone: a few capitalised words, no digits, no sentence."""
+    key = name_key(text)
+    tokens = key.split()
+    if not 1 <= len(tokens) <= 5 or any(c.isdigit() for c in text) or ":" in text:
+        return False
+    if sum(c.isalpha() for c in key) < 3 or _SEPARATOR_CHARS & set(text):
+        return False
+    stripped = text.strip(" -–—()[]")
+    first, _, rest = stripped.partition(" ")
+    if rest and first.islower() and len(first) <= 4:
+        stripped = rest
+    caps = [w for w in stripped.split() if w[:1].isalpha()]
+    return bool(caps) and all(w[0].isupper() or len(w) <= 3 for w in caps)
+
+
+def _counter(line: Line) -> bool:
+    """A short line holding a number: counters, ages, sizes (``312 reads``, ``2 hours ago``)."""
+    return line.words <= 5 and any(c.isdigit() for c in line.text) and not line.terminal
+
+
+# ---- step 1: body runs ---------------------------------------------------------------------
+
+
+def _body_candidate(ctx: _Ctx, i: int) -> bool:
+    return ctx.lines[i].prose and not ctx.dup(i) and not ctx.metadata_title(i)
+
+
+def _can_start(ctx: _Ctx, i: int) -> bool:
+    line = ctx.lines[i]
+    # A described scene with a credit opens no article: it is a caption.
+    return _body_candidate(ctx, i) and not (line.credit and line.sentences <= 3)
+
+
+def _substantial(line: Line) -> bool:
+    return line.words >= 12 or line.sentences >= 2
+
+
+def _flattened(line: Line) -> bool:
+    """A whole body run into one line (a teaser), not a paragraph."""
+    return line.sentences >= FLAT_SENTENCES and line.words >= FLAT_WORDS
+
+
+def _bridgeable(ctx: _Ctx, between: list[int], after: int) -> bool:
+    if not between or len(between) > MAX_BRIDGE or ctx.lines[after].gap >= 2:
+        return False
+    if _flattened(ctx.lines[between[0] - 1]) and _flattened(ctx.lines[after]):
+        return False  # two flattened bodies: the line between them titles the second
+    for i in between:
+        line = ctx.lines[i]
+        if ctx.dup(i) or line.gap >= 2 or line.words > SUBHEAD_WORDS or line.prose:
+            return False
+        if dateline_parts(line.text) is not None or ctx.sourceish(i):
+            return False  # a date or a source name closes an article
+        if ctx.names_site(i) or _announces(line, ctx.lines[after]):
+            return False  # a heading about the site, or naming what the next line describes
+    return _substantial(ctx.lines[after])
+
+
+def _announces(heading: Line, paragraph: Line) -> bool:
+    """``About X`` over ``X is ...``: a heading whose words after the first open the paragraph."""
+    head = normalize(heading.text).split()[1:]
+    return bool(head) and normalize(paragraph.text).split()[: len(head)] == head
+
+
+def _runs(ctx: _Ctx) -> list[list[int]]:
+    """Runs of body lines (with the short lines they bridge), in page order."""
+    runs: list[list[int]] = []
+    n = len(ctx.lines)
+    i = 0
+    while i < n:
+        if not _can_start(ctx, i):
+            i += 1
+            continue
+        run = [i]
+        j = i + 1
+        while j < n:
+            if _body_candidate(ctx, j):
+                run.append(j)
+                j += 1
+                continue
+            k = j
+            while k < n and k - j <= MAX_BRIDGE and not _body_candidate(ctx, k):
+                k += 1
+            if k < n and _body_candidate(ctx, k) and _bridgeable(ctx, list(range(j, k)), k):
+                run.extend(range(j, k + 1))
+                j = k + 1
+                continue
+            break
+        runs.append(run)
+        i = j
+    return runs
+
+
+# ---- step 2: titles ------------------------------------------------------------------------
+
+
+def _title_score(ctx: _Ctx, i: int, zone_start: int, zone_end: int) -> float | None:
+    """How much line i looks like the title of the run starting after ``zone_end``."""
+    line = ctx.lines[i]
+    text = line.text
+    metadata = ctx.metadata_title(i)
+    if (line.prose and not metadata) or line.separators or not 2 <= line.words <= 30:
+        return None
+    if text.endswith((":", ".")) or _counter(line) or dateline_parts(text) is not None:
+        return None
+    if line.captionish and line.credit:
+        return None
+    # Printed again in the same head (around the caption): an echoed title.
+    same = [j for j in ctx.where[ctx.norm[i]] if zone_start <= j <= zone_end]
+    echoed = len(same) > 1
+    if not (metadata or echoed) and ctx.sourceish(i):
+        return None
+    if line.words < 3 and not echoed and not metadata:
+        return None
+    score = min(line.words, 12) / 12
+    score += 1.0 if echoed else 0.0
+    score += 1.5 if metadata else 0.0
+    score -= 0.5 if ctx.furniture(i) else 0.0  # headline lists recur too: weigh, not veto
+    score -= 0.3 if line.caps else 0.0  # mastheads are capitals; some headlines too
+    following = i + 1
+    if (
+        following <= zone_end
+        and ctx.lines[following].captionish
+        and ctx.norm[following] != ctx.norm[i]
+    ):
+        score += 0.25
+    if following == zone_end + 1:
+        score += 0.15
+    # Nearer the body is likelier (a headline list may stand above the title).
+    score += 0.15 * (same[-1] - zone_start + 1) / (zone_end - zone_start + 1)
+    return score
+
+
+def _question_title(ctx: _Ctx, run: list[int]) -> bool:
+    """An untitled run opening with a short question or exclamation: a headline that asks."""
+    line = ctx.lines[run[0]]
+    ends = line.text.rstrip().rstrip("\"'”’»)")[-1:]
+    follows = len(run) > 1 and ctx.lines[run[1]].prose
+    return ends in ("?", "!") and 3 <= line.words <= 15 and line.sentences == 1 and follows
+
+
+def _pick_title(ctx: _Ctx, zone: range) -> tuple[int | None, float]:
+    best: tuple[int | None, float] = (None, 0.0)
+    for i in zone:
+        score = _title_score(ctx, i, zone.start, zone.stop - 1)
+        if score is not None and score > best[1]:
+            best = (i, score)
+    return best
+
+
+# ---- step 3 and 4: copies and their furniture ----------------------------------------------
+
+
+@dataclass(slots=True)
+class _Draft:
+    run: list[int]
+    title: int | None = None
+    title_text: str | None = None
+    caption: str | None = None
+    date: str | None = None
+    source: str | None = None
+    first: int = 0  # first line of the copy's span
+
+
+@dataclass(slots=True)
+class _Labels:
+    label: list[str]
+    owner: list[int | None]
+    why: list[dict[str, object]]
+    # Lines cut in pieces: line -> [(start, end, label, owned, evidence)] in character offsets.
+    pieces: dict[int, list[tuple[int, int, str, bool, dict[str, object]]]] = field(
+        default_factory=dict
+    )
+    rejected: set[int] = field(default_factory=set)  # prose lines of runs that are no article
+
+
+def _accepted(ctx: _Ctx, run: list[int], titled: bool, first: bool) -> tuple[bool, str]:
+    paragraphs = [i for i in run if ctx.lines[i].prose]
+    shares = [ctx.site_count(i) for i in paragraphs]
+    if all(found >= 2 and found * 4 >= total * 3 for found, total in shares):
+        return False, "prose the site prints on most of its pages"
+    if all(ctx.names_site(i) for i in paragraphs):
+        return False, "prose about the site itself"
+    if len(paragraphs) >= 2:
+        return True, f"{len(paragraphs)} paragraphs"
+    line = ctx.lines[paragraphs[0]]
+    found, _total = ctx.site_count(paragraphs[0])
+    if titled and line.sentences >= TEASER_SENTENCES and line.words >= TEASER_WORDS and found < 2:
+        return True, "titled flattened paragraph"
+    if titled and first and line.words >= BRIEF_WORDS and found < 2:
+        return True, "the page's first text under a title: a brief"
+    why = "single short paragraph" if titled else "single paragraph with no title"
+    return False, why + (" printed on other pages of the site" if found >= 2 else "")
+
+
+def _year(page: Page) -> int | None:
+    published = page.published or ""
+    return int(published[:4]) if published[:4].isdigit() else None
+
+
+def _label_header(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, zone: range) -> None:
+    """Lines between a title (or the zone start) and the body: echo, date, caption, source."""
+    captions: set[str] = set()
+    title_norm = normalize(draft.title_text or "")
+    for i in zone:
+        if i in out.rejected:
+            continue
+        line = ctx.lines[i]
+        parts = dateline_parts(line.text)
+        if ctx.norm[i] == title_norm or ctx.norm[i] in captions:
+            _set(ctx, out, i, ECHO, None, "repeat of a title or caption", echoes_copy=idx)
+        elif parts is not None:
+            draft.date = draft.date or iso(parts, _year(ctx.page))
+            _set(ctx, out, i, DATELINE, idx, "a date standing alone after the title")
+        elif line.captionish and not ctx.furniture(i) and (line.words >= 8 or ctx.dup(i)):
+            first = not captions
+            captions.add(ctx.norm[i])
+            draft.caption = draft.caption or line.text
+            why = "describes a scene above the body" + ("" if first else " (another caption)")
+            _set(ctx, out, i, CAPTION, idx, why, credit=line.credit)
+        elif ctx.sourceish(i):
+            draft.source = draft.source or _clean_name(line.text)
+            _set(ctx, out, i, SOURCE, idx, "a known source name after the title")
+        else:
+            _set(ctx, out, i, BOILERPLATE, None, "page furniture between title and body")
+
+
+def _clean_name(text: str) -> str:
+    text = text.strip(" -–—()[]")
+    first, _, rest = text.partition(" ")
+    return rest if rest and first.islower() and len(first) <= 4 else text
+
+
+def _set(
+    ctx: _Ctx, out: _Labels, i: int, label: str, owner: int | None, why: str, **more: object
+) -> None:
+    out.label[i] = label
+    out.owner[i] = owner
+    out.why[i] = ctx.evidence(i, why, **more)
+
+
+def _label_run(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int) -> None:
+    """Body paragraphs, subheads and in-body widgets; cut glued datelines and residue."""
+    prose = [i for i in draft.run if ctx.lines[i].prose]
+    for i in draft.run:
+        line = ctx.lines[i]
+        widget = None if line.prose else ctx.widget(i)
+        if line.prose:
+            more: dict[str, object] = {"sentences": line.sentences}
+            if _flattened(line):  # a whole body on one line: where its sentences start
+                more["sentence_starts"] = [line.start + a for a, _b in sentence_spans(line.text)]
+            _set(ctx, out, i, BODY, idx, "prose in a body run", **more)
+        elif widget:
+            _set(ctx, out, i, BOILERPLATE, None, f"short line in a body run: {widget}")
+        else:
+            _set(ctx, out, i, SUBHEAD, idx, "short line between paragraphs")
+    first = ctx.lines[prose[0]]
+    cut = glued_dateline(first.text)
+    if cut is not None:
+        head = first.text[:cut].rstrip(" -–—")
+        parts = dateline_parts(head)
+        if parts is not None:
+            draft.date = draft.date or iso(parts, _year(ctx.page))
+        _split(ctx, out, prose[0], cut, (DATELINE, idx, "dateline glued to the first paragraph"))
+    last = ctx.lines[prose[-1]]
+    if last.sentences >= TEASER_SENTENCES:
+        tail = fragment_start(last.text)
+        if tail is not None:
+            why = "fragment glued after the last sentence"
+            _split(ctx, out, prose[-1], tail, (BOILERPLATE, None, why), tail_piece=True)
+
+
+def _split(
+    ctx: _Ctx,
+    out: _Labels,
+    i: int,
+    at: int,
+    piece: tuple[str, int | None, str],
+    *,
+    tail_piece: bool = False,
+) -> None:
+    """Cut line i at character ``at``: the head (or tail) gets ``piece``'s label."""
+    line = ctx.lines[i]
+    pieces = out.pieces.get(i) or [
+        (0, len(line.text), out.label[i], out.owner[i] is not None, out.why[i])
+    ]
+    start, end, label, owned, ev = pieces[-1] if tail_piece else pieces[0]
+    label_p, owner_p, why = piece
+    cut = ctx.evidence(i, why)
+    if tail_piece:
+        new = [(start, at, label, owned, ev), (at, end, label_p, owner_p is not None, cut)]
+        out.pieces[i] = [*pieces[:-1], *new]
+    else:
+        new = [(start, at, label_p, owner_p is not None, cut), (at, end, label, owned, ev)]
+        out.pieces[i] = [*new, *pieces[1:]]
+
+
+def _trailing_source(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, nxt: int) -> bool:
+    """Is line ``nxt`` (right after a body) the source line of that copy?"""
+    if nxt >= len(ctx.lines) or not ctx.sourceish(nxt):
+        return False
+    after = ctx.lines[nxt + 1].gap if nxt + 1 < len(ctx.lines) else 99
+    if ctx.lines[nxt].gap > after:
+        return False  # it stands closer to what follows: a teaser's source
+    draft.source = draft.source or _clean_name(ctx.lines[nxt].text)
+    _set(ctx, out, nxt, SOURCE, idx, "a source name right after the body")
+    return True
+
+
+def _segment_page(page: Page, stats: LineStats) -> PageResult:
+    if page.status != PAGE_OK or not page.text:
+        return PageResult(page, [], [])
+    ctx = _Ctx(page, stats, split_lines(page.text))
+    n = len(ctx.lines)
+    out = _Labels([BOILERPLATE] * n, [None] * n, [{} for _ in range(n)])
+    for i in range(n):
+        out.why[i] = ctx.evidence(i, "outside every article")
+    drafts: list[_Draft] = []
+    zone_start = 0
+    for run in _runs(ctx):
+        zone = range(zone_start, run[0])
+        title, score = _pick_title(ctx, zone)
+        if title is None and _question_title(ctx, run):
+            title, score, run = run[0], 0.0, run[1:]
+        titled = title is not None or bool(page.title and not drafts)
+        accepted, why = _accepted(ctx, run, titled, not drafts)
+        if not accepted:
+            for i in run:
+                _set(ctx, out, i, BOILERPLATE, None, f"prose but no article: {why}")
+            out.rejected.update(run)
+            continue
+        draft = _Draft(run)
+        idx = len(drafts)
+        start = zone.start
+        if drafts and _trailing_source(ctx, out, drafts[-1], idx - 1, zone.start):
+            start += 1
+        header = _header_zone(ctx, out, range(start, zone.stop), title)
+        if title is not None:
+            draft.title, draft.title_text = title, ctx.lines[title].text
+            _set(
+                ctx,
+                out,
+                title,
+                TITLE,
+                idx,
+                "most title-like line before the body",
+                score=round(score, 2),
+            )
+            _teaser_sources(ctx, out, draft, idx, range(start, title))
+        elif page.title and not drafts:
+            draft.title_text = page.title
+        _label_header(ctx, out, draft, idx, header)
+        _label_run(ctx, out, draft, idx)
+        draft.first = title if title is not None else (header.start if header else run[0])
+        drafts.append(draft)
+        zone_start = run[-1] + 1
+    if drafts:
+        _trailing_source(ctx, out, drafts[-1], len(drafts) - 1, zone_start)
+    return _result(ctx, out, drafts)
+
+
+def _header_zone(ctx: _Ctx, out: _Labels, zone: range, title: int | None) -> range:
+    """The part of a zone that belongs to the copy's head: after its title, or (no title)
+    the lines just before the body that read like captions, dates or echoes."""
+    if title is not None:
+        return range(title + 1, zone.stop)
+    start = zone.stop
+    while start > zone.start and start - 1 not in out.rejected:
+        line = ctx.lines[start - 1]
+        if not (line.captionish or ctx.dup(start - 1) or dateline_parts(line.text) is not None):
+            break
+        start -= 1
+    return range(start, zone.stop)
+
+
+def _teaser_sources(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, before: range) -> None:
+    """Source names in the few lines right above a title (a teaser's head)."""
+    for i in range(max(before.start, before.stop - 3), before.stop):
+        if out.owner[i] is None and ctx.sourceish(i):
+            draft.source = draft.source or _clean_name(ctx.lines[i].text)
+            _set(ctx, out, i, SOURCE, idx, "a source name heading the title")
+
+
+def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> PageResult:
+    page = ctx.page
+    blocks: list[Block] = []
+    for i, line in enumerate(ctx.lines):
+        pieces = out.pieces.get(i) or [
+            (0, len(line.text), out.label[i], out.owner[i] is not None, out.why[i])
+        ]
+        for start, end, label, owned, ev in pieces:
+            text = (
+                line.text[start:end].strip(" -–—")
+                if label == DATELINE
+                else line.text[start:end].strip()
+            )
+            if not text:
+                continue
+            if len(pieces) == 1:  # the whole line (hard-wrapped lines span several)
+                first, last = line.start, line.end
+            else:
+                first = line.start + start + line.text[start:end].find(text)
+                last = first + len(text)
+            owner = out.owner[i] if owned else None
+            blocks.append(Block(page.id, len(blocks), first, last, text, label, ev, owner))
+    copies: list[Copy] = []
+    for idx, draft in enumerate(drafts):
+        mine = [b for b in blocks if b.copy_seq == idx]
+        body = [b for b in mine if b.label in (BODY, SUBHEAD)]
+        text = "\n\n".join(b.text for b in body)
+        first = ctx.lines[draft.first].start
+        copies.append(
+            Copy(
+                page_id=page.id,
+                seq=idx,
+                text=text,
+                text_hash=text_hash(text),
+                title=draft.title_text,
+                caption=draft.caption,
+                date=draft.date or (page.published[:10] if page.published and idx == 0 else None),
+                source=draft.source or (page.source if idx == 0 else None),
+                start=min(first, body[0].start),
+                end=max(b.end for b in mine),
+            )
+        )
+    return PageResult(page, blocks, copies)

@@ -1,0 +1,152 @@
+"""Readers and their problems (dedup.io)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from dedup_helpers import write_lines
+
+from wirecopy.dedup.io import read_records
+from wirecopy.dedup.parse import InputRecord, Problem
+
+
+def records(path: Path, field: str = "text", id_field: str = "id") -> list[InputRecord | Problem]:
+    return list(read_records(path, field, id_field))
+
+
+def kinds(items: list[InputRecord | Problem]) -> list[tuple[int, str | None]]:
+    out: list[tuple[int, str | None]] = []
+    for item in items:
+        if isinstance(item, Problem):
+            out.append((item.line, "file:" + item.kind))
+        else:
+            out.append((item.line, item.problem.kind if item.problem else None))
+    return out
+
+
+BAD = [
+    {"id": "a", "text": "good text here"},
+    {"id": "b"},
+    {"id": "c", "text": None},
+    {"id": "d", "text": 42},
+    {"id": "e", "text": ""},
+    {"id": "f", "text": " \n\t"},
+    '{"id": "g", "text": "broken',
+    "[1, 2]",
+    "",
+    {"text": "no id"},
+    {"id": True, "text": "boolean id"},
+    {"id": 7, "text": "integer id"},
+]
+
+
+def test_each_bad_record_is_a_record_with_a_problem(tmp_path: Path) -> None:
+    got = records(write_lines(tmp_path / "bad.jsonl", BAD))
+    assert kinds(got) == [
+        (1, None),
+        (2, "no_text"),
+        (3, "not_string"),
+        (4, "not_string"),
+        (5, "empty_text"),
+        (6, "empty_text"),
+        (7, "broken_json"),
+        (8, "not_object"),
+        (10, None),
+        (11, None),
+        (12, None),
+    ]
+    ids = [r.id for r in got if isinstance(r, InputRecord)]
+    assert ids[0] == '"a"'
+    assert ids[-3:] == ['"bad.jsonl#10"', '"bad.jsonl#11"', "7"]
+    messages = [str(r.problem) for r in got if isinstance(r, InputRecord) and r.problem]
+    assert messages[0] == "bad.jsonl:2: no 'text' field"
+    assert messages[2] == "bad.jsonl:4: 'text' is a number, not text"
+    assert messages[5].startswith("bad.jsonl:7: broken JSON line (")
+
+
+def test_other_field_names(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "x.jsonl", [{"key": "k1", "body": "some words"}])
+    (rec,) = records(path, field="body", id_field="key")
+    assert isinstance(rec, InputRecord)
+    assert (rec.id, rec.text) == ('"k1"', "some words")
+
+
+def test_lines_that_only_parse_together_are_each_broken(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "x.jsonl", ["[1", "2], 3", '{"text": "a"}, {"text": "b"}'])
+    assert kinds(records(path)) == [(1, "broken_json"), (2, "broken_json"), (3, "broken_json")]
+
+
+def test_bom_crlf_and_invalid_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"text": "one"}\r\n{"text": "tw\xff"}\r\n{"text": "caf\xc3\xa9"}'
+    )
+    got = records(path)
+    assert kinds(got) == [(1, None), (2, "broken_json"), (3, None)]
+    assert isinstance(got[2], InputRecord) and got[2].text == "café"
+
+
+def test_gzip_with_several_members(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl.gz"
+    part1 = gzip.compress(b'{"id": 1, "text": "first text"}\n')
+    part2 = gzip.compress(b'{"id": 2, "text": "second text"}\n')
+    path.write_bytes(part1 + part2)
+    assert [r.id for r in records(path) if isinstance(r, InputRecord)] == ["1", "2"]
+
+
+def test_truncated_gzip_keeps_what_came_before(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": i, "text": f"text number {i} " * 20}) for i in range(200)]
+    data = gzip.compress("\n".join(lines).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    got = records(path)
+    last = got[-1]
+    assert isinstance(last, Problem) and last.kind == "truncated"
+    good = [r for r in got if isinstance(r, InputRecord) and r.problem is None]
+    assert 0 < len(good) < 200
+    assert [r.line for r in good] == list(range(1, len(good) + 1))
+    assert f"after line {last.line}" in str(last)
+    assert str(last).startswith(f"cut.jsonl.gz:{last.line}: gzip stream ends early")
+
+
+def test_corrupt_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "bad.gz"
+    path.write_bytes(b"\x1f\x8b" + b"\x00" * 30)
+    (problem,) = records(path)
+    assert isinstance(problem, Problem) and problem.kind == "corrupt"
+
+
+def test_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "x.parquet"
+    table = pa.table({"id": ["a", "b", "c"], "text": ["one text", None, ""]})
+    pq.write_table(table, path)
+    assert kinds(records(path)) == [(1, None), (2, "not_string"), (3, "empty_text")]
+    assert kinds(records(path, field="body")) == [(1, "no_text"), (2, "no_text"), (3, "no_text")]
+    pq.write_table(pa.table({"text": [1, 2]}), path)
+    assert kinds(records(path)) == [(1, "not_string"), (2, "not_string")]
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    (missing,) = records(tmp_path / "nope.jsonl")
+    assert isinstance(missing, Problem) and missing.kind == "unreadable"
+    assert str(missing).startswith("nope.jsonl: cannot open")
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 this is not parquet")
+    (problem,) = records(bad)
+    assert isinstance(problem, Problem) and problem.kind == "unreadable"
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_standard_input(monkeypatch: pytest.MonkeyPatch, compress: bool) -> None:
+    data = b'{"id": "s", "text": "from stdin"}\n'
+    stream = io.TextIOWrapper(io.BytesIO(gzip.compress(data) if compress else data))
+    monkeypatch.setattr(sys, "stdin", stream)
+    (rec,) = records(Path("-"))
+    assert isinstance(rec, InputRecord) and rec.source == "<stdin>" and rec.text == "from stdin"

@@ -1,0 +1,115 @@
+"""Sketches (minhash) and LSH banding (lsh)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wirecopy.dedup.config import DEFAULT_BANDS, DEFAULT_ROWS, DedupConfig
+from wirecopy.dedup.lsh import band_keys, bucket_pairs, candidate_pairs, optimal_bands, s_curve
+from wirecopy.dedup.minhash import EMPTY, estimate_jaccard, sketch
+from wirecopy.textnorm import DocHashes
+
+
+def pairs_with_jaccard(
+    size: int, jaccard: float, count: int, seed: int = 0
+) -> tuple[DocHashes, float]:
+    """`count` pairs of sets of `size` random hashes whose Jaccard similarity is ~`jaccard`."""
+    rng = np.random.default_rng(seed)
+    common = round(2 * size * jaccard / (1 + jaccard))
+    docs = []
+    for _ in range(count):
+        u = rng.integers(0, 2**64, size=2 * size - common, dtype=np.uint64)
+        docs += [u[:size], u[size - common :]]
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in docs], out=offsets[1:])
+    return DocHashes(np.concatenate(docs), offsets), common / (2 * size - common)
+
+
+@pytest.mark.parametrize("size", [10, 30, 130, 1000])
+def test_estimate_is_close_to_true_jaccard(size: int) -> None:
+    docs, true = pairs_with_jaccard(size, 0.8, 300)
+    sig = sketch(docs)
+    est = np.array([estimate_jaccard(sig[i], sig[i + 1]) for i in range(0, len(sig), 2)])
+    assert abs(est.mean() - true) < 0.01  # unbiased
+    assert est.std() < 1.3 * np.sqrt(true * (1 - true) / 128)  # about MinHash's spread
+
+
+def test_sketch_does_not_depend_on_batching() -> None:
+    docs, _ = pairs_with_jaccard(50, 0.5, 20)
+    whole = sketch(docs)
+    for i in range(len(docs)):
+        one = DocHashes(docs.doc(i), np.array([0, len(docs.doc(i))], dtype=np.int64))
+        assert np.array_equal(sketch(one)[0], whole[i])
+
+
+def test_sketch_depends_on_seed_and_not_on_order_or_repeats() -> None:
+    values = np.arange(1, 200, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    one = DocHashes(values, np.array([0, len(values)], dtype=np.int64))
+    shuffled = DocHashes(np.concatenate([values[::-1], values[:7]]), np.array([0, 206]))
+    assert np.array_equal(sketch(one), sketch(shuffled))
+    assert not np.array_equal(sketch(one, seed=1), sketch(one, seed=2))
+
+
+def test_empty_document_gets_empty_sketch() -> None:
+    docs = DocHashes(np.array([5], dtype=np.uint64), np.array([0, 0, 1], dtype=np.int64))
+    sig = sketch(docs, permutations=16)
+    assert (sig[0] == EMPTY).all()
+    assert (sig[1] != EMPTY).all()
+    assert (sig[1] == sig[1][0]).all()  # one shingle fills every slot
+
+
+def test_non_power_of_two_permutations() -> None:
+    docs, true = pairs_with_jaccard(200, 0.7, 100)
+    sig = sketch(docs, permutations=100)
+    assert sig.shape == (200, 100)
+    est = np.mean([estimate_jaccard(sig[i], sig[i + 1]) for i in range(0, 200, 2)])
+    assert abs(est - true) < 0.02
+
+
+def test_default_bands_are_the_optimum_for_08() -> None:
+    assert optimal_bands(0.8, 128) == (DEFAULT_BANDS, DEFAULT_ROWS) == (16, 8)
+    assert DedupConfig().bands * DedupConfig().rows == 128
+
+
+def test_s_curve_values_in_the_docstring() -> None:
+    table = {0.3: 0.0010, 0.5: 0.0607, 0.6: 0.2374, 0.7: 0.6133, 0.8: 0.9470, 0.9: 0.9999}
+    for s, p in table.items():
+        assert s_curve(s, 16, 8) == pytest.approx(p, abs=5e-5)
+
+
+def test_config_for_other_thresholds() -> None:
+    cfg = DedupConfig().with_threshold(0.5)
+    assert cfg.bands * cfg.rows <= 128
+    assert s_curve(0.5, cfg.bands, cfg.rows) > 0.9
+    with pytest.raises(ValueError, match="threshold"):
+        DedupConfig(threshold=0.0)
+    with pytest.raises(ValueError, match="bands x rows"):
+        DedupConfig(bands=20, rows=8)
+
+
+@pytest.mark.parametrize(
+    ("jaccard", "low", "high"), [(0.8, 0.92, 1.0), (0.9, 0.99, 1.0), (0.4, 0.0, 0.03)]
+)
+def test_lsh_finds_pairs_as_the_s_curve_says(jaccard: float, low: float, high: float) -> None:
+    docs, _ = pairs_with_jaccard(150, jaccard, 1000, seed=3)
+    keys = band_keys(sketch(docs), DEFAULT_BANDS, DEFAULT_ROWS)
+    found = (keys[0::2] == keys[1::2]).any(axis=1).mean()
+    assert low <= found <= high
+
+
+def test_candidate_pairs_from_shared_bands() -> None:
+    docs, _ = pairs_with_jaccard(100, 0.95, 3)
+    keys = band_keys(sketch(docs), DEFAULT_BANDS, DEFAULT_ROWS)
+    ids = np.array([10, 11, 20, 21, 30, 31], dtype=np.int64)
+    got = candidate_pairs(keys, ids, np.arange(6, dtype=np.uint64))
+    assert got.tolist() == [[10, 11], [20, 21], [30, 31]]
+
+
+def test_large_buckets_pair_as_a_star_around_the_smallest_order() -> None:
+    members = np.arange(100, 140, dtype=np.int64)
+    order = np.arange(40, dtype=np.uint64)[::-1].copy()
+    star = bucket_pairs(members, order)
+    assert len(star) == 39
+    assert set(star[:, 0].tolist()) == {139}
+    assert len(bucket_pairs(members[:5], order[:5])) == 10  # small: all pairs

