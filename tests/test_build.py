@@ -117,14 +117,14 @@ def test_a_changed_file_updates_its_page(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     page = folder / "p.txt"
-    page.write_text(PARAGRAPHS[0])
+    page.write_text("Bridge vote\n\n" + "\n\n".join(PARAGRAPHS[:2]) + "\n")
     db = tmp_path / "a.db"
     build([folder], db)
-    page.write_text(PARAGRAPHS[1])
+    page.write_text("Quay landing\n\n" + "\n\n".join(PARAGRAPHS[1:]) + "\n")
     summary = build([folder], db)
     assert summary.pages_updated == 1
     content = archive_content(db)
-    assert [row[6] for row in content["copies"]] == [PARAGRAPHS[1]]
+    assert [row[6] for row in content["copies"]] == ["\n\n".join(PARAGRAPHS[1:])]
     assert len(content["articles"]) == 1  # the old text's article went with its last copy
 
 
@@ -178,12 +178,18 @@ def test_building_in_two_parts_equals_building_at_once(seeds: Path, data: st.Dat
 
 
 def test_exact_copies_share_an_article(seeds: Path, tmp_path: Path) -> None:
+    alone = build([seeds], tmp_path / "alone.db")
     folder = tmp_path / "in"
     shutil.copytree(seeds, folder)
     shutil.copy(folder / "001_be0f2d44e9aefcd8.txt", folder / "zz_copy.txt")
     summary = build([folder], tmp_path / "a.db")
-    assert summary.totals["duplicate_groups"] == 1
-    assert summary.totals["articles"] == summary.totals["copies"] - 1
+    result = CliRunner().invoke(cli, ["export", "pages", "--db", str(tmp_path / "a.db")])
+    pages = {p["id"]: p for p in map(json.loads, result.output.splitlines())}
+    copied = pages["001_be0f2d44e9aefcd8.txt"]["articles"]
+    # Every copy on the copied page joins the article of its original: no new article.
+    assert len(copied) == 2 and pages["zz_copy.txt"]["articles"] == copied
+    assert summary.totals["articles"] == alone.totals["articles"]
+    assert summary.totals["copies"] == alone.totals["copies"] + len(copied)
 
 
 def test_jsonl_gz_feed_builds(tmp_path: Path) -> None:
@@ -193,3 +199,71 @@ def test_jsonl_gz_feed_builds(tmp_path: Path) -> None:
     assert summary.pages_new == 3
     dates = {row[9] for row in archive_content(tmp_path / "a.db")["pages"]}
     assert dates == {"2026-01-02"}
+
+
+EVIDENCE = {
+    "line_counts": "SELECT kind, key, site, pages FROM line_counts ORDER BY kind, key, site",
+    "site_counts": "SELECT site, pages FROM site_counts ORDER BY site",
+    "source_counts": "SELECT key, name, pages FROM source_counts ORDER BY key",
+    "line_keys": "SELECT page_id, kind, key, counted FROM line_keys ORDER BY page_id, kind, key",
+    "queue": "SELECT page_id FROM segment_queue",
+}
+
+
+def _evidence(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(db)
+    try:
+        return {name: [tuple(r) for r in conn.execute(sql)] for name, sql in EVIDENCE.items()}
+    finally:
+        conn.close()
+
+
+def test_changed_and_rejected_pages_leave_the_counts_of_a_fresh_build(
+    seeds: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(seeds, folder)
+    db = tmp_path / "a.db"
+    build([folder], db, config=BuildConfig(batch_size=2))
+    names = sorted(p.name for p in folder.iterdir())
+    # A page gets another page's text, one becomes unreadable, one is new.
+    (folder / names[0]).write_bytes((seeds / names[4]).read_bytes())
+    (folder / names[3]).write_bytes(b"")
+    shutil.copy(seeds / names[1], folder / "zz_new.txt")
+    summary = build([folder], db, config=BuildConfig(batch_size=2))
+    assert (summary.pages_updated, summary.pages_new, summary.pages_rejected) == (2, 1, 1)
+    fresh = tmp_path / "fresh.db"
+    build([folder], fresh)
+    assert _evidence(db) == _evidence(fresh)
+    assert _evidence(db)["queue"] == []
+    changed, whole = archive_content(db), archive_content(fresh)
+    for table in ("pages", "blocks", "copies"):
+        assert changed[table] == whole[table], table
+    # Articles as segmentation and grouping make them (their story is another stage's).
+    assert [a[:7] for a in changed["articles"]] == [a[:7] for a in whole["articles"]]
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, int]] = []
+
+    def start(self, total_bytes: int) -> None:
+        self.calls.append(("start", 0, total_bytes))
+
+    def advance(self, done_bytes: int, page_id: str) -> None:
+        self.calls.append(("read", done_bytes, 0))
+
+    def segmenting(self, done: int, total: int, page_id: str) -> None:
+        self.calls.append(("segment", done, total))
+
+
+def test_progress_covers_reading_then_segmenting(seeds: Path, tmp_path: Path) -> None:
+    bar = _Recorder()
+    build([seeds], tmp_path / "a.db", config=BuildConfig(batch_size=2), progress=bar)
+    size = sum(p.stat().st_size for p in seeds.iterdir())
+    assert bar.calls[0] == ("start", 0, size)
+    reads = [done for kind, done, _ in bar.calls if kind == "read"]
+    assert reads == sorted(reads) and reads[-1] == size
+    segments = [(done, total) for kind, done, total in bar.calls if kind == "segment"]
+    assert segments == [(2, 5), (4, 5), (5, 5)]
+    assert [kind for kind, *_ in bar.calls].index("segment") > len(reads)

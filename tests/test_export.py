@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from conftest import shared_dir
 from wirecopy.build import build
 from wirecopy.cli import cli
 
@@ -36,7 +37,8 @@ def test_jsonl_fields(db: Path, kind: str) -> None:
     for row in rows:
         assert list(row) == FIELDS[kind]
     if kind == "articles":
-        assert len(rows) == 5
+        gold = json.loads((shared_dir() / "corpus" / "seeds.gold.json").read_text())
+        assert len(rows) == len(gold["articles"])
         for row in rows:
             assert row["copies"] and set(row["copies"][0]) == {"page", "kind", "similarity"}
             assert row["copies"][0]["kind"] in ("full", "partial")
@@ -66,3 +68,18 @@ def test_parquet_to_stdout_is_refused(db: Path) -> None:
     result = CliRunner().invoke(cli, ["export", "pages", "--db", str(db), "--format", "parquet"])
     assert result.exit_code == 2
     assert "-o FILE" in result.output
+
+
+def test_json_flag_is_jsonl_and_lists_every_seed_page_ok(db: Path, seeds: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "pages", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert sorted(r["id"] for r in rows) == sorted(p.name for p in seeds.iterdir())
+    assert {r["status"] for r in rows} == {"ok"}
+
+
+def test_json_flag_refuses_another_format(db: Path) -> None:
+    args = ["export", "pages", "--db", str(db), "--json", "--format", "csv"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "two formats" in result.output

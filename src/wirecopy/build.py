@@ -1,16 +1,25 @@
-"""``build``: read inputs into an archive, page batch by page batch.
+"""``build``: read inputs into an archive, then segment what changed, batch by batch.
 
-The flow is one way: discover files → read pages → split into blocks and copies →
-write. Each batch is written in one transaction, so a build killed half way leaves a
-consistent archive; the next build skips the pages already there (same id, same
-content hash) and so resumes where the killed one stopped.
+The flow is one way: discover files → read pages → count their lines → segment them into
+blocks and copies → assign copies to articles. It runs in two phases:
+
+1. Read: each batch of new or changed pages is written with the keys of its short lines,
+   added to the corpus counts the archive keeps (one transaction a batch). The pages, and
+   every page already there whose evidence those counts changed, are queued.
+2. Segment: queued pages are segmented against the counts of the whole archive, their
+   blocks and copies written and their copies assigned to articles (one transaction a
+   batch), until the queue is empty.
+
+So the archive ends the same whatever order pages come in, in one build or several. A
+build killed anywhere leaves a consistent archive: the next build skips the pages already
+there (same id, same content hash) and segments what is still queued.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -19,9 +28,11 @@ from wirecopy import __version__
 from wirecopy.archive.db import Archive
 from wirecopy.archive.queries import totals
 from wirecopy.config import BuildConfig
+from wirecopy.derive import derive
 from wirecopy.readers import Skipped, discover, read
 from wirecopy.records import PAGE_REJECTED, Page, Source
-from wirecopy.stages.copies import page_copies
+from wirecopy.stages.copies import page_evidence
+from wirecopy.stages.segment import segment
 
 
 class Progress(Protocol):
@@ -30,6 +41,8 @@ class Progress(Protocol):
     def start(self, total_bytes: int) -> None: ...
 
     def advance(self, done_bytes: int, page_id: str) -> None: ...
+
+    def segmenting(self, done: int, total: int, page_id: str) -> None: ...
 
 
 @dataclass(slots=True)
@@ -42,9 +55,13 @@ class BuildSummary:
     pages_updated: int = 0
     pages_unchanged: int = 0
     pages_rejected: int = 0
+    pages_segmented: int = 0
+    profiles_changed: int = 0
     rejected: list[dict[str, str]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
+    # Entities, dates and stories (`wirecopy.derive`): what was done, or why not.
+    derived: dict[str, object] = field(default_factory=dict)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
@@ -57,8 +74,13 @@ def build(
     *,
     config: BuildConfig | None = None,
     progress: Progress | None = None,
+    profiles: Mapping[str, Mapping[str, list[str]]] | None = None,
 ) -> BuildSummary:
-    """Build ``inputs`` (files and folders) into the archive at ``db``."""
+    """Build ``inputs`` (files and folders) into the archive at ``db``.
+
+    ``profiles`` (from `wirecopy.stages.profiles.load_profiles`) are stored in the archive
+    first; the pages of every site whose profile changed are segmented again.
+    """
     config = config or BuildConfig()
     started = time.perf_counter()
     with Archive.open(db) as archive:
@@ -67,9 +89,14 @@ def build(
         summary = BuildSummary(run_id=run_id, inputs=[str(p) for p in inputs])
         skipped: Counter[str] = Counter()
         try:
+            if profiles:
+                summary.profiles_changed = archive.set_profiles(profiles)
             pages = _read_all(inputs, config, skipped, progress)
             for batch in _batched(pages, config.batch_size):
                 _write_batch(archive, batch, run_id, summary)
+            _count_old_pages(archive, config.batch_size)
+            summary.pages_segmented = _segment_queued(archive, config.batch_size, run_id, progress)
+            summary.derived = derive(archive, entities=config.entities, run_id=run_id).to_dict()
             summary.status = "done"
         except KeyboardInterrupt:
             summary.status = "interrupted"
@@ -170,4 +197,27 @@ def _write_batch(archive: Archive, batch: list[Page], run_id: int, summary: Buil
             summary.pages_updated += 1
         changed.append(page)
     if changed:
-        archive.write(page_copies(changed), run_id)
+        archive.write_pages([(page, page_evidence(page)) for page in changed], run_id)
+
+
+def _count_old_pages(archive: Archive, batch_size: int) -> None:
+    """Count the pages of an archive built before segmentation (once)."""
+    while pages := archive.uncounted_pages(batch_size):
+        archive.count_pages([(page, page_evidence(page)) for page in pages])
+
+
+def _segment_queued(
+    archive: Archive, batch_size: int, run_id: int, progress: Progress | None
+) -> int:
+    """Phase 2: segment queued pages batch by batch until none is left; returns how many."""
+    done = 0
+    total = archive.queue_size()
+    profiles = archive.profiles()
+    while True:
+        pages, stats = archive.queued_pages(batch_size)
+        if not pages:
+            return done
+        archive.write_segments(segment(pages, stats, profiles), run_id)
+        done += len(pages)
+        if progress:
+            progress.segmenting(min(done, total), total, pages[-1].id)

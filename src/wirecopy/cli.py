@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from wirecopy import __version__
@@ -23,8 +23,13 @@ from wirecopy.archive.db import Archive, ArchiveError
 from wirecopy.archive.queries import find, stats
 from wirecopy.build import BuildSummary, build
 from wirecopy.config import DEFAULT_MAX_PAGE_BYTES, BuildConfig, format_size, parse_size
+from wirecopy.dedup import DedupError, dedup
+from wirecopy.dedup.report import DedupBar, print_summary
+from wirecopy.engines import ENGINES, EngineUnavailableError
 from wirecopy.export import FORMATS, KINDS, rows, write_csv, write_jsonl, write_parquet
 from wirecopy.render import render_article, render_page, render_story
+from wirecopy.search import SearchError, search
+from wirecopy.stages.profiles import load_profiles
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = "wirecopy.db"
@@ -72,6 +77,8 @@ def cli() -> None:
       wirecopy stats                 what the archive holds
       wirecopy export articles       one JSON line per article
       wirecopy show PAGE_OR_ARTICLE  one page or article in detail
+      wirecopy search "some words"   full-text search, best match first
+      wirecopy export stories        one JSON line per story
     """
 
 
@@ -87,8 +94,27 @@ def cli() -> None:
 )
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any page was rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option(
+    "--profiles",
+    "profiles_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Site profiles (JSON): lines each site prints that are boilerplate, names that are "
+    "sources. Kept in the archive for later builds. See README, 'Site profiles'.",
+)
+@click.option(
+    "--no-entities",
+    is_flag=True,
+    help="Skip entity extraction (people, organisations, places); stories use text and dates.",
+)
 def build_command(
-    inputs: tuple[Path, ...], db: Path, as_json: bool, max_size: str, strict: bool, quiet: bool
+    inputs: tuple[Path, ...],
+    db: Path,
+    as_json: bool,
+    max_size: str,
+    strict: bool,
+    quiet: bool,
+    profiles_path: Path | None,
+    no_entities: bool,
 ) -> None:
     """Read pages from INPUTS (files and folders) into the archive.
 
@@ -102,6 +128,7 @@ def build_command(
     Example:
       wirecopy build examples/news --db demo.db
       wirecopy build crawl.warc.gz feeds/ --db news.db --max-size 5MB
+      wirecopy build pages/ --profiles sites.json
     """
     missing = [str(p) for p in inputs if not p.exists() and not p.is_symlink()]
     if missing:
@@ -109,16 +136,22 @@ def build_command(
             f"no such file or folder: {', '.join(missing)}", param_hint="INPUTS"
         )
     try:
-        config = BuildConfig(max_page_bytes=parse_size(max_size))
+        config = BuildConfig(max_page_bytes=parse_size(max_size), entities=not no_entities)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--max-size") from None
+    try:
+        profiles = load_profiles(profiles_path) if profiles_path else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--profiles") from None
     err = Console(stderr=True)
     bar = RichProgress(err) if err.is_terminal and not quiet and not as_json else None
     try:
         with bar or _nullcontext():
-            summary = build(list(inputs), db, config=config, progress=bar)
+            summary = build(list(inputs), db, config=config, progress=bar, profiles=profiles)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    if summary.derived.get("entities") == "unavailable" and not quiet:
+        err.print(f"[yellow]No entities:[/] {escape(str(summary.derived['entities_message']))}")
     if as_json:
         _print_json(summary.to_dict())
     elif not quiet:
@@ -128,19 +161,21 @@ def build_command(
 
 
 class RichProgress:
-    """A Rich progress bar over the bytes of the input files, on standard error."""
+    """A Rich progress bar on standard error: over the bytes of the input files while
+    reading, then over the pages to segment."""
 
     def __init__(self, console: Console) -> None:
         self.bar = Progress(
-            TextColumn("[bold]building"),
+            TextColumn("[bold]{task.fields[phase]}"),
             BarColumn(),
-            DownloadColumn(),
+            TextColumn("{task.fields[amount]}"),
             TimeRemainingColumn(),
             TextColumn("{task.description}", style="dim"),
             console=console,
             transient=True,
         )
-        self.task = self.bar.add_task("", total=None)
+        self.task = self.bar.add_task("", total=None, phase="reading", amount="")
+        self.total = 0
 
     def __enter__(self) -> RichProgress:
         self.bar.start()
@@ -150,10 +185,22 @@ class RichProgress:
         self.bar.stop()
 
     def start(self, total_bytes: int) -> None:
+        self.total = total_bytes
         self.bar.update(self.task, total=total_bytes)
 
     def advance(self, done_bytes: int, page_id: str) -> None:
-        self.bar.update(self.task, completed=done_bytes, description=page_id[-40:])
+        amount = f"{format_size(done_bytes)} / {format_size(self.total)}"
+        self.bar.update(self.task, completed=done_bytes, description=page_id[-40:], amount=amount)
+
+    def segmenting(self, done: int, total: int, page_id: str) -> None:
+        self.bar.update(
+            self.task,
+            total=total,
+            completed=done,
+            phase="segmenting",
+            amount=f"{done} / {total} pages",
+            description=page_id[-40:],
+        )
 
 
 class _nullcontext:  # noqa: N801 - mirrors contextlib.nullcontext, typed for RichProgress
@@ -176,6 +223,7 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
         f"{summary.pages_new} / {summary.pages_updated} / {summary.pages_unchanged}",
     )
     table.add_row("  rejected", str(summary.pages_rejected))
+    table.add_row("pages segmented", str(summary.pages_segmented))
     if summary.skipped:
         table.add_row("records skipped (not pages)", str(sum(summary.skipped.values())))
     table.add_row("archive: pages", f"{t['pages']} ({t['pages_rejected']} rejected)")
@@ -183,6 +231,8 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
     table.add_row("archive: articles", str(t["articles"]))
     table.add_row("archive: duplicate groups", str(t["duplicate_groups"]))
     table.add_row("archive: stories", str(t["stories"]))
+    if "entities" in t:
+        table.add_row("archive: entities", str(t["entities"]))
     table.add_row("time", f"{summary.seconds:.2f} s")
     out.print(table)
     if summary.rejected:
@@ -217,7 +267,15 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of standard output.",
 )
-def export_command(kind: str, db: Path, fmt: str | None, output: Path | None) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="JSONL (one JSON object a line), as every verb's --json; same as --format jsonl.",
+)
+def export_command(
+    kind: str, db: Path, fmt: str | None, output: Path | None, as_json: bool
+) -> None:
     """Export articles, pages or stories: JSONL to standard output by default.
 
     \b
@@ -230,10 +288,13 @@ def export_command(kind: str, db: Path, fmt: str | None, output: Path | None) ->
     \b
     Example:
       wirecopy export articles --db demo.db | head -n 1
+      wirecopy export pages --json
       wirecopy export pages --format csv -o pages.csv
       wirecopy export articles -o articles.parquet
     """
-    fmt = fmt or _format_from_name(output)
+    if as_json and fmt not in (None, "jsonl"):
+        raise click.UsageError(f"--json and --format {fmt} ask for two formats: give one")
+    fmt = "jsonl" if as_json else fmt or _format_from_name(output)
     if fmt == "parquet" and output is None:
         raise click.UsageError("parquet is binary: give a file with -o FILE")
     with _open(db) as archive:
@@ -315,7 +376,8 @@ def show_command(ident: str, db: Path, as_json: bool) -> None:
     """Show one article, story or page by its id.
 
     An article with its copies; a story with its articles; a page block by block, with
-    each block's label and the article it went to, and its boilerplate.
+    each block's label, the copy (and article) it went to, and why: the evidence that
+    decided it, in short (--json gives all of it).
 
     \b
     Example:
@@ -336,6 +398,188 @@ def show_command(ident: str, db: Path, as_json: bool) -> None:
         return
     render = {"article": render_article, "story": render_story, "page": render_page}[kind]
     render(Console(), data)
+
+
+@cli.command("search")
+@click.argument("query")
+@db_option
+@json_option
+@click.option("--limit", "-n", default=20, show_default=True, help="At most this many hits.")
+@click.option("--story", help="Only articles of this story (an id from `export stories`).")
+@click.option("--entity", help='Only articles naming this entity, or a form of it ("Sadr").')
+@click.option("--source", help="Only articles from this source or site.")
+@click.option("--since", help="Only articles dated on or after this day (YYYY[-MM[-DD]]).")
+@click.option("--until", help="Only articles dated on or before this day (YYYY[-MM[-DD]]).")
+def search_command(
+    query: str,
+    db: Path,
+    as_json: bool,
+    limit: int,
+    story: str | None,
+    entity: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
+    """Full-text search over articles' titles and text, best match first (bm25).
+
+    Words are all required; "a phrase" keeps its words together; word* matches the start
+    of words; a OR b takes either; NOT word or -word leaves it out. Any other sign is
+    read as text, never as syntax. With --json, matches are marked [like this].
+
+    \b
+    Example:
+      wirecopy search "saltgate bridge" --db demo.db
+      wirecopy search 'quist OR minister' --since 2026-03-05 --json
+      wirecopy search flood --entity Dunmarrow -n 5
+    """
+    marks = ("[", "]") if as_json else (_MARK_OPEN, _MARK_CLOSE)
+    with _open(db) as archive:
+        try:
+            hits = search(
+                archive.conn,
+                query,
+                limit=limit,
+                story=story,
+                entity=entity,
+                source=source,
+                since=since,
+                until=until,
+                marks=marks,
+            )
+        except SearchError as error:
+            raise click.ClickException(str(error)) from None
+    if as_json:
+        _print_json([hit.to_dict() for hit in hits])
+        return
+    out = Console()
+    if not hits:
+        out.print(f"no article matches {escape(repr(query))}", highlight=False)
+        return
+    plain = not out.is_terminal  # piped: matches marked [like this], as with --json
+    for rank, hit in enumerate(hits, start=1):
+        title = _marked(hit.title_marked or hit.title or "(no title)", plain)
+        out.print(f"[bold]{rank}. {title}[/]", highlight=False, soft_wrap=True)
+        facts = [hit.id, hit.date or "no date", hit.source or "", hit.story or ""]
+        out.print("   [dim]" + escape("  ".join(f for f in facts if f)) + "[/]", highlight=False)
+        out.print("   " + _marked(hit.snippet, plain), highlight=False, soft_wrap=True)
+
+
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+
+
+def _marked(text: str, plain: bool = False) -> str:
+    """Escape text for Rich and show the matches (between the private marks) in bold, or
+    between brackets when ``plain``."""
+    parts: list[str] = []
+    rest = text
+    while _MARK_OPEN in rest:
+        before, _, after = rest.partition(_MARK_OPEN)
+        inside, _, rest = after.partition(_MARK_CLOSE)
+        shown = escape(f"[{inside}]") if plain else "[bold yellow]" + escape(inside) + "[/]"
+        parts.append(escape(before) + shown)
+    parts.append(escape(rest.replace(_MARK_CLOSE, "")))
+    return "".join(parts)
+
+
+@cli.command("dedup")
+@click.argument(
+    "inputs",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+)
+@click.option("--field", default="text", show_default=True, help="The field holding the text.")
+@click.option(
+    "--id-field",
+    default="id",
+    show_default=True,
+    help="The field holding each record's id (a string or a number); without one a record "
+    "is named FILE#LINE.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.8,
+    show_default=True,
+    help="Jaccard similarity of the word 5-gram sets from which two records are duplicates.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes (local engine) or CPUs of the local Ray cluster. Default: every core.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="local: this machine. ray: Ray Data (pip install 'wirecopy[ray]'); the same clusters.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the clusters to this file instead of standard output.",
+)
+@click.option("--strict", is_flag=True, help="Stop at the first bad record, with status 1.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def dedup_command(
+    inputs: tuple[Path, ...],
+    field: str,
+    id_field: str,
+    threshold: float,
+    workers: int | None,
+    engine: str,
+    output: Path | None,
+    strict: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Group near-duplicate records of JSONL corpora (one record a line).
+
+    Reads JSONL, JSONL.gz and Parquet files (- for standard input) and writes one JSON
+    line per input record, in input order: {"id", "cluster", "duplicate_of"}. Records
+    whose word 5-gram sets have a Jaccard similarity of at least --threshold share a
+    cluster (chains too), named by the id of the record it keeps: the earliest, then the
+    longest. duplicate_of is null for that record. A bad record (broken JSON, no text,
+    text that is not a string, empty) is named on standard error with its file and line,
+    and still gets its output line, as a cluster of its own. The summary goes to standard
+    error when the clusters go to standard output.
+
+    \b
+    Example:
+      wirecopy dedup corpus.jsonl.gz -o clusters.jsonl
+      wirecopy dedup shards/*.parquet --field content --id-field url --threshold 0.9
+      wirecopy dedup big.jsonl --engine ray --json -o clusters.jsonl
+    """
+    err = Console(stderr=True)
+    bar = DedupBar(err) if err.is_terminal and not quiet else None
+    try:
+        with bar or _nullcontext():
+            summary = dedup(
+                inputs,
+                field=field,
+                id_field=id_field,
+                threshold=threshold,
+                workers=workers,
+                output=output,
+                strict=strict,
+                progress=bar,
+                engine=engine,
+            )
+    except DedupError as error:
+        raise click.ClickException(f"{error} (stopped: --strict)") from None
+    except EngineUnavailableError as error:
+        raise click.ClickException(str(error)) from None
+    for problem in summary.problems:
+        click.echo(str(problem), err=True)
+    report = sys.stdout if output is not None else sys.stderr
+    if as_json:
+        report.write(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    elif not quiet:
+        print_summary(summary, report)
 
 
 def main() -> None:

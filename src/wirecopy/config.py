@@ -19,6 +19,9 @@ class BuildConfig:
     batch_size: int = 200
     # Follow symbolic links to folders (loops are detected and reported).
     follow_symlinks: bool = True
+    # Extract entities (people, organisations, places) with the pinned spaCy model; a
+    # missing model never stops a build (`wirecopy build --no-entities` switches it off).
+    entities: bool = True
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)

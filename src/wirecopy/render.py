@@ -8,8 +8,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from wirecopy.diff import render_variants
+
 Row = dict[str, Any]
-_LABEL_STYLE = {"body": "green", "title": "bold cyan", "caption": "cyan", "boilerplate": "dim"}
+STORY_ENTITIES = 15  # the most mentioned entities `show` prints for a story
+_LABEL_STYLE = {
+    "body": "green",
+    "subhead": "green",
+    "title": "bold cyan",
+    "caption": "cyan",
+    "dateline": "cyan",
+    "source": "cyan",
+    "echo": "dim",
+    "boilerplate": "dim",
+}
 
 
 def render_article(out: Console, art: Row) -> None:
@@ -33,13 +45,35 @@ def render_article(out: Console, art: Row) -> None:
         out.print(f"[dim]entities:[/] {escape(names)}")
     out.print()
     out.print(escape(art["text"]), soft_wrap=False)
+    if len(art["copies"]) > 1:
+        out.print()
+        out.print("[bold]variants[/] [dim](each copy, word by word against the text above)[/]")
+        render_variants(out, art)
 
 
 def render_story(out: Console, story: Row) -> None:
     out.print(f"[bold]story {escape(story['id'])}[/]  {escape(story['title'] or '')}")
     out.print(f"  [dim]dates:[/] {story['first_date'] or '?'} … {story['last_date'] or '?'}")
-    for article_id in story["articles"]:
-        out.print(f"  • {escape(article_id)}")
+    rows = story.get("article_rows") or [{"id": a} for a in story["articles"]]
+    table = Table(title=f"{len(rows)} articles", title_justify="left")
+    for column in ("article", "date", "source", "copies", "title"):
+        table.add_column(column, overflow="fold")
+    for art in rows:
+        table.add_row(
+            escape(art["id"]),
+            art.get("date") or "-",
+            escape(art.get("source") or "-"),
+            str(art.get("copies", "-")),
+            escape(art.get("title") or "(no title)"),
+        )
+    out.print(table)
+    if story["entities"]:
+        top = story["entities"][:STORY_ENTITIES]
+        names = ", ".join(f"{e['text']} ({e['label']}, {e['count']})" for e in top)
+        more = len(story["entities"]) - len(top)
+        out.print(
+            f"[dim]entities:[/] {escape(names)}" + (f" [dim]… {more} more[/]" if more else "")
+        )
 
 
 def render_page(out: Console, page: Row) -> None:
@@ -51,23 +85,28 @@ def render_page(out: Console, page: Row) -> None:
             out.print(f"  [dim]{key}:[/] {escape(str(page[key]))}")
     if page["error"]:
         out.print(f"  [bold red]error:[/] {escape(page['error'])}")
-    if page["articles"]:
-        out.print("  [dim]articles:[/] " + ", ".join(escape(a["id"]) for a in page["articles"]))
+    for copy in page["articles"]:
+        title = f"  {escape(copy['title'])}" if copy["title"] else ""
+        out.print(f"  [dim]copy {copy['seq']}:[/] {escape(copy['id'])} ({copy['kind']}){title}")
+    if page["status"] == "ok" and not page.get("segmented", True):
+        out.print("  [yellow]waiting for segmentation: run `wirecopy build` again to finish")
     if not page["blocks"]:
         return
     table = Table(title="blocks", title_justify="left", show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("label")
-    table.add_column("article")
-    table.add_column("text", overflow="fold")
+    table.add_column("copy", justify="right")
+    table.add_column("text", overflow="fold", ratio=3)
+    table.add_column("why", overflow="fold", ratio=2, style="dim")
     for block in page["blocks"]:
         style = _LABEL_STYLE.get(block["label"], "")
-        text = block["text"] if len(block["text"]) <= 160 else block["text"][:157] + "…"
+        text = block["text"] if len(block["text"]) <= 120 else block["text"][:117] + "…"
         table.add_row(
             str(block["seq"]),
             f"[{style}]{block['label']}[/]" if style else block["label"],
-            escape(block["article"] or "-"),
+            "-" if block["copy"] is None else str(block["copy"]),
             escape(text),
+            escape(block.get("why") or ""),
         )
     out.print(table)
 

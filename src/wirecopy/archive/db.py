@@ -3,6 +3,14 @@
 All writes go through one connection, in explicit transactions, so a build killed at
 any moment leaves the last committed batch and nothing half-written. Readers open their
 own connection and see a consistent snapshot while a build writes (WAL).
+
+A build writes in two phases, each batch in one transaction:
+
+1. `write_pages`: pages as read, with the keys of their short lines added to the corpus
+   counts (`wirecopy.archive.evidence`); the pages, and every page whose evidence the
+   batch changed, are queued for segmentation.
+2. `write_segments`: queued pages with their blocks and copies, the copies grouped into
+   articles (`wirecopy.archive.articles.group_articles`), and the pages taken off the queue.
 """
 
 from __future__ import annotations
@@ -16,8 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from wirecopy.archive import evidence
+from wirecopy.archive.articles import group_articles
 from wirecopy.archive.schema import MIGRATIONS, SCHEMA_VERSION
 from wirecopy.records import Block, Copy, Page, PageResult
+from wirecopy.stages.copies import PageEvidence
+from wirecopy.stages.evidence import LineStats
+from wirecopy.stages.profiles import Profiles
 
 
 class ArchiveError(Exception):
@@ -152,18 +165,87 @@ class Archive:
                 states[row["id"]] = PageState(row["content_hash"], row["uri"], row["status"])
         return states
 
-    def write(self, results: Sequence[PageResult], run_id: int) -> None:
-        """Write a batch of pages with their blocks and copies, in one transaction."""
+    def write_pages(self, pages: Sequence[tuple[Page, PageEvidence | None]], run_id: int) -> None:
+        """Phase 1: write a batch of pages as read, with their line evidence, in one
+        transaction. A page replaced loses its blocks and copies and takes its old keys out
+        of the counts; every accepted page is queued for segmentation, and so is every page
+        whose evidence the batch changed."""
         with self.transaction() as conn:
             next_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM pages").fetchone()[0]
             touched: set[str] = set()
-            for result in results:
-                seq = self._replace_page(conn, result.page, run_id, next_seq, touched)
+            deltas = evidence.Deltas()
+            for page, keys in pages:
+                evidence.uncount(conn, page.id, deltas)
+                seq = self._replace_page(conn, page, run_id, next_seq, touched)
                 next_seq = max(next_seq, seq + 1)
+                if keys is not None:
+                    evidence.count(conn, page.id, keys, deltas)
+                    self._queue(conn, page.id)
+            evidence.apply(conn, deltas)
+            group_articles(conn, run_id, touched)
+
+    def count_pages(self, pages: Sequence[tuple[Page, PageEvidence | None]]) -> None:
+        """Add pages already in the archive but never counted (archives built before
+        segmentation) to the counts, in one transaction, and queue them."""
+        with self.transaction() as conn:
+            deltas = evidence.Deltas()
+            for page, keys in pages:
+                if keys is not None:
+                    evidence.count(conn, page.id, keys, deltas)
+                    self._queue(conn, page.id)
+            evidence.apply(conn, deltas)
+
+    def uncounted_pages(self, limit: int) -> list[Page]:
+        return evidence.load_pages(self.conn, evidence.uncounted(self.conn, limit))
+
+    def queued_pages(self, limit: int) -> tuple[list[Page], LineStats]:
+        """Up to ``limit`` pages waiting for segmentation (in id order), with the counts of
+        every key they look up."""
+        ids = evidence.queued(self.conn, limit)
+        return evidence.load_pages(self.conn, ids), evidence.load_stats(self.conn, ids)
+
+    def queue_size(self) -> int:
+        return evidence.queue_size(self.conn)
+
+    def profiles(self) -> Profiles:
+        return evidence.load_profiles(self.conn)
+
+    def set_profiles(self, profiles: Mapping[str, Mapping[str, list[str]]]) -> int:
+        """Store site profiles; queue the pages of every site whose profile changed."""
+        with self.transaction() as conn:
+            return evidence.set_profiles(conn, profiles)
+
+    def write_segments(self, results: Sequence[PageResult], run_id: int) -> None:
+        """Phase 2: write segmented pages' blocks and copies in one transaction, replacing
+        what they had, and take them off the queue.
+
+        A page segmented again into the very copies it had (its evidence moved, its
+        decisions did not) keeps its copies, and with them their articles and match state;
+        only its blocks (whose evidence holds the counts) are written again.
+        """
+        with self.transaction() as conn:
+            touched: set[str] = set()
+            for result in results:
+                page_id = result.page.id
+                conn.execute("DELETE FROM blocks WHERE page_id = ?", (page_id,))
                 self._insert_blocks(conn, result.blocks)
+                conn.execute("DELETE FROM segment_queue WHERE page_id = ?", (page_id,))
+                if _copy_rows(conn, page_id) == [_copy_row(c) for c in result.copies]:
+                    continue
+                touched.update(
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT article_id FROM copies WHERE page_id = ?", (page_id,)
+                    )
+                )
+                conn.execute("DELETE FROM copies WHERE page_id = ?", (page_id,))
                 for copy in result.copies:
-                    touched.add(self._insert_copy(conn, copy, run_id))
-            self._refresh_articles(conn, touched)
+                    touched.add(self._assign_article(conn, copy, run_id))
+            group_articles(conn, run_id, touched)
+
+    @staticmethod
+    def _queue(conn: sqlite3.Connection, page_id: str) -> None:
+        conn.execute("INSERT OR IGNORE INTO segment_queue (page_id) VALUES (?)", (page_id,))
 
     def _replace_page(
         self, conn: sqlite3.Connection, page: Page, run_id: int, next_seq: int, touched: set[str]
@@ -226,9 +308,13 @@ class Archive:
             ],
         )
 
-    def _insert_copy(self, conn: sqlite3.Connection, copy: Copy, run_id: int) -> str:
-        # Until near-duplicate grouping lands, exact copies (equal normalised text)
-        # share an article, and its id derives from that text.
+    def _assign_article(self, conn: sqlite3.Connection, copy: Copy, run_id: int) -> str:
+        """Write a copy and the article it belongs to; returns the article id.
+
+        The article is provisional (one per normalised text): `group_articles`, called
+        before the transaction ends, places the copy among exact, near-duplicate and
+        partial copies and removes the provisional article if it is left empty.
+        """
         article_id = "a-" + copy.text_hash[:12]
         conn.execute(
             "INSERT OR IGNORE INTO articles (id, text, text_hash, run_id) VALUES (?, ?, ?, ?)",
@@ -255,37 +341,32 @@ class Archive:
         )
         return article_id
 
-    def _refresh_articles(self, conn: sqlite3.Connection, article_ids: Iterable[str]) -> None:
-        """Delete articles left with no copy; re-pick the others' canonical copy.
 
-        The canonical copy is the one with the smallest (page id, seq): a rule that does
-        not depend on the order pages were built in.
-        """
-        for article_id in sorted(article_ids):
-            best = conn.execute(
-                "SELECT c.page_id, c.seq, c.text, c.title, c.caption, c.date, c.source, "
-                "p.source AS page_source "
-                "FROM copies c JOIN pages p ON p.id = c.page_id "
-                "WHERE c.article_id = ? ORDER BY c.page_id, c.seq LIMIT 1",
-                (article_id,),
-            ).fetchone()
-            if best is None:
-                conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-                continue
-            conn.execute(
-                "UPDATE articles SET text = ?, title = ?, caption = ?, date = ?, source = ?, "
-                "canonical_page = ?, canonical_seq = ? WHERE id = ?",
-                (
-                    best["text"],
-                    best["title"],
-                    best["caption"],
-                    best["date"],
-                    best["source"] or best["page_source"],
-                    best["page_id"],
-                    best["seq"],
-                    article_id,
-                ),
-            )
+_COPY_COLUMNS = 'seq, text, text_hash, title, caption, date, source, start, "end"'
+
+
+def _copy_row(copy: Copy) -> tuple[object, ...]:
+    """A copy as segmentation makes it (the columns `_COPY_COLUMNS` name)."""
+    return (
+        copy.seq,
+        copy.text,
+        copy.text_hash,
+        copy.title,
+        copy.caption,
+        copy.date,
+        copy.source,
+        copy.start,
+        copy.end,
+    )
+
+
+def _copy_rows(conn: sqlite3.Connection, page_id: str) -> list[tuple[object, ...]]:
+    return [
+        tuple(row)
+        for row in conn.execute(
+            f"SELECT {_COPY_COLUMNS} FROM copies WHERE page_id = ? ORDER BY seq", (page_id,)
+        )
+    ]
 
 
 def _statements(script: str) -> list[str]:

@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from wirecopy.diff import changes, word_diff
+
 Row = dict[str, Any]
 
 
@@ -128,7 +130,8 @@ def _story(conn: sqlite3.Connection, story: sqlite3.Row) -> Row:
         "articles": [
             row[0]
             for row in conn.execute(
-                "SELECT id FROM articles WHERE story_id = ? ORDER BY date, n", (story["id"],)
+                "SELECT id FROM articles WHERE story_id = ? ORDER BY date IS NULL, date, n",
+                (story["id"],),
             )
         ],
         "first_date": story["first_date"],
@@ -147,12 +150,26 @@ def _entities(conn: sqlite3.Connection, table: str, key: str, value: str) -> lis
 
 
 def _story_entities(conn: sqlite3.Connection, story_id: str) -> list[Row]:
-    rows = conn.execute(
+    """A story's entities: its articles' added up, one entry per name (the model may label
+    one name differently in two articles: the label mentioned most wins), most mentioned
+    first."""
+    totals: dict[str, dict[str, int]] = {}
+    for r in conn.execute(
         "SELECT text, label, count FROM story_entities WHERE story_id = ? "
-        "ORDER BY count DESC, text",
+        "ORDER BY count DESC, text, label",
         (story_id,),
-    )
-    return [{"text": r["text"], "label": r["label"], "count": r["count"]} for r in rows]
+    ):
+        labels = totals.setdefault(r["text"], {})
+        labels[r["label"]] = labels.get(r["label"], 0) + r["count"]
+    merged = [
+        {
+            "text": text,
+            "label": max(labels, key=lambda k: (labels[k], k)),
+            "count": sum(labels.values()),
+        }
+        for text, labels in totals.items()
+    ]
+    return sorted(merged, key=lambda e: (-e["count"], e["text"]))
 
 
 # Show --------------------------------------------------------------------------------
@@ -163,10 +180,29 @@ def find(conn: sqlite3.Connection, ident: str) -> tuple[str, Row] | None:
     if art := conn.execute("SELECT * FROM articles WHERE id = ?", (ident,)).fetchone():
         return "article", _article(conn, art)
     if story := conn.execute("SELECT * FROM stories WHERE id = ?", (ident,)).fetchone():
-        return "story", _story(conn, story)
+        return "story", _story(conn, story) | {"article_rows": _story_articles(conn, ident)}
     if page := conn.execute("SELECT * FROM pages WHERE id = ?", (ident,)).fetchone():
         return "page", _page(conn, page)
     return None
+
+
+def _story_articles(conn: sqlite3.Connection, story_id: str) -> list[Row]:
+    """A story's articles for `show`: id, title, date, source and copies, in date order."""
+    return [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "date": r["date"],
+            "source": r["source"],
+            "copies": r["copies"],
+        }
+        for r in conn.execute(
+            "SELECT a.id, a.title, a.date, a.source, "
+            "(SELECT COUNT(*) FROM copies c WHERE c.article_id = a.id) AS copies "
+            "FROM articles a WHERE a.story_id = ? ORDER BY a.date IS NULL, a.date, a.n",
+            (story_id,),
+        )
+    ]
 
 
 def _article(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
@@ -180,6 +216,7 @@ def _article(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
             "title": c["title"],
             "date": c["date"],
             "text": c["text"],
+            "diff": changes(word_diff(art["text"], c["text"])),
         }
         for c in conn.execute(
             "SELECT c.*, p.site FROM copies c JOIN pages p ON p.id = c.page_id "
@@ -194,6 +231,7 @@ def _article(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
         "date": art["date"],
         "source": art["source"],
         "story": art["story_id"],
+        "date_evidence": json.loads(art["date_evidence"]) if art["date_evidence"] else None,
         "text": art["text"],
         "copies": copies,
         "entities": _entities(conn, "article_entities ae", "ae.article_id", art["id"]),
@@ -208,13 +246,15 @@ def _page(conn: sqlite3.Connection, page: sqlite3.Row) -> Row:
             "copy": b["copy_seq"],
             "article": b["article_id"],
             "text": b["text"],
-            "evidence": json.loads(b["evidence"]) if b["evidence"] else None,
+            "why": explain(evidence),
+            "evidence": evidence,
         }
         for b in conn.execute(
             "SELECT b.*, c.article_id FROM blocks b LEFT JOIN copies c "
             "ON c.page_id = b.page_id AND c.seq = b.copy_seq WHERE b.page_id = ? ORDER BY b.seq",
             (page["id"],),
         )
+        for evidence in [json.loads(b["evidence"]) if b["evidence"] else None]
     ]
     articles = [
         {"id": r["article_id"], "seq": r["seq"], "kind": r["kind"], "title": r["title"]}
@@ -236,6 +276,34 @@ def _page(conn: sqlite3.Connection, page: sqlite3.Row) -> Row:
         "published": page["published"],
         "fetched": page["fetched"],
         "size": page["size"],
+        "segmented": not _queued(conn, page["id"]),
         "articles": articles,
+        "boilerplate": sum(1 for b in blocks if b["copy"] is None),
         "blocks": blocks,
     }
+
+
+def _queued(conn: sqlite3.Connection, page_id: str) -> bool:
+    row = conn.execute("SELECT 1 FROM segment_queue WHERE page_id = ?", (page_id,)).fetchone()
+    return row is not None
+
+
+def explain(evidence: Row | None) -> str:
+    """A block's evidence in a few words: the reason, then the counts that weighed."""
+    if not evidence:
+        return ""
+    parts = [str(evidence.get("why", ""))]
+    if evidence.get("sentences", 0) > 1:
+        parts.append(f"{evidence['sentences']} sentences")
+    if evidence.get("page_repeats", 1) > 1:
+        parts.append(f"{evidence['page_repeats']}× on the page")
+    found, _, total = str(evidence.get("site_pages", "")).partition("/")
+    if found.isdigit() and int(found) > 1:
+        parts.append(f"printed on {found}/{total} pages of the site")
+    if evidence.get("corpus_sites", 0) > 1:
+        parts.append(f"printed on {evidence['corpus_sites']} sites")
+    if "score" in evidence:
+        parts.append(f"title score {evidence['score']}")
+    if "profile" in evidence and "profile" not in parts[0]:
+        parts.append(f"site profile: {evidence['profile']}")
+    return "; ".join(p for p in parts if p)

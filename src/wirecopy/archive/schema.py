@@ -168,6 +168,125 @@ MIGRATIONS: list[str] = [
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.n, new.title, new.text);
     END;
     """,
+    # Segmentation evidence: how often each short line recurs across the corpus and each
+    # site, kept so a build counts every page ever built and segments pages again when the
+    # counts they depend on change. Keys are xxh3-64 digests stored as signed integers.
+    """
+    CREATE TABLE line_keys (           -- the keys each page counts or looks up
+        kind INTEGER NOT NULL,         -- 0 line shape, 1 'Label:' head, 2 name
+        key INTEGER NOT NULL,
+        page_id TEXT NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+        counted INTEGER NOT NULL,      -- 1: in the counts (taken out when the page changes)
+        PRIMARY KEY (kind, key, page_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX line_keys_page ON line_keys(page_id);
+
+    CREATE TABLE line_counts (         -- pages per site printing a key (kinds 0-2)
+        kind INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        site TEXT NOT NULL,            -- '' for pages of no known site
+        pages INTEGER NOT NULL,
+        PRIMARY KEY (kind, key, site)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE counted_pages (       -- pages whose keys are in the counts
+        page_id TEXT PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
+        site TEXT NOT NULL,
+        source TEXT                    -- its metadata source, as a name key
+    ) WITHOUT ROWID;
+    CREATE INDEX counted_pages_site ON counted_pages(site);
+    CREATE TABLE site_counts (site TEXT PRIMARY KEY, pages INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE source_counts (       -- pages per metadata source name
+        key INTEGER PRIMARY KEY,       -- digest of the name (as line_keys kind 2)
+        name TEXT NOT NULL,
+        pages INTEGER NOT NULL
+    );
+
+    -- Pages to segment (again): new and changed pages, and pages whose evidence changed.
+    CREATE TABLE segment_queue (
+        page_id TEXT PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+
+    -- Site profiles given with `build --profiles`: JSON {"boilerplate": [], "sources": []}.
+    CREATE TABLE site_profiles (site TEXT PRIMARY KEY, profile TEXT NOT NULL) WITHOUT ROWID;
+
+    -- Archives built before segmentation: every accepted page is counted and segmented
+    -- again by the next build.
+    INSERT INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
+    # Entities, dates and stories bookkeeping, so that a build only looks again at what
+    # changed: the entities of an article whose title or text changed (or all of them when
+    # the model or the merging rules change), the date of an article whose copies changed,
+    # and the story of an article whose title, text, date or entities changed.
+    """
+    ALTER TABLE articles ADD COLUMN entities_version TEXT;
+    CREATE INDEX articles_entities_version ON articles(entities_version);
+    CREATE TRIGGER articles_entities_stale AFTER UPDATE OF title, text ON articles
+    WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
+        UPDATE articles SET entities_version = NULL WHERE n = new.n;
+        DELETE FROM article_entities WHERE article_id = new.id;
+    END;
+
+    -- NULL: the article's date is to be worked out (again) from its copies.
+    CREATE INDEX articles_date_pending ON articles(n) WHERE date_evidence IS NULL;
+    CREATE TRIGGER copies_date_ai AFTER INSERT ON copies BEGIN
+        UPDATE articles SET date_evidence = NULL WHERE id = new.article_id;
+    END;
+    CREATE TRIGGER copies_date_ad AFTER DELETE ON copies BEGIN
+        UPDATE articles SET date_evidence = NULL WHERE id = old.article_id;
+    END;
+
+    -- NULL: the article is to be placed in a story (again).
+    ALTER TABLE articles ADD COLUMN story_version TEXT;
+    CREATE INDEX articles_story_pending ON articles(n) WHERE story_version IS NULL;
+    CREATE TRIGGER articles_story_stale AFTER UPDATE OF title, text, date, entities_version
+    ON articles
+    WHEN old.title IS NOT new.title OR old.text IS NOT new.text OR old.date IS NOT new.date
+        OR old.entities_version IS NOT new.entities_version BEGIN
+        UPDATE articles SET story_version = NULL WHERE n = new.n;
+    END;
+    -- A story that lost an article is looked at again (its title, dates, and whether it
+    -- still holds together).
+    CREATE TABLE stories_pending (story_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TRIGGER articles_story_ad AFTER DELETE ON articles WHEN old.story_id IS NOT NULL
+    BEGIN
+        INSERT OR IGNORE INTO stories_pending (story_id) VALUES (old.story_id);
+    END;
+
+    -- Each article's hashed term weights (title and body), and how many articles hold
+    -- each term, for TF-IDF that does not depend on the order articles came in.
+    CREATE TABLE article_terms (
+        article_id TEXT PRIMARY KEY,   -- no foreign key: a deleted article's terms are
+                                       -- taken out of term_df by the next build
+        key TEXT NOT NULL,             -- xxh3 of the title and text vectorised
+        terms BLOB NOT NULL,           -- int32 term hashes, ascending
+        weights BLOB NOT NULL,         -- float32 sublinear term frequencies
+        mentioned TEXT                 -- the latest full date the text mentions (ISO)
+    ) WITHOUT ROWID;
+    CREATE TABLE term_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+    """,
+    # Articles: the match state of each copy (`wirecopy.archive.articles`), so new copies
+    # are matched against old ones without hashing them again: passage fingerprints
+    # (winnowing) beside the MinHash signature, the paragraph count, and the group
+    # (connected component of matching copies) each copy belongs to; and each group's
+    # fingerprints, indexed for look-up (a group's copies share most of theirs).
+    """
+    ALTER TABLE signatures ADD COLUMN fingerprints BLOB;  -- sorted unique uint64 hashes
+    ALTER TABLE signatures ADD COLUMN paragraphs INTEGER;
+    ALTER TABLE signatures ADD COLUMN component INTEGER;
+    CREATE INDEX signatures_component ON signatures(component);
+    CREATE INDEX bands_copy ON bands(page_id, seq);
+    CREATE TABLE fingerprints (        -- the passage fingerprints of each group, once
+        hash INTEGER NOT NULL,
+        component INTEGER NOT NULL,
+        PRIMARY KEY (hash, component)
+    ) WITHOUT ROWID;
+    CREATE INDEX fingerprints_component ON fingerprints(component);
+
+    -- Archives built before article grouping: the next build segments their pages again,
+    -- and so signs and groups every copy.
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

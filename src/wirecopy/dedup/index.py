@@ -63,6 +63,26 @@ class DedupIndex:
 
     def add(self, unit: SignedUnit) -> list[Problem]:
         """Take in a signed unit; return the problems its records had."""
+        signed = unit.batch
+        problems, rep_rows, rep_docs = self.account(unit)
+        if rep_rows:
+            r = np.array(rep_rows, dtype=np.int64)
+            docs = np.array(rep_docs, dtype=np.int64)
+            self._keys.append(signed.keys[r])
+            self._docs.append(docs)
+            self._order.append(signed.exact[signed.signed[r]])
+            self.store.add(docs, select(signed.shingles, r))
+        return problems
+
+    def account(self, unit: SignedUnit) -> tuple[list[Problem], list[int], list[int]]:
+        """The bookkeeping of `add`, without keeping band keys or shingles.
+
+        Numbers the unit's records after those taken in before, links exact copies to the
+        first record of their words, notes repeated ids and texts too short for a shingle.
+        Returns the problems of the unit's records, and for each text that LSH must see (the
+        first of its words) its row in `unit.batch.signed` and its record number. An engine
+        that keeps band keys and shingles elsewhere (Ray) calls this alone.
+        """
         problems: list[Problem] = []
         signed = unit.batch
         words, exact = signed.words.tolist(), signed.exact.tolist()
@@ -102,15 +122,8 @@ class DedupIndex:
             assert row >= 0, "a text seen for the first time must have been signed"
             rep_rows.append(row)
             rep_docs.append(i)
-        if rep_rows:
-            r = np.array(rep_rows, dtype=np.int64)
-            docs = np.array(rep_docs, dtype=np.int64)
-            self._keys.append(signed.keys[r])
-            self._docs.append(docs)
-            self._order.append(signed.exact[signed.signed[r]])
-            self.store.add(docs, select(signed.shingles, r))
         self.problems.extend(problems)
-        return problems
+        return problems, rep_rows, rep_docs
 
     def _repeated(self, source: str, i: int, rid: str) -> Problem:
         self._repeated_ids.add(rid)
@@ -131,11 +144,20 @@ class DedupIndex:
         uf = UnionFind()
         verified = verify_pairs(pairs, self.store, self.config.threshold, uf)
         self.store.close()
+        return self.settle(uf.roots(n), len(pairs), verified.checked, len(verified.pairs))
+
+    def settle(self, roots: I64, candidates: int, checked: int, similar: int) -> Clusters:
+        """Clusters from the component label (`roots`) of each text LSH saw, by record number.
+
+        Exact copies take the label of the first record of their words; each cluster keeps
+        one record by `choose_keepers`. Both engines end here, so their rules cannot drift.
+        """
+        n = len(self.ids)
         exact_of = np.frombuffer(self._exact_of, dtype=np.int64) if n else np.zeros(0, np.int64)
-        labels = uf.roots(n)[exact_of]
+        labels = roots[exact_of]
         length = np.frombuffer(self._length, dtype=np.int64) if n else np.zeros(0, np.int64)
         keepers = choose_keepers(labels, length)
-        return Clusters(keepers, len(pairs), verified.checked, len(verified.pairs))
+        return Clusters(keepers, candidates, checked, similar)
 
     def close(self) -> None:
         """Let go of the shingle store (its temporary file); done by `finish` too."""

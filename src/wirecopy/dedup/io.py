@@ -65,6 +65,13 @@ def unit_records(unit: Unit, field: str = "text", id_field: str = "id") -> list[
     return unit
 
 
+def unit_size(unit: Unit) -> int:
+    """How many records `unit_records` will make of a unit (blank lines make none)."""
+    if isinstance(unit, RawLines):
+        return sum(1 for raw in unit.lines if raw and not raw.isspace())
+    return len(unit)
+
+
 def _plain_chunks(f: _Readable, pos: Position) -> Iterator[bytes]:
     while chunk := f.read(_CHUNK):
         pos.consumed += len(chunk)

@@ -90,6 +90,32 @@ def bucket_pairs(members: I64, order: U64, max_all_pairs: int = MAX_ALL_PAIRS) -
     return np.stack([np.full(len(others), members[centre]), others], axis=1)
 
 
+def sorted_bucket_pairs(keys: U64, docs: I64, order: U64) -> I64:
+    """Candidate pairs (a < b, not deduplicated) of rows sorted by band key.
+
+    Each run of equal keys is a bucket, paired as `bucket_pairs` does: all pairs up to
+    MAX_ALL_PAIRS members, else a star around the smallest `order`. Rows are band keys of
+    documents `docs` with their content hash `order`. An engine that groups band keys itself
+    (Ray, by sorting) calls this on each group of whole buckets.
+    """
+    if len(keys) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    sizes = np.diff(np.append(starts, len(keys)))
+    pairs = [np.zeros((0, 2), dtype=np.int64)]
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_ALL_PAIRS)]).tolist():
+        members = docs[starts[sizes == size][:, None] + np.arange(size)]
+        i, j = np.triu_indices(size, 1)
+        pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
+    big = sizes > MAX_ALL_PAIRS
+    for s, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
+        pairs.append(bucket_pairs(docs[s : s + size], order[s : s + size]))
+    out: I64 = np.concatenate(pairs)
+    out = out[out[:, 0] != out[:, 1]]  # a document twice in a bucket (lost key bits)
+    out.sort(axis=1)
+    return out
+
+
 def candidate_pairs(keys: U64, docs: I64, order: U64) -> I64:
     """Unique candidate pairs (a < b) of documents `docs` (ascending) with band keys `keys`.
 
@@ -106,21 +132,6 @@ def candidate_pairs(keys: U64, docs: I64, order: U64) -> I64:
     packed = (flat & ~low) | np.arange(len(flat), dtype=np.uint64)
     packed.sort()
     owner = (packed & low).astype(np.int64) // bands
-    high = packed >> np.uint64(bits)
-    starts = np.flatnonzero(np.concatenate([[True], high[1:] != high[:-1]]))
-    sizes = np.diff(np.append(starts, len(packed)))
-    pairs = [np.zeros((0, 2), dtype=np.int64)]
-    for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_ALL_PAIRS)]).tolist():
-        members = owner[starts[sizes == size][:, None] + np.arange(size)]
-        i, j = np.triu_indices(size, 1)
-        pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
-    for s, size in zip(
-        starts[sizes > MAX_ALL_PAIRS].tolist(), sizes[sizes > MAX_ALL_PAIRS].tolist(), strict=True
-    ):
-        members = owner[s : s + size]
-        pairs.append(bucket_pairs(members, order[members]))
-    local = np.concatenate(pairs)
-    local = local[local[:, 0] != local[:, 1]]  # a document twice in a bucket (lost key bits)
-    local.sort(axis=1)
+    local = sorted_bucket_pairs(packed >> np.uint64(bits), owner, order[owner])
     code = np.unique(local[:, 0] * n + local[:, 1])
     return np.stack([docs[code // n], docs[code % n]], axis=1)

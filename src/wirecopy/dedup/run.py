@@ -1,9 +1,10 @@
-"""The local engine of `wirecopy dedup`: read, sign (in worker processes), index, cluster, write.
+"""`wirecopy dedup` as a library call: read, hand the units to an engine, write the clusters.
 
-Input is read as a stream and signed batch by batch; only per-record bookkeeping, band keys
-and (on disk) shingle hashes outlive a batch, so memory grows linearly with the number of
-records, not with the size of their texts. The output needs every record's cluster, so it is
-written once all input is read, in input order.
+Input is read as a stream and cut into units; an engine (`wirecopy.engines`) signs them and
+clusters. With the local engine only per-record bookkeeping, band keys and (on disk) shingle
+hashes outlive a unit, so memory grows linearly with the number of records, not with the size
+of their texts. The output needs every record's cluster, so it is written once all input is
+read, in input order.
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +21,8 @@ from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.index import DedupIndex
 from wirecopy.dedup.io import Position, Unit, read_units, write_assignments
 from wirecopy.dedup.parse import EXCLUDING, Problem
-from wirecopy.dedup.stages import SignedUnit, sign_unit
+from wirecopy.engines import ENGINES
+from wirecopy.engines.local import run_local
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +47,33 @@ class DedupSummary:
     seconds: float
     workers: int
     problems: tuple[Problem, ...]
+    engine: str = "local"
 
     @property
     def near_duplicates(self) -> int:
         return self.duplicates - self.exact_duplicates
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for JSON: every count, and each problem with its file and line."""
+        return {
+            "records": self.records,
+            "clusters": self.clusters,
+            "duplicates": self.duplicates,
+            "exact_duplicates": self.exact_duplicates,
+            "near_duplicates": self.near_duplicates,
+            "excluded": self.excluded,
+            "candidate_pairs": self.candidate_pairs,
+            "checked_pairs": self.checked_pairs,
+            "similar_pairs": self.similar_pairs,
+            "input_bytes": self.input_bytes,
+            "seconds": round(self.seconds, 3),
+            "engine": self.engine,
+            "workers": self.workers,
+            "problems": [
+                {"source": p.source, "line": p.line, "kind": p.kind, "message": p.message}
+                for p in self.problems
+            ],
+        }
 
 
 # Below this much input, worker processes (each starts a Python with NumPy) are not worth it.
@@ -88,6 +110,7 @@ def dedup(
     progress: ProgressCallback | None = None,
     config: DedupConfig | None = None,
     tmp_dir: Path | None = None,
+    engine: str = "local",
 ) -> DedupSummary:
     """Cluster near-duplicate records of JSONL / JSONL.gz / Parquet files.
 
@@ -97,7 +120,13 @@ def dedup(
     are spawned, so a script calling this must guard its entry point with
     ``if __name__ == "__main__":``. In strict mode the first problem raises `DedupError`;
     otherwise problems are collected in the summary.
+
+    `engine` "ray" runs the stages on Ray Data (`wirecopy.engines.ray`): on the Ray cluster
+    this process is connected to, or else on a local one of `workers` CPUs started for the
+    run. It gives the same clusters; `EngineUnavailableError` if Ray is not installed.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     started = time.perf_counter()
     config = config or DedupConfig()
     if threshold != config.threshold:
@@ -119,15 +148,35 @@ def dedup(
         if strict:
             raise DedupError(problem)
 
+    def unit_problems(problems: list[Problem]) -> None:
+        if strict and problems:
+            raise DedupError(problems[0])
+
     units = _units(paths, field, id_field, config.batch_size, done, file_problem)
     try:
-        for signed in _sign(units, (field, id_field, config), nworkers, index.first_by_key):
-            problems = index.add(signed)
-            if strict and problems:
-                raise DedupError(problems[0])
-            report("read")
-        report("cluster")
-        clusters = index.finish()
+        if engine == "ray":
+            from wirecopy.engines.ray import run_ray
+
+            nworkers = _usable_cpus() if workers is None else max(1, workers)
+            clusters = run_ray(
+                units,
+                index,
+                field=field,
+                id_field=id_field,
+                workers=nworkers,
+                on_problems=unit_problems,
+                on_unit=report,
+            )
+        else:
+            clusters = run_local(
+                units,
+                index,
+                field=field,
+                id_field=id_field,
+                workers=nworkers,
+                on_problems=unit_problems,
+                on_unit=report,
+            )
     finally:
         index.close()
     report("write")
@@ -152,6 +201,7 @@ def dedup(
         seconds=time.perf_counter() - started,
         workers=nworkers,
         problems=tuple(index.problems),
+        engine=engine,
     )
 
 
@@ -173,40 +223,3 @@ def _units(
                 on_problem(unit)
             else:
                 yield unit
-
-
-def _sign(
-    units: Iterator[Unit],
-    args: tuple[str, str, DedupConfig],
-    workers: int,
-    seen: dict[int, int],
-) -> Iterator[SignedUnit]:
-    """Sign units in order: in this process, or in a pool once there is a second unit."""
-    first = next(units, None)
-    if first is None:
-        return
-    second = next(units, None)
-    if workers == 1 or second is None:
-        for unit in _chain(first, second, units):
-            yield sign_unit(unit, *args, seen)
-        return
-    # Spawned workers share nothing with this process (not its threads, not its state).
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        pending: deque[Future[SignedUnit]] = deque()
-        try:
-            for unit in _chain(first, second, units):
-                pending.append(pool.submit(sign_unit, unit, *args))
-                if len(pending) > 2 * workers:  # enough queued to keep every worker busy
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:  # stopped early (strict mode, an error): drop the queued work
-            for future in pending:
-                future.cancel()
-
-
-def _chain(first: Unit, second: Unit | None, rest: Iterator[Unit]) -> Iterator[Unit]:
-    yield first
-    if second is not None:
-        yield second
-        yield from rest

@@ -36,6 +36,10 @@ How a page is read (every step decides from evidence that holds on pages never s
    pages. A dateline glued to a first paragraph and an unterminated fragment glued after a
    flattened body's last sentence are cut into blocks of their own.
 
+Site profiles (`wirecopy.stages.profiles`, data given to the build) add what the corpus
+cannot teach: lines a profile lists as the site's boilerplate are never body, title,
+subhead or caption; names it lists as sources are source lines wherever they stand alone.
+
 Every block keeps the evidence that decided its label (`Block.evidence`).
 """
 
@@ -59,6 +63,7 @@ from wirecopy.stages.lines import (
     sentence_spans,
     split_lines,
 )
+from wirecopy.stages.profiles import EMPTY, Profiles, SiteProfile
 from wirecopy.textnorm import normalize
 
 __all__ = ["LABELS", "LineStats", "line_stats", "segment"]
@@ -82,10 +87,19 @@ FLAT_SENTENCES = 5
 FLAT_WORDS = 50
 
 
-def segment(pages: Sequence[Page], stats: LineStats | None = None) -> list[PageResult]:
-    """Label and group the blocks of each page; rejected or empty pages pass through."""
+def segment(
+    pages: Sequence[Page], stats: LineStats | None = None, profiles: Profiles | None = None
+) -> list[PageResult]:
+    """Label and group the blocks of each page; rejected or empty pages pass through.
+
+    ``stats`` are the corpus counts (by default, those of ``pages``); ``profiles`` the site
+    profiles in effect (none by default).
+    """
     stats = stats if stats is not None else line_stats(pages)
-    return [_segment_page(page, stats) for page in pages]
+    return [
+        _segment_page(page, stats, profiles.for_site(page.site) if profiles else EMPTY)
+        for page in pages
+    ]
 
 
 # ---- per-page context ----------------------------------------------------------------------
@@ -96,6 +110,7 @@ class _Ctx:
     page: Page
     stats: LineStats
     lines: tuple[Line, ...]
+    profile: SiteProfile = EMPTY
     norm: list[str] = field(default_factory=list)
     repeats: Counter[str] = field(default_factory=Counter)
     where: dict[str, list[int]] = field(default_factory=dict)  # text -> its line numbers
@@ -127,6 +142,10 @@ class _Ctx:
         shorter, longer = sorted((line, meta), key=len)
         return len(shorter.split()) >= 4 and longer.startswith(shorter + " ")
 
+    def profiled(self, i: int) -> bool:
+        """Does the site profile list line i as the site's boilerplate?"""
+        return self.lines[i].key in self.profile.boilerplate
+
     def dup(self, i: int) -> bool:
         return self.repeats[self.norm[i]] > 1
 
@@ -142,6 +161,8 @@ class _Ctx:
     def widget(self, i: int) -> str | None:
         """Why short line i is a widget rather than a subhead, or None."""
         line = self.lines[i]
+        if self.profiled(i):
+            return "the site profile lists it as boilerplate"
         if line.separators:
             return "a menu of items"
         if line.words == 1 or _counter(line):
@@ -172,15 +193,21 @@ class _Ctx:
         return names
 
     def furniture(self, i: int) -> bool:
-        """Printed on most pages of its site: the site's own furniture."""
+        """Printed on most pages of its site (or listed in its profile): its furniture."""
+        if self.profiled(i):
+            return True
         found, total = self.site_count(i)
         return found >= 3 and found * 2 >= total
 
     def sourceish(self, i: int) -> bool:
         line = self.lines[i]
+        key = name_key(line.text)
+        if self.profiled(i):
+            return False
+        if key in self.profile.sources:
+            return True
         if not _namelike(line.text):
             return False
-        key = name_key(line.text)
         stats = self.stats
         return (
             key in stats.sources
@@ -203,6 +230,10 @@ class _Ctx:
         sites = self.stats.sites(self.stats.lines, digest(line.key))
         if sites:
             ev["corpus_sites"] = sites
+        if self.profiled(i):
+            ev["profile"] = "boilerplate"
+        elif name_key(line.text) in self.profile.sources:
+            ev["profile"] = "source"
         ev.update(more)
         return ev
 
@@ -235,7 +266,8 @@ def _counter(line: Line) -> bool:
 
 
 def _body_candidate(ctx: _Ctx, i: int) -> bool:
-    return ctx.lines[i].prose and not ctx.dup(i) and not ctx.metadata_title(i)
+    line = ctx.lines[i]
+    return line.prose and not ctx.dup(i) and not ctx.metadata_title(i) and not ctx.profiled(i)
 
 
 def _can_start(ctx: _Ctx, i: int) -> bool:
@@ -312,6 +344,8 @@ def _title_score(ctx: _Ctx, i: int, zone_start: int, zone_end: int) -> float | N
     line = ctx.lines[i]
     text = line.text
     metadata = ctx.metadata_title(i)
+    if ctx.profiled(i):
+        return None
     if (line.prose and not metadata) or line.separators or not 2 <= line.words <= 30:
         return None
     if text.endswith((":", ".")) or _counter(line) or dateline_parts(text) is not None:
@@ -422,6 +456,8 @@ def _label_header(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, zone: range)
         parts = dateline_parts(line.text)
         if ctx.norm[i] == title_norm or ctx.norm[i] in captions:
             _set(ctx, out, i, ECHO, None, "repeat of a title or caption", echoes_copy=idx)
+        elif ctx.profiled(i):
+            _set(ctx, out, i, BOILERPLATE, None, "the site profile lists it as boilerplate")
         elif parts is not None:
             draft.date = draft.date or iso(parts, _year(ctx.page))
             _set(ctx, out, i, DATELINE, idx, "a date standing alone after the title")
@@ -520,14 +556,15 @@ def _trailing_source(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, nxt: int)
     return True
 
 
-def _segment_page(page: Page, stats: LineStats) -> PageResult:
+def _segment_page(page: Page, stats: LineStats, profile: SiteProfile = EMPTY) -> PageResult:
     if page.status != PAGE_OK or not page.text:
         return PageResult(page, [], [])
-    ctx = _Ctx(page, stats, split_lines(page.text))
+    ctx = _Ctx(page, stats, split_lines(page.text), profile)
     n = len(ctx.lines)
     out = _Labels([BOILERPLATE] * n, [None] * n, [{} for _ in range(n)])
     for i in range(n):
-        out.why[i] = ctx.evidence(i, "outside every article")
+        why = "the site profile lists it as boilerplate" if ctx.profiled(i) else None
+        out.why[i] = ctx.evidence(i, why or "outside every article")
     drafts: list[_Draft] = []
     zone_start = 0
     for run in _runs(ctx):

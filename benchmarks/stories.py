@@ -1,0 +1,166 @@
+"""Stories and entities against gold-labelled corpora: quality and throughput.
+
+For each corpus (a folder of pages and a gold file in the format of ``seeds.gold.json``:
+``articles`` with their ``first`` sentence, ``stories`` as lists of article keys), the corpus
+is built into a fresh archive with `wirecopy.build.build`, each archive article is matched to
+the gold article whose first sentence its text holds (articles matching none are counted and
+left out), and the archive's stories are scored against the gold stories:
+
+- pairwise precision, recall and F1 over pairs of articles put in one story;
+- BCubed F1 (Bagga and Baldwin 1998), per article, averaged;
+- adjusted Rand index.
+
+Throughput: entity extraction (articles per second, the model's loading not counted) and
+story placement (articles per second, vectorising and clustering) as the build reports them.
+
+    .venv/bin/python -m benchmarks.stories                 # seeds and examples
+    .venv/bin/python -m benchmarks.stories --corpus DIR GOLD.json [--corpus ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from wirecopy.build import build
+from wirecopy.config import BuildConfig
+from wirecopy.evaluate import gold_labels, scores
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "corpus"
+DEFAULT = {
+    "seeds": (SHARED / "seeds", SHARED / "seeds.gold.json"),
+    "examples": (REPO / "examples" / "news", REPO / "examples" / "news.gold.json"),
+}
+RESULTS = REPO / "benchmarks" / "results" / "stories.json"
+
+
+def evaluate(name: str, pages: Path, gold_path: Path, db: Path) -> dict[str, Any]:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    summary = build([pages], db, config=BuildConfig())
+    seconds = time.perf_counter() - started
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT id, text, story_id FROM articles ORDER BY n").fetchall()
+        n_stories = conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+    finally:
+        conn.close()
+    labels, predicted, unmatched = gold_labels(gold, rows)
+    derived = summary.derived
+    entity_s = float(str(derived.get("entity_seconds") or 0.0))
+    story_s = float(str(derived.get("story_seconds") or 0.0))
+    entity_n = int(str(derived.get("entity_articles") or 0))
+    placed = int(str(derived.get("placed") or 0))
+    return {
+        "corpus": name,
+        "pages": summary.pages_read,
+        "articles": len(rows),
+        "articles_matched": len(labels),
+        "articles_unmatched": len(unmatched),
+        "gold_stories": len(gold["stories"]),
+        "stories": n_stories,
+        **{k: round(v, 4) for k, v in scores(predicted, labels).items()},
+        "entities": derived.get("entities"),
+        "entity_articles_per_s": round(entity_n / entity_s, 1) if entity_s else None,
+        "story_articles_per_s": round(placed / story_s, 1) if story_s else None,
+        "build_seconds": round(seconds, 3),
+    }
+
+
+def reuters(folder: Path, sample: int) -> dict[str, Any]:
+    """Throughput on real newswire, and how stories spread there (no gold: a diagnostic).
+
+    The first ``sample`` Reuters-21578 stories with a body: entity extraction (articles/s,
+    the model loaded beforehand), vectorising and clustering them at once (articles/s), and
+    the sizes of the stories found: the largest story's share of the articles shows chaining.
+    """
+    from collections import Counter
+
+    from benchmarks.reuters import iter_stories
+    from wirecopy.derive import pipeline
+    from wirecopy.stages.dates import mentioned_dates
+    from wirecopy.stages.entities import extract
+    from wirecopy.stages.stories import ArticleFeatures, cluster, entity_key, vectorise
+
+    stories = [s for s in iter_stories(folder) if s.body][:sample]
+    docs = [(f"r{s.newid}", s.title or None, s.body) for s in stories]
+    nlp = pipeline()
+    started = time.perf_counter()
+    found = extract(nlp, docs)
+    entity_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    vectors = vectorise([(title, text) for _, title, text in docs])
+    articles = []
+    for (article_id, title, text), story, terms in zip(docs, stories, vectors, strict=True):
+        keys: Counter[str] = Counter()
+        for entity in found[article_id]:
+            keys[entity_key(entity.text)] += entity.count
+        mentioned = mentioned_dates(text)
+        articles.append(
+            ArticleFeatures(
+                article_id,
+                terms,
+                entities=dict(keys),
+                date=story.date.date() if story.date else None,
+                mentioned=max(mentioned) if mentioned else None,
+                title=title,
+            )
+        )
+    groups = cluster(articles)
+    story_seconds = time.perf_counter() - started
+    sizes = sorted((len(g) for g in groups), reverse=True)
+    return {
+        "corpus": f"reuters21578 (first {len(stories)} stories with a body)",
+        "articles": len(stories),
+        "stories": len(groups),
+        "largest_stories": sizes[:5],
+        "largest_share": round(sizes[0] / len(stories), 4) if sizes else 0.0,
+        "alone": sum(1 for n in sizes if n == 1),
+        "entity_articles_per_s": round(len(stories) / entity_seconds, 1),
+        "story_articles_per_s": round(len(stories) / story_seconds, 1),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--corpus", nargs=2, action="append", metavar=("PAGES", "GOLD"), help="a labelled corpus"
+    )
+    parser.add_argument("-o", "--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--reuters", type=Path, metavar="DIR", help="also measure throughput on Reuters-21578"
+    )
+    parser.add_argument("--sample", type=int, default=2000, help="Reuters stories to use")
+    args = parser.parse_args(argv)
+    corpora = {Path(p).name: (Path(p), Path(g)) for p, g in args.corpus} if args.corpus else DEFAULT
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (pages, gold) in corpora.items():
+            result = evaluate(name, pages, gold, Path(tmp) / f"{name}.db")
+            results.append(result)
+            print(json.dumps(result), file=sys.stderr)
+    if args.reuters:
+        result = reuters(args.reuters, args.sample)
+        results.append(result)
+        print(json.dumps(result), file=sys.stderr)
+    report = {
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "command": " ".join(["python -m benchmarks.stories", *(argv or sys.argv[1:])]),
+        "results": results,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,298 @@
+"""The segmentation evidence in the archive: line counts, each page's keys, the queue.
+
+Segmentation decides from how many pages (per site) print each short line of a page
+(`wirecopy.stages.evidence`). The archive keeps those counts (``line_counts``,
+``site_counts``, ``source_counts``) over every page ever built, and for each page the keys it
+counts and the keys its segmentation looks up (``line_keys``). When a batch changes the
+counts, every page that looks up a changed key, every page of a site whose page count
+changed, and every page that may read a name that became (or stopped being) a source, is
+queued (``segment_queue``) to be segmented again. A build therefore ends with every page
+segmented against the counts of the whole archive, whatever order its pages came in.
+
+Functions here take the writer's connection inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from wirecopy.records import Page
+from wirecopy.stages.copies import PageEvidence
+from wirecopy.stages.evidence import LineStats, digest
+from wirecopy.stages.profiles import ALL_SITES, Profiles
+
+KINDS = ("lines", "heads", "names")  # line_keys.kind 0, 1, 2
+_NAMES = 2
+_MASK = (1 << 64) - 1
+
+
+def to_int(hexdigest: str) -> int:
+    """A 64-bit hex digest as a signed integer (SQLite's INTEGER)."""
+    value = int(hexdigest, 16)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_hex(value: int) -> str:
+    return f"{value & _MASK:016x}"
+
+
+@dataclass(slots=True)
+class Deltas:
+    """Net changes to the counts made by one batch."""
+
+    keys: Counter[tuple[int, int, str]] = field(default_factory=Counter)
+    sites: Counter[str] = field(default_factory=Counter)
+    sources: Counter[int] = field(default_factory=Counter)
+    names: dict[int, str] = field(default_factory=dict)
+
+    def source(self, name: str, sign: int) -> None:
+        key = to_int(digest(name))
+        self.names[key] = name
+        self.sources[key] += sign
+
+
+def uncount(conn: sqlite3.Connection, page_id: str, deltas: Deltas) -> None:
+    """Take a page's keys out of the counts (nothing when it was never counted)."""
+    row = conn.execute(
+        "SELECT site, source FROM counted_pages WHERE page_id = ?", (page_id,)
+    ).fetchone()
+    if row is None:
+        return
+    site = row[0]
+    for kind, key in conn.execute(
+        "SELECT kind, key FROM line_keys WHERE page_id = ? AND counted = 1", (page_id,)
+    ):
+        deltas.keys[(kind, key, site)] -= 1
+    deltas.sites[site] -= 1
+    if row[1] is not None:
+        deltas.source(row[1], -1)
+    conn.execute("DELETE FROM line_keys WHERE page_id = ?", (page_id,))
+    conn.execute("DELETE FROM counted_pages WHERE page_id = ?", (page_id,))
+
+
+def count(conn: sqlite3.Connection, page_id: str, evidence: PageEvidence, deltas: Deltas) -> None:
+    """Add a page's keys to the counts and record what it counts and looks up."""
+    keys = evidence.keys
+    site = keys.site
+    rows: list[tuple[int, int, str, int]] = []
+    for kind, (counted_hex, read_hex) in enumerate(
+        zip((keys.lines, keys.heads, keys.names), evidence.reads, strict=True)
+    ):
+        counted = {to_int(k) for k in counted_hex}
+        for key in counted:
+            deltas.keys[(kind, key, site)] += 1
+        rows.extend(
+            (kind, key, page_id, int(key in counted))
+            for key in counted | {to_int(k) for k in read_hex}
+        )
+    conn.executemany(
+        "INSERT INTO line_keys (kind, key, page_id, counted) VALUES (?, ?, ?, ?)", rows
+    )
+    conn.execute(
+        "INSERT INTO counted_pages (page_id, site, source) VALUES (?, ?, ?)",
+        (page_id, site, keys.source),
+    )
+    deltas.sites[site] += 1
+    if keys.source:
+        deltas.source(keys.source, +1)
+
+
+def apply(conn: sqlite3.Connection, deltas: Deltas) -> None:
+    """Write a batch's net changes to the counts; queue every page they may change."""
+    changed = [(k, n) for k, n in deltas.keys.items() if n]
+    conn.executemany(
+        "INSERT INTO line_counts (kind, key, site, pages) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (kind, key, site) DO UPDATE SET pages = pages + excluded.pages",
+        [(*k, n) for k, n in changed],
+    )
+    conn.executemany(
+        "DELETE FROM line_counts WHERE kind = ? AND key = ? AND site = ? AND pages <= 0",
+        [k for k, n in changed if n < 0],
+    )
+    sites = [(site, n) for site, n in deltas.sites.items() if n]
+    conn.executemany(
+        "INSERT INTO site_counts (site, pages) VALUES (?, ?) "
+        "ON CONFLICT (site) DO UPDATE SET pages = pages + excluded.pages",
+        sites,
+    )
+    conn.execute("DELETE FROM site_counts WHERE pages <= 0")
+    flipped = _apply_sources(conn, deltas)
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS changed_keys "
+        "(kind INTEGER, key INTEGER, PRIMARY KEY (kind, key)) WITHOUT ROWID"
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.changed_keys (kind, key) VALUES (?, ?)",
+        [(kind, key) for (kind, key, _site), _n in changed] + [(_NAMES, k) for k in flipped],
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO segment_queue (page_id) SELECT DISTINCT lk.page_id "
+        "FROM temp.changed_keys c JOIN line_keys lk ON lk.kind = c.kind AND lk.key = c.key"
+    )
+    conn.execute("DELETE FROM temp.changed_keys")
+    # A site's page count is the denominator of its furniture shares (pages of no known
+    # site have none).
+    conn.executemany(
+        "INSERT OR IGNORE INTO segment_queue (page_id) "
+        "SELECT page_id FROM counted_pages WHERE site = ?",
+        [(site,) for site, _n in sites if site],
+    )
+
+
+def _apply_sources(conn: sqlite3.Connection, deltas: Deltas) -> list[int]:
+    """Update the source counts; the keys of names that became or stopped being sources."""
+    flipped: list[int] = []
+    for key, n in deltas.sources.items():
+        if not n:
+            continue
+        row = conn.execute("SELECT pages FROM source_counts WHERE key = ?", (key,)).fetchone()
+        before = row[0] if row else 0
+        after = before + n
+        if after > 0:
+            conn.execute(
+                "INSERT INTO source_counts (key, name, pages) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET pages = excluded.pages",
+                (key, deltas.names[key], after),
+            )
+        else:
+            conn.execute("DELETE FROM source_counts WHERE key = ?", (key,))
+        if (before > 0) != (after > 0):
+            flipped.append(key)
+    return flipped
+
+
+def uncounted(conn: sqlite3.Connection, limit: int) -> list[str]:
+    """Accepted pages with text whose keys are not in the counts (archives built before
+    segmentation)."""
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT p.id FROM pages p LEFT JOIN counted_pages c ON c.page_id = p.id "
+            "WHERE p.status = 'ok' AND p.text <> '' AND c.page_id IS NULL ORDER BY p.id LIMIT ?",
+            (limit,),
+        )
+    ]
+
+
+def queued(conn: sqlite3.Connection, limit: int) -> list[str]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT page_id FROM segment_queue ORDER BY page_id LIMIT ?", (limit,)
+        )
+    ]
+
+
+def queue_size(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM segment_queue").fetchone()[0])
+
+
+def load_pages(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Page]:
+    """The pages ``ids`` as segmentation needs them (without their raw bytes), in id order."""
+    return [
+        Page(
+            id=row["id"],
+            uri=row["uri"],
+            format=row["format"],
+            content_hash=row["content_hash"],
+            raw=b"",
+            status=row["status"],
+            error=row["error"],
+            site=row["site"],
+            source=row["source"],
+            encoding=row["encoding"],
+            text=row["text"],
+            title=row["title"],
+            published=row["published"],
+            fetched=row["fetched"],
+        )
+        for row in conn.execute(
+            "SELECT id, uri, format, content_hash, status, error, site, source, encoding, "
+            "text, title, published, fetched FROM pages "
+            "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (json.dumps(list(ids)),),
+        )
+    ]
+
+
+def load_stats(conn: sqlite3.Connection, ids: Sequence[str]) -> LineStats:
+    """The counts of every key the pages ``ids`` look up: enough to segment them exactly as
+    with the counts of the whole archive."""
+    batch = json.dumps(list(ids))
+    stats = LineStats()
+    tables = (stats.lines, stats.heads, stats.names)
+    for kind, key, site, pages in conn.execute(
+        "SELECT lc.kind, lc.key, lc.site, lc.pages FROM "
+        "(SELECT DISTINCT kind, key FROM line_keys "
+        " WHERE page_id IN (SELECT value FROM json_each(?))) k "
+        "JOIN line_counts lc ON lc.kind = k.kind AND lc.key = k.key",
+        (batch,),
+    ):
+        tables[kind].setdefault(to_hex(key), {})[site] = pages
+    for site, pages in conn.execute(
+        "SELECT s.site, s.pages FROM site_counts s WHERE s.site IN "
+        "(SELECT site FROM counted_pages WHERE page_id IN (SELECT value FROM json_each(?)))",
+        (batch,),
+    ):
+        stats.site_pages[site] = pages
+    for name, pages in conn.execute(
+        "SELECT DISTINCT s.name, s.pages FROM line_keys lk JOIN source_counts s ON s.key = lk.key "
+        "WHERE lk.kind = ? AND lk.page_id IN (SELECT value FROM json_each(?))",
+        (_NAMES, batch),
+    ):
+        stats.sources[name] = pages
+    return stats
+
+
+# Site profiles ----------------------------------------------------------------------------
+
+
+def load_profiles(conn: sqlite3.Connection) -> Profiles:
+    return Profiles(
+        {
+            row[0]: json.loads(row[1])
+            for row in conn.execute("SELECT site, profile FROM site_profiles")
+        }
+    )
+
+
+def set_profiles(conn: sqlite3.Connection, profiles: Mapping[str, Mapping[str, list[str]]]) -> int:
+    """Store the profiles of the sites given (an entry with no line and no name removes the
+    site's profile); queue the pages of every site whose profile changed. Returns how many
+    sites changed."""
+    stored = dict(conn.execute("SELECT site, profile FROM site_profiles").fetchall())
+    changed: list[str] = []
+    for site, entry in sorted(profiles.items()):
+        data = json.dumps(entry, sort_keys=True)
+        empty = not any(entry.values())
+        if stored.get(site) == (None if empty else data):
+            continue
+        changed.append(site)
+        if empty:
+            conn.execute("DELETE FROM site_profiles WHERE site = ?", (site,))
+        else:
+            conn.execute(
+                "INSERT INTO site_profiles (site, profile) VALUES (?, ?) "
+                "ON CONFLICT (site) DO UPDATE SET profile = excluded.profile",
+                (site, data),
+            )
+    for site in changed:
+        _queue_site(conn, site)
+    return len(changed)
+
+
+def _queue_site(conn: sqlite3.Connection, site: str) -> None:
+    if site == ALL_SITES:
+        conn.execute(
+            "INSERT OR IGNORE INTO segment_queue (page_id) SELECT page_id FROM counted_pages"
+        )
+        return
+    conn.execute(
+        "INSERT OR IGNORE INTO segment_queue (page_id) SELECT page_id FROM counted_pages "
+        "WHERE lower(site) IN (?, ?)",
+        (site, "www." + site),
+    )

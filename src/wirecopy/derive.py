@@ -1,0 +1,179 @@
+"""``derive``: after a build's page batches, what follows from the articles.
+
+Three steps, each over the articles that are new or changed since they last ran, each batch
+in one transaction, so a build killed at any point leaves a consistent archive and the next
+build finishes the work (what is pending is kept in the archive: see
+`wirecopy.archive.stories`):
+
+1. entities (`wirecopy.stages.entities`), unless switched off or the model is missing, in
+   which case the build goes on and the summary says how to install it;
+2. dates (`wirecopy.stages.dates`), from what the copies' pages say;
+3. stories (`wirecopy.stages.stories`): term statistics brought up to date, then every new or
+   changed article placed, and the stories it affects regrouped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import xxhash
+
+from wirecopy.archive import stories as store
+from wirecopy.archive.db import Archive
+from wirecopy.archive.entities import update_entities
+from wirecopy.stages import entities as entity_stage
+from wirecopy.stages.dates import article_date
+from wirecopy.stages.stories import (
+    STORIES_VERSION,
+    affected,
+    representative,
+    space,
+)
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+BATCH_SIZE = 256
+FULL_REGROUP = 5000
+"""Up to this many articles, any change regroups every article: cheap at that size, and it
+makes stories exactly independent of build order (IDF drift included). Above it, only what
+the change can affect is regrouped (`wirecopy.stages.stories`), within a tested tolerance."""
+_PIPELINE: list[Language] = []
+
+
+@dataclass(slots=True)
+class DeriveSummary:
+    entities: str = "skipped"  # done | skipped | unavailable
+    entities_message: str | None = None
+    entity_articles: int = 0
+    entity_seconds: float = 0.0
+    dated: int = 0
+    placed: int = 0
+    stories_changed: int = 0
+    story_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def pipeline() -> Language:
+    """The English pipeline, loaded once per process (EntitiesUnavailableError if missing)."""
+    if not _PIPELINE:
+        _PIPELINE.append(entity_stage.load_pipeline())
+    return _PIPELINE[0]
+
+
+def derive(
+    archive: Archive,
+    *,
+    entities: bool = True,
+    run_id: int | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> DeriveSummary:
+    """Bring entities, dates and stories up to date with the archive's articles."""
+    summary = DeriveSummary()
+    if entities:
+        _entities(archive, summary, batch_size)
+    summary.dated = _dates(archive, batch_size)
+    started = time.perf_counter()
+    _terms(archive, batch_size)
+    summary.placed, summary.stories_changed = _stories(archive, run_id, batch_size)
+    summary.story_seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _entities(archive: Archive, summary: DeriveSummary, batch_size: int) -> None:
+    try:
+        nlp = pipeline()
+    except entity_stage.EntitiesUnavailableError as error:
+        summary.entities, summary.entities_message = "unavailable", str(error)
+        return
+    run = update_entities(
+        archive,
+        lambda docs: entity_stage.extract(nlp, docs),
+        version=entity_stage.ENTITIES_VERSION,
+        batch_size=batch_size,
+    )
+    summary.entities = "done"
+    summary.entity_articles, summary.entity_seconds = run.articles, round(run.seconds, 3)
+
+
+def _dates(archive: Archive, batch_size: int) -> int:
+    done = 0
+    while ids := store.pending_dates(archive.conn, batch_size):
+        copies = store.copy_dates(archive.conn, ids)
+        with archive.transaction() as conn:
+            for article_id in ids:
+                value, evidence = article_date(copies[article_id])
+                store.set_date(conn, article_id, value, evidence)
+        done += len(ids)
+    return done
+
+
+def _terms(archive: Archive, batch_size: int) -> None:
+    with archive.transaction() as conn:
+        store.drop_orphan_terms(conn)
+    for ids in store.stale_terms(archive.conn, STORIES_VERSION, batch_size):
+        with archive.transaction() as conn:
+            store.update_terms(conn, ids)
+
+
+def _stories(archive: Archive, run_id: int | None, batch_size: int) -> tuple[int, int]:
+    """Place the dirty articles; returns (articles placed, stories written)."""
+    conn = archive.conn
+    dirty = store.dirty_articles(conn, STORIES_VERSION)
+    if not dirty:
+        with archive.transaction() as write:
+            store.clean_stories(write)
+        return 0, 0
+    features = store.load_features(conn)
+    sp = space(features, store.term_df(conn), store.entity_df(conn), len(features))
+    index = sp.index
+    story_of = [f.story for f in features]
+    members: dict[str, list[int]] = {}
+    for i, story in enumerate(story_of):
+        if story is not None:
+            members.setdefault(story, []).append(i)
+    todo = (
+        range(len(features))
+        if len(features) <= FULL_REGROUP
+        else (index[a] for a in dirty if a in index)
+    )
+    grouping = affected(sp, todo, members, story_of)
+    taken = store.story_ids(conn) - {story_of[i] for i in grouping.members if story_of[i]}
+    titles = [f.title for f in features]
+    copies = [f.copies for f in features]
+    plans: list[tuple[str, list[int], int]] = []
+    for group in sorted(grouping.groups, key=lambda g: (-len(g), sp.ids[g[0]])):
+        story_id = _story_id(group, sp.ids, taken)
+        taken.add(story_id)
+        best = representative(group, sp, titles, copies)
+        plans.append((story_id, group, best))
+    for start in range(0, len(plans), batch_size):
+        with archive.transaction() as write:
+            for story_id, group, best in plans[start : start + batch_size]:
+                store.write_story(
+                    write,
+                    story_id,
+                    [sp.ids[i] for i in group],
+                    titles[best],
+                    [features[i].date for i in group],
+                    STORIES_VERSION,
+                    run_id,
+                )
+    with archive.transaction() as write:
+        store.clean_stories(write)
+    return len(grouping.members), len(plans)
+
+
+def _story_id(group: Sequence[int], ids: Sequence[str], taken: set[str]) -> str:
+    """A story's id derives from its smallest article id, so that it does not depend on
+    the order articles came in (it changes when the story gains a smaller one, or splits)."""
+    base = "s-" + xxhash.xxh3_64_hexdigest(min(ids[i] for i in group).encode())[:12]
+    story_id, n = base, 2
+    while story_id in taken:
+        story_id, n = f"{base}-{n}", n + 1
+    return story_id

@@ -1,0 +1,65 @@
+"""An archive built before segmentation (schema 1: one copy per page) is upgraded by the next
+build: its pages are counted and segmented, and it ends as a fresh build of the same pages."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from conftest import archive_content
+from wirecopy.archive.db import _statements
+from wirecopy.archive.schema import MIGRATIONS
+from wirecopy.build import build
+from wirecopy.stages.copies import text_hash
+
+PAGE_COLUMNS = (
+    "id, uri, site, source, format, content_hash, size, raw, encoding, text, title, "
+    "published, fetched, status, error, meta, run_id, seq"
+)
+
+
+def _schema_1_archive(fresh: Path, old: Path) -> None:
+    """The pages of ``fresh`` in a schema-1 archive, each page's text one copy and article."""
+    conn = sqlite3.connect(old)
+    for statement in _statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO runs (id, started_at, status, version, inputs, options) "
+        "VALUES (1, 'then', 'done', '0.1.0', '[]', '{}')"
+    )
+    conn.execute("ATTACH ? AS fresh", (str(fresh),))
+    conn.execute(
+        f"INSERT INTO pages ({PAGE_COLUMNS}) SELECT {PAGE_COLUMNS.replace('run_id', '1')} "
+        "FROM fresh.pages"
+    )
+    pages = conn.execute("SELECT id, text FROM pages WHERE status = 'ok'").fetchall()
+    conn.commit()
+    conn.execute("DETACH fresh")
+    for page_id, text in pages:
+        digest = text_hash(text)
+        conn.execute(
+            "INSERT OR IGNORE INTO articles (id, text, text_hash) VALUES (?, ?, ?)",
+            ("a-" + digest[:12], text, digest),
+        )
+        conn.execute(
+            "INSERT INTO copies (page_id, seq, article_id, kind, similarity, text, text_hash) "
+            "VALUES (?, 0, ?, 'full', 1.0, ?, ?)",
+            (page_id, "a-" + digest[:12], text, digest),
+        )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+
+def test_an_archive_from_before_segmentation_is_segmented_by_the_next_build(
+    seeds: Path, tmp_path: Path
+) -> None:
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    build([seeds], fresh)
+    _schema_1_archive(fresh, old)
+    summary = build([seeds], old)
+    assert summary.pages_unchanged == 5 and summary.pages_new == 0
+    assert summary.pages_segmented == 5
+    assert archive_content(old) == archive_content(fresh)
+    again = build([seeds], old)
+    assert again.pages_segmented == 0

@@ -1,0 +1,136 @@
+"""`wirecopy dedup` on the command line: the output contract, bad input, strict mode, JSON."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dedup_helpers import edit, random_words, write_lines
+
+from wirecopy.cli import cli
+
+BASE = "Officials said on Monday that the bridge over the river would close for repairs in May"
+BAD: list[object] = [
+    {"id": "a", "text": BASE},
+    {"id": "b", "text": BASE.upper() + " !"},  # an exact copy, once normalised
+    {"id": "c", "body": "the text is under another field"},
+    {"id": "d", "text": None},
+    {"id": "e", "text": ["not", "a", "string"]},
+    {"id": "f", "text": "   "},
+    "{broken json",
+    {"id": "g", "text": "two words"},
+    {"id": "a", "text": "A different text that reuses the id of the first record here"},
+]
+MESSAGES = {
+    3: "no 'text' field",
+    4: "'text' is null",
+    5: "'text' is a list, not text",
+    6: "'text' is empty",
+    7: "broken JSON line",
+    8: "fewer than one 5-word shingle",
+    9: 'id "a" was already used on line 1 of in.jsonl',
+}
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["dedup", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_each_bad_line_is_named_and_every_record_is_written(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", BAD)
+    code, out, err = invoke(str(path))
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == len(BAD)  # nothing dropped, in input order
+    assert [r["id"] for r in rows] == ["a", "b", "c", "d", "e", "f", "in.jsonl#7", "g", "a"]
+    assert rows[1]["duplicate_of"] == rows[0]["cluster"] == "in.jsonl#1"  # the id repeats
+    assert rows[0]["duplicate_of"] is None
+    for line, message in MESSAGES.items():
+        named = [m for m in err.splitlines() if m.startswith(f"in.jsonl:{line}: ")]
+        assert named and message in named[0], (line, err)
+    for line in (3, 4, 5, 6, 7):  # kept out of matching: a cluster of its own
+        assert rows[line - 1]["duplicate_of"] is None
+    assert "9 records" in err and "8 clusters" in err  # the summary, on standard error
+
+
+def test_strict_stops_with_status_1_and_writes_nothing(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", BAD)
+    out = tmp_path / "out.jsonl"
+    code, _, err = invoke(str(path), "--strict", "-o", str(out))
+    assert code == 1
+    assert "in.jsonl:3: no 'text' field" in err and "--strict" in err
+    assert "Traceback" not in err
+    assert not out.exists() or out.read_text() == ""
+
+
+def test_truncated_gzip_keeps_the_lines_before_and_says_where(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": i, "text": f"text number {i} " * 20}) for i in range(300)]
+    data = gzip.compress("\n".join(lines).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    code, out, err = invoke(str(path), "-q")
+    assert code == 0
+    rows = out.splitlines()
+    assert 0 < len(rows) < 300
+    assert f"cut.jsonl.gz:{len(rows)}: gzip stream ends early after line {len(rows)}" in err
+    code, _, err = invoke(str(path), "--strict", "-q")
+    assert code == 1 and "gzip stream ends early" in err
+
+
+def test_json_summary_and_output_file(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(1)
+    words = random_words(rng, 60)
+    docs = [{"id": f"d{k}", "text": " ".join(edit(rng, words, 1))} for k in range(5)]
+    docs += [{"id": "other", "text": " ".join(random_words(rng, 60))}]
+    path = write_lines(tmp_path / "in.jsonl", docs)
+    out = tmp_path / "clusters.jsonl"
+    code, stdout, _ = invoke(str(path), "-o", str(out), "--json", "--threshold", "0.7")
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["records"] == 6 and summary["clusters"] == 2
+    assert summary["engine"] == "local" and summary["problems"] == []
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["cluster"] for r in rows] == ["d0"] * 5 + ["other"]
+    assert [r["duplicate_of"] for r in rows] == [None, "d0", "d0", "d0", "d0", None]
+
+
+def test_quiet_prints_no_summary_and_bad_options_are_usage_errors(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [{"id": 1, "text": BASE}])
+    code, out, err = invoke(str(path), "-q")
+    assert code == 0 and err == ""
+    assert json.loads(out) == {"id": 1, "cluster": 1, "duplicate_of": None}
+    assert invoke(str(path), "--threshold", "0")[0] == 2
+    assert invoke(str(path), "--engine", "spark")[0] == 2
+    code, _, err = invoke(str(tmp_path / "missing.jsonl"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_other_fields_and_parquet(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"url": ["u1", "u2", "u3"], "content": [BASE, BASE + " today", None]})
+    path = tmp_path / "in.parquet"
+    pq.write_table(table, path)
+    code, out, err = invoke(str(path), "--field", "content", "--id-field", "url", "-q")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == ["u1", "u2", "u3"]
+    assert "in.parquet:3: 'content' is null" in err
+
+
+def test_ray_engine_without_ray_is_a_clean_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray fails, as if not installed
+    path = write_lines(tmp_path / "in.jsonl", [{"id": 1, "text": BASE}])
+    code, _, err = invoke(str(path), "--engine", "ray")
+    assert code == 1
+    assert "pip install 'wirecopy[ray]'" in err and "Traceback" not in err

@@ -1,0 +1,203 @@
+"""Grouping copies into articles (`wirecopy.stages.articles`), on segmented pages.
+
+The quality bar of the articles issue, checked against the gold files only: every article is
+identified by its gold first and last sentences, never by what the program printed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wirecopy.config import BuildConfig
+from wirecopy.readers import Skipped, discover, read
+from wirecopy.records import PAGE_OK, Copy
+from wirecopy.stages.articles import (
+    FULL,
+    PARTIAL,
+    CopyInput,
+    Grouping,
+    Signature,
+    group,
+    sign,
+)
+from wirecopy.stages.copies import text_hash
+from wirecopy.stages.segment import line_stats, segment
+from wirecopy.textnorm import normalize
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "corpus"
+
+
+def _copies(root: Path) -> list[Copy]:
+    pages = [
+        p
+        for source in discover([root])
+        for p in read(source, BuildConfig())
+        if not isinstance(p, Skipped) and p.status == PAGE_OK
+    ]
+    return [c for r in segment(pages, line_stats(pages)) for c in r.copies]
+
+
+def _signed(copies: list[Copy]) -> list[Signature]:
+    return sign([CopyInput(c.page_id, c.seq, c.text, c.text_hash, c.date) for c in copies])
+
+
+_CACHE: dict[str, tuple[dict[str, Any], list[Copy], Grouping]] = {}
+
+
+def _run(name: str) -> tuple[dict[str, Any], list[Copy], Grouping]:
+    if name not in _CACHE:
+        root, gold = {
+            "seeds": (SHARED / "seeds", SHARED / "seeds.gold.json"),
+            "examples": (REPO / "examples" / "news", REPO / "examples" / "news.gold.json"),
+        }[name]
+        copies = _copies(root)
+        _CACHE[name] = (json.loads(gold.read_text("utf-8")), copies, group(_signed(copies)))
+    return _CACHE[name]
+
+
+def _gold_key(gold: dict[str, Any], copy: Copy) -> str | None:
+    """The gold article a copy holds: its first or its last sentence is in the copy."""
+    text = normalize(copy.text)
+    keys = [
+        key
+        for key, article in gold["articles"].items()
+        if normalize(article["first"]) in text or normalize(article["last"]) in text
+    ]
+    assert len(keys) <= 1, f"{copy.page_id}#{copy.seq} holds several gold articles: {keys}"
+    return keys[0] if keys else None
+
+
+def _check(name: str) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """Check gold grouping; return gold and, per gold article, {page: kind} as grouped."""
+    gold, copies, grouping = _run(name)
+    where = {(p.page_id, p.seq): p for p in grouping.placements}
+    by_gold: dict[str, set[str]] = defaultdict(set)  # gold article -> our article ids
+    by_ours: dict[str, set[str]] = defaultdict(set)  # our article -> gold articles
+    kinds: dict[str, dict[str, str]] = defaultdict(dict)
+    for copy in copies:
+        key = _gold_key(gold, copy)
+        placed = where[(copy.page_id, copy.seq)]
+        if key is None:
+            continue
+        by_gold[key].add(placed.article_id)
+        by_ours[placed.article_id].add(key)
+        kinds[key][copy.page_id] = placed.kind
+    for key, article in gold["articles"].items():
+        assert set(kinds[key]) == set(article["copies"]), f"{key}: pages"
+        assert len(by_gold[key]) == 1, f"{key} is split over articles {sorted(by_gold[key])}"
+    for article_id, keys in by_ours.items():
+        assert len(keys) == 1, f"{article_id} merges gold articles {sorted(keys)}"
+    return gold, kinds
+
+
+def test_seeds_articles() -> None:
+    gold, kinds = _check("seeds")
+    _, copies, grouping = _run("seeds")
+    assert len(grouping.articles) == len(gold["articles"]) == 7
+    assert sorted(p[:3] for p in kinds["sadr"]) == ["000", "001", "002", "003"]
+    assert all(kind == FULL for kind in kinds["sadr"].values())
+    marines = {page[:3]: kind for page, kind in kinds["marines"].items()}
+    assert marines == {"000": FULL, "004": PARTIAL}
+    for key in ("mexico_app", "kim_army", "militias", "gaddis", "la_sues"):
+        assert len(kinds[key]) == 1
+    assert len({(p.page_id, p.seq) for p in grouping.placements}) == len(copies)
+
+
+def test_examples_articles() -> None:
+    gold, kinds = _check("examples")
+    for key, article in gold["articles"].items():
+        for page, gold_kind in article["copies"].items():
+            want = FULL if gold_kind == "full" else PARTIAL
+            if len(article["copies"]) > 1:
+                assert kinds[key][page] == want, f"{key} on {page}"
+
+
+def test_canonical_is_most_complete_full_copy() -> None:
+    _, copies, grouping = _run("examples")
+    sigs = {s.key: s for s in _signed(copies)}
+    for article in grouping.articles:
+        canon = sigs[article.canonical]
+        for key in article.copies:
+            other = sigs[key]
+            if other.paragraphs > 1:
+                assert len(canon.shingles) >= len(other.shingles)
+        assert article.copies[0] == article.canonical
+
+
+def _words(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(n)]
+
+
+def _sig(page: str, words: list[str], date: str | None = None) -> Signature:
+    text = " ".join(words)
+    return sign([CopyInput(page, 0, text, text_hash(text), date)])[0]
+
+
+def test_chaining_guard() -> None:
+    """A ≈ B and B ≈ C, C far from A: C does not join A's article."""
+    w = _words(200, 1)
+    a, b, c = _sig("a", w[0:100]), _sig("b", w[25:125]), _sig("c", w[50:150])
+    grouping = group([c, b, a])
+    article_of = {p.page_id: p.article_id for p in grouping.placements}
+    assert article_of["a"] == article_of["b"] != article_of["c"]
+
+
+def test_teaser_is_partial_and_contained() -> None:
+    w = _words(400, 2)
+    story = _sig("story", w)
+    teaser = _sig("teaser", w[:60])
+    other = _sig("other", _words(400, 3))
+    grouping = group([teaser, other, story])
+    placed = {p.page_id: p for p in grouping.placements}
+    assert placed["teaser"].article_id == placed["story"].article_id
+    assert placed["teaser"].kind == PARTIAL and placed["teaser"].similarity == 1.0
+    assert placed["story"].kind == FULL and placed["story"].similarity == 1.0
+    assert placed["other"].article_id != placed["story"].article_id
+
+
+def test_flattened_copy_matches_full_copy() -> None:
+    w = _words(120, 4)
+    paragraphs = "\n\n".join(" ".join(w[i : i + 20]) + "." for i in range(0, 120, 20))
+    flat = paragraphs.replace("\n\n", " ")
+    sigs = sign(
+        [
+            CopyInput("full", 0, paragraphs, text_hash(paragraphs), None),
+            CopyInput("flat", 0, flat, text_hash(flat) + "x", None),
+        ]
+    )
+    grouping = group(sigs)
+    placed = {p.page_id: p for p in grouping.placements}
+    assert placed["flat"].article_id == placed["full"].article_id
+    assert placed["flat"].kind == PARTIAL
+    assert grouping.articles[0].canonical == ("full", 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_grouping_ignores_input_order(rng: random.Random) -> None:
+    _, copies, grouping = _run("examples")
+    sigs = _signed(copies)
+    rng.shuffle(sigs)
+    again = group(sigs)
+    assert sorted(again.placements, key=lambda p: (p.page_id, p.seq)) == sorted(
+        grouping.placements, key=lambda p: (p.page_id, p.seq)
+    )
+    assert sorted(a.id for a in again.articles) == sorted(a.id for a in grouping.articles)
+
+
+@pytest.mark.parametrize("name", ["seeds", "examples"])
+def test_every_copy_placed_once(name: str) -> None:
+    _, copies, grouping = _run(name)
+    keys = [(p.page_id, p.seq) for p in grouping.placements]
+    assert len(keys) == len(set(keys)) == len(copies)

@@ -1,0 +1,71 @@
+"""Dates: what the pages say, with the evidence; no date rather than a guess."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from wirecopy.stages.dates import (
+    CAPTION,
+    DATELINE,
+    PUBLISHED,
+    CopyDate,
+    article_date,
+    mentioned_dates,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("February 10, 2022", [date(2022, 2, 10)]),
+        ("on Monday 9 March 2026 at noon", [date(2026, 3, 9)]),
+        ("Sept. 3rd, 2024 and 2025-01-31", [date(2024, 9, 3), date(2025, 1, 31)]),
+        ("taken on February 25, 2025 and released on February 26, 2025",
+         [date(2025, 2, 25), date(2025, 2, 26)]),
+        ("February 30, 2022", []),  # no such day
+        ("March 3 (MPA)", []),  # no year: not a full date
+        ("3 hours ago", []),
+        ("", []),
+    ],
+)  # fmt: skip
+def test_mentioned_dates(text: str, found: list[date]) -> None:
+    assert mentioned_dates(text) == found
+
+
+def test_no_evidence_no_date() -> None:
+    value, evidence = article_date([CopyDate("a.txt", 0, None, caption="A crowd in the rain")])
+    assert value is None
+    assert evidence["date"] is None and "no copy" in str(evidence["why"])
+
+
+def test_the_earliest_stated_date_wins_and_the_others_are_kept() -> None:
+    copies = [
+        CopyDate("b.html", 0, "2026-03-04", published="2026-03-04T08:00:00Z"),
+        CopyDate("a.txt", 0, "2026-03-03", dateline="PORTVALE, March 3 (MPA)"),
+        CopyDate("c.txt", 1, None),
+    ]
+    value, evidence = article_date(copies)
+    assert value == "2026-03-03"
+    assert (evidence["from"], evidence["page"], evidence["text"]) == (
+        DATELINE,
+        "a.txt",
+        "PORTVALE, March 3 (MPA)",
+    )
+    others = evidence["others"]
+    assert isinstance(others, list)
+    assert [(o["page"], o["from"]) for o in others] == [("b.html", PUBLISHED)]
+
+
+def test_a_caption_date_counts_only_without_stronger_evidence() -> None:
+    caption = "Photo taken on February 25, 2025 and released on February 26, 2025."
+    alone = [CopyDate("p.txt", 0, None, caption=caption)]
+    assert article_date(alone)[0] == "2025-02-26"  # the latest: closest to publication
+    assert article_date(alone)[1]["from"] == CAPTION
+    stated = [*alone, CopyDate("q.txt", 0, "2025-03-01", published="2025-03-01")]
+    assert article_date(stated)[0] == "2025-03-01"
+
+
+def test_a_bad_stated_date_is_no_date() -> None:
+    assert article_date([CopyDate("p.txt", 0, "someday")])[0] is None
