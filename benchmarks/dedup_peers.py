@@ -47,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,7 @@ class TreeMemory:
 # ---- the systems (run in a child process) ----------------------------------------------------
 
 
-def _union_find_labels(n: int, pairs: list[tuple[int, int]]) -> I64:
+def _union_find_labels(n: int, pairs: list[list[int]]) -> I64:
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -266,19 +267,21 @@ def _peer_clusters(
     query: Callable[[Any], list[int]],
     estimate: Callable[[Any, Any], float],
 ) -> tuple[I64, I64]:
-    candidates: list[tuple[int, int]] = []
-    similar: list[tuple[int, int]] = []
+    # Flat integer arrays, not lists of tuples: the harness's own memory stays small.
+    candidates = array("q")
+    similar = array("q")
     for i, m in enumerate(hashes):
         if m is None:
             continue
         for j in query(m):
             if j > i:
-                candidates.append((i, j))
+                candidates += array("q", (i, j))
                 if estimate(m, hashes[j]) >= THRESHOLD:
-                    similar.append((i, j))
-    labels = _union_find_labels(len(hashes), similar)
-    SIMILAR.append(np.array(similar, dtype=np.int64).reshape(-1, 2))
-    return labels, np.array(candidates, dtype=np.int64).reshape(-1, 2)
+                    similar += array("q", (i, j))
+    pairs = np.frombuffer(similar, dtype=np.int64).reshape(-1, 2)
+    labels = _union_find_labels(len(hashes), pairs.tolist())
+    SIMILAR.append(pairs.copy())
+    return labels, np.frombuffer(candidates, dtype=np.int64).reshape(-1, 2).copy()
 
 
 SIMILAR: list[I64] = []  # the pairs a peer reports as similar (its estimate >= threshold)

@@ -16,16 +16,28 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from wirecopy.records import Page
 from wirecopy.stages.copies import PageEvidence
-from wirecopy.stages.evidence import LineStats, digest
+from wirecopy.stages.evidence import (
+    HEAD_PAGES,
+    NAME_SITES,
+    SITE_MARKS,
+    UNKNOWN,
+    UNKNOWN_SITE_PAGES,
+    LineStats,
+    digest,
+    site_marks,
+)
+from wirecopy.stages.lines import head_key, split_lines
 from wirecopy.stages.profiles import ALL_SITES, Profiles
 
 KINDS = ("lines", "heads", "names")  # line_keys.kind 0, 1, 2
+_HEADS = 1
 _NAMES = 2
 _MASK = (1 << 64) - 1
 
@@ -102,16 +114,28 @@ def count(conn: sqlite3.Connection, page_id: str, evidence: PageEvidence, deltas
 
 
 def apply(conn: sqlite3.Connection, deltas: Deltas) -> None:
-    """Write a batch's net changes to the counts; queue every page they may change."""
-    changed = [(k, n) for k, n in deltas.keys.items() if n]
+    """Write a batch's net changes to the counts; queue every page whose decisions they may
+    change.
+
+    Segmentation compares counts with a few thresholds only (`wirecopy.stages.evidence`):
+    a line's (or ``Label:``'s) pages on its own site against `SITE_MARKS`, which include
+    shares of the site's page total; a ``Label:``'s pages against `HEAD_PAGES`; a line's
+    pages against `UNKNOWN_SITE_PAGES` (pages of no known site); a name's sites against
+    `NAME_SITES`; a name's pages as a metadata source against zero. A page is queued only
+    when one of these comparisons flips for a key it looks up: counts that grow without
+    crossing a threshold (a line on every page of a site, as the site grows) queue nothing.
+    """
+    changed = {k: n for k, n in deltas.keys.items() if n}
+    before = _counts_before(conn, changed)
+    totals = _site_totals(conn, deltas.sites)
     conn.executemany(
         "INSERT INTO line_counts (kind, key, site, pages) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (kind, key, site) DO UPDATE SET pages = pages + excluded.pages",
-        [(*k, n) for k, n in changed],
+        [(*k, n) for k, n in changed.items()],
     )
     conn.executemany(
         "DELETE FROM line_counts WHERE kind = ? AND key = ? AND site = ? AND pages <= 0",
-        [k for k, n in changed if n < 0],
+        [k for k, n in changed.items() if n < 0],
     )
     sites = [(site, n) for site, n in deltas.sites.items() if n]
     conn.executemany(
@@ -121,26 +145,158 @@ def apply(conn: sqlite3.Connection, deltas: Deltas) -> None:
     )
     conn.execute("DELETE FROM site_counts WHERE pages <= 0")
     flipped = _apply_sources(conn, deltas)
+    after = {site: old + deltas.sites[site] for site, old in totals.items()}
+    on_site, corpus = _crossings(changed, before, totals, after)
+    pass
+    corpus |= {(_NAMES, k) for k in flipped}
+    _queue_readers(conn, on_site, corpus)
+
+
+@dataclass(slots=True)
+class _Before:
+    """The counts of the keys a batch changes, as they were before it."""
+
+    site: dict[tuple[int, int, str], int] = field(default_factory=dict)
+    pages: Counter[tuple[int, int]] = field(default_factory=Counter)  # over every site
+    sites: Counter[tuple[int, int]] = field(default_factory=Counter)  # as LineStats.sites
+
+
+def _counts_before(
+    conn: sqlite3.Connection, changed: Mapping[tuple[int, int, str], int]
+) -> _Before:
+    before = _Before()
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS batch_keys "
+        "(kind INTEGER, key INTEGER, PRIMARY KEY (kind, key)) WITHOUT ROWID"
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.batch_keys (kind, key) VALUES (?, ?)",
+        [(kind, key) for kind, key, _site in changed],
+    )
+    for kind, key, site, pages in conn.execute(
+        "SELECT lc.kind, lc.key, lc.site, lc.pages FROM temp.batch_keys b "
+        "JOIN line_counts lc ON lc.kind = b.kind AND lc.key = b.key"
+    ):
+        before.site[(kind, key, site)] = pages
+        before.pages[(kind, key)] += pages
+        before.sites[(kind, key)] += pages if site == UNKNOWN else 1
+    conn.execute("DELETE FROM temp.batch_keys")
+    return before
+
+
+def _site_totals(conn: sqlite3.Connection, sites: Mapping[str, int]) -> dict[str, int]:
+    """The page totals of ``sites`` before the batch (0 for a new site)."""
+    totals = dict.fromkeys(sites, 0)
+    for site, pages in conn.execute(
+        "SELECT site, pages FROM site_counts WHERE site IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(sites)),),
+    ):
+        totals[site] = pages
+    return totals
+
+
+def _corpus_reached(kind: int, pages: int, sites: int) -> bool:
+    """Does a key reach the corpus-wide threshold segmentation compares it with?"""
+    if kind == _NAMES:
+        return sites >= NAME_SITES
+    return pages >= (HEAD_PAGES if kind == _HEADS else UNKNOWN_SITE_PAGES)
+
+
+def _crossings(
+    changed: Mapping[tuple[int, int, str], int],
+    before: _Before,
+    totals: Mapping[str, int],
+    after: Mapping[str, int],
+) -> tuple[set[tuple[int, int, str]], set[tuple[int, int]]]:
+    """The keys whose change crosses a threshold: on one site (site marks, for that site's
+    pages), and over the corpus (for every page)."""
+    on_site: set[tuple[int, int, str]] = set()
+    pages = Counter(before.pages)
+    sites = Counter(before.sites)
+    for (kind, key, site), n in changed.items():
+        old = before.site.get((kind, key, site), 0)
+        new = max(old + n, 0)
+        pages[(kind, key)] += new - old
+        sites[(kind, key)] += new - old if site == UNKNOWN else (new > 0) - (old > 0)
+        local = kind != _NAMES and site != UNKNOWN
+        if local and site_marks(old, totals[site]) != site_marks(new, after[site]):
+            on_site.add((kind, key, site))
+    corpus = {
+        k
+        for k in {(kind, key) for kind, key, _site in changed}
+        if _corpus_reached(k[0], before.pages[k], before.sites[k])
+        != _corpus_reached(k[0], pages[k], sites[k])
+    }
+    return on_site, corpus
+
+
+def _share_crossings(
+    conn: sqlite3.Connection,
+    changed: Mapping[tuple[int, int, str], int],
+    totals: Mapping[str, int],
+    after: Mapping[str, int],
+) -> set[tuple[int, int, str]]:
+    """Keys of a site whose page total changed, their own count unchanged, that cross a
+    share of the total (`SITE_MARKS`): only counts between the old and the new threshold."""
+    crossing: set[tuple[int, int, str]] = set()
+    for site, old_total in totals.items():
+        new_total = after[site]
+        if site == UNKNOWN or old_total == new_total:
+            continue
+        low, high = sorted((old_total, new_total))
+        bands = [
+            (-(-low * num // den), -(-high * num // den) - 1)
+            for _name, _least, num, den in SITE_MARKS
+            if num
+        ]
+        # ``pages >= 2`` as written in the partial index ``line_counts_shares``: a line on
+        # one page reaches no mark (`SITE_MARKS`: at least two pages).
+        for kind, key, pages in conn.execute(
+            "SELECT kind, key, pages FROM line_counts WHERE site = ? AND pages >= 2 "
+            "AND pages BETWEEN ? AND ? AND kind < ?",
+            (site, min(b[0] for b in bands), max(b[1] for b in bands), _NAMES),
+        ):
+            if (kind, key, site) in changed:
+                continue  # its own change was weighed with both totals (`_crossings`)
+            if site_marks(pages, old_total) != site_marks(pages, new_total):
+                crossing.add((kind, key, site))
+    return crossing
+
+
+def _queue_readers(
+    conn: sqlite3.Connection,
+    on_site: set[tuple[int, int, str]],
+    corpus: set[tuple[int, int]],
+) -> None:
+    """Queue the pages of each site that look up a key crossing there, and every page that
+    looks up a key crossing over the corpus."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS crossed_site_keys "
+        "(kind INTEGER, key INTEGER, site TEXT, PRIMARY KEY (kind, key, site)) WITHOUT ROWID"
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.crossed_site_keys (kind, key, site) VALUES (?, ?, ?)",
+        sorted(on_site),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO segment_queue (page_id) SELECT DISTINCT lk.page_id "
+        "FROM temp.crossed_site_keys c "
+        "JOIN line_keys lk ON lk.kind = c.kind AND lk.key = c.key "
+        "JOIN counted_pages cp ON cp.page_id = lk.page_id AND cp.site = c.site"
+    )
+    conn.execute("DELETE FROM temp.crossed_site_keys")
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS changed_keys "
         "(kind INTEGER, key INTEGER, PRIMARY KEY (kind, key)) WITHOUT ROWID"
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO temp.changed_keys (kind, key) VALUES (?, ?)",
-        [(kind, key) for (kind, key, _site), _n in changed] + [(_NAMES, k) for k in flipped],
+        "INSERT OR IGNORE INTO temp.changed_keys (kind, key) VALUES (?, ?)", sorted(corpus)
     )
     conn.execute(
         "INSERT OR IGNORE INTO segment_queue (page_id) SELECT DISTINCT lk.page_id "
         "FROM temp.changed_keys c JOIN line_keys lk ON lk.kind = c.kind AND lk.key = c.key"
     )
     conn.execute("DELETE FROM temp.changed_keys")
-    # A site's page count is the denominator of its furniture shares (pages of no known
-    # site have none).
-    conn.executemany(
-        "INSERT OR IGNORE INTO segment_queue (page_id) "
-        "SELECT page_id FROM counted_pages WHERE site = ?",
-        [(site,) for site, _n in sites if site],
-    )
 
 
 def _apply_sources(conn: sqlite3.Connection, deltas: Deltas) -> list[int]:
@@ -296,3 +452,50 @@ def _queue_site(conn: sqlite3.Connection, site: str) -> None:
         "WHERE lower(site) IN (?, ?)",
         (site, "www." + site),
     )
+
+
+# Shown counts ----------------------------------------------------------------------------
+
+
+def current_counts(
+    conn: sqlite3.Connection, site: str | None, text: str, starts: Sequence[int]
+) -> list[dict[str, object]]:
+    """For the blocks starting at ``starts`` in a page's ``text``: the counts of the line each
+    stands on as the archive holds them now (``site_pages``: ``found/total`` on the page's
+    site, ``corpus_sites``), for `wirecopy show`. Blocks keep only which thresholds their
+    counts reached; the numbers are looked up when shown."""
+    lines = split_lines(text)
+    begins = [line.start for line in lines]
+    site = site or UNKNOWN
+    total_row = conn.execute("SELECT pages FROM site_counts WHERE site = ?", (site,)).fetchone()
+    total = int(total_row[0]) if total_row else 0
+    out: list[dict[str, object]] = []
+    for start in starts:
+        shown: dict[str, object] = {}
+        at = bisect_right(begins, start) - 1
+        if at >= 0:
+            line = lines[at]
+            key = to_int(digest(line.key))
+            found = _site_pages(conn, 0, key, site)
+            head = head_key(line.text)
+            if head:
+                found = max(found, _site_pages(conn, _HEADS, to_int(digest(head)), site))
+            if site != UNKNOWN:
+                shown["site_pages"] = f"{found}/{total}"
+            sites = conn.execute(
+                "SELECT COALESCE(SUM(CASE WHEN site = '' THEN pages ELSE 1 END), 0) "
+                "FROM line_counts WHERE kind = 0 AND key = ?",
+                (key,),
+            ).fetchone()[0]
+            if sites:
+                shown["corpus_sites"] = int(sites)
+        out.append(shown)
+    return out
+
+
+def _site_pages(conn: sqlite3.Connection, kind: int, key: int, site: str) -> int:
+    row = conn.execute(
+        "SELECT pages FROM line_counts WHERE kind = ? AND key = ? AND site = ?",
+        (kind, key, site),
+    ).fetchone()
+    return int(row[0]) if row else 0

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from wirecopy.archive.evidence import current_counts
 from wirecopy.diff import changes, word_diff
 
 Row = dict[str, Any]
@@ -239,6 +240,13 @@ def _article(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
 
 
 def _page(conn: sqlite3.Connection, page: sqlite3.Row) -> Row:
+    rows = conn.execute(
+        "SELECT b.*, c.article_id FROM blocks b LEFT JOIN copies c "
+        "ON c.page_id = b.page_id AND c.seq = b.copy_seq WHERE b.page_id = ? ORDER BY b.seq",
+        (page["id"],),
+    ).fetchall()
+    # Blocks keep which count thresholds decided them; the counts are the archive's now.
+    counts = current_counts(conn, page["site"], page["text"] or "", [b["start"] for b in rows])
     blocks = [
         {
             "seq": b["seq"],
@@ -249,12 +257,8 @@ def _page(conn: sqlite3.Connection, page: sqlite3.Row) -> Row:
             "why": explain(evidence),
             "evidence": evidence,
         }
-        for b in conn.execute(
-            "SELECT b.*, c.article_id FROM blocks b LEFT JOIN copies c "
-            "ON c.page_id = b.page_id AND c.seq = b.copy_seq WHERE b.page_id = ? ORDER BY b.seq",
-            (page["id"],),
-        )
-        for evidence in [json.loads(b["evidence"]) if b["evidence"] else None]
+        for b, now in zip(rows, counts, strict=True)
+        for evidence in [{**now, **json.loads(b["evidence"])} if b["evidence"] else None]
     ]
     articles = [
         {"id": r["article_id"], "seq": r["seq"], "kind": r["kind"], "title": r["title"]}

@@ -287,6 +287,16 @@ MIGRATIONS: list[str] = [
     -- and so signs and groups every copy.
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # Segmentation keeps in each block's evidence which thresholds its counts reach, not the
+    # counts, and a build segments a page again only when one of its counts crosses one. The
+    # index finds the lines of a site whose share of its pages crosses a threshold as the
+    # site grows (lines on one page, most of them, cross none); the next build segments
+    # every page again, so its blocks hold the new evidence.
+    """
+    CREATE INDEX IF NOT EXISTS line_counts_shares ON line_counts(site, pages) WHERE pages >= 2;
+    INSERT OR IGNORE INTO segment_queue (page_id)
+        SELECT page_id FROM counted_pages;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,6 +27,22 @@ UNKNOWN = ""
 
 Counts = dict[str, dict[str, int]]  # key -> site -> pages
 
+# The thresholds segmentation compares the counts with, and nothing else: its decisions (and
+# the evidence it keeps) depend on which side of each threshold a count falls, so the
+# archive segments a page again only when one of its counts crosses one
+# (`wirecopy.archive.evidence.apply`).
+#
+# A line's share of its site's pages: (name, at least so many pages, and at least
+# num/den of the site's pages).
+SITE_MARKS: tuple[tuple[str, int, int, int], ...] = (
+    ("recurs", 2, 0, 1),  # on other pages of the site: a widget, not a subhead
+    ("half", 3, 1, 2),  # on most pages of the site: its furniture
+    ("three_quarters", 2, 3, 4),  # prose on nearly all pages: no article
+)
+HEAD_PAGES = 2  # a ``Label:`` opening lines on this many pages (any site) is a widget's
+UNKNOWN_SITE_PAGES = 3  # a line of a page of no known site on this many pages: a widget
+NAME_SITES = 2  # a name printed alone on this many sites is a source name
+
 
 def digest(text: str) -> str:
     return xxhash.xxh3_64_hexdigest(text.encode("utf-8"))
@@ -104,6 +120,15 @@ class LineStats:
         return cls(
             flat("site_pages"), counts("lines"), counts("heads"), counts("names"), flat("sources")
         )
+
+
+def site_marks(found: int, total: int) -> frozenset[str]:
+    """The `SITE_MARKS` a line printed on ``found`` of its site's ``total`` pages reaches."""
+    return frozenset(
+        name
+        for name, least, num, den in SITE_MARKS
+        if found >= least and found * den >= total * num
+    )
 
 
 def _add_all(into: dict[str, int], other: Mapping[str, int]) -> None:

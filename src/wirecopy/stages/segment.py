@@ -51,7 +51,17 @@ from dataclasses import dataclass, field
 
 from wirecopy.records import PAGE_OK, Block, Copy, Page, PageResult
 from wirecopy.stages.copies import text_hash
-from wirecopy.stages.evidence import UNKNOWN, LineStats, digest, line_stats, site_of
+from wirecopy.stages.evidence import (
+    HEAD_PAGES,
+    NAME_SITES,
+    UNKNOWN,
+    UNKNOWN_SITE_PAGES,
+    LineStats,
+    digest,
+    line_stats,
+    site_marks,
+    site_of,
+)
 from wirecopy.stages.lines import (
     Line,
     dateline_parts,
@@ -158,6 +168,11 @@ class _Ctx:
             found = max(found, self.stats.on_site(self.stats.heads, digest(head), self.site)[0])
         return found, total
 
+    def marks(self, i: int) -> frozenset[str]:
+        """Which thresholds on its share of the site's pages line i reaches (`SITE_MARKS`):
+        all segmentation asks of the count, so decisions hold while counts grow."""
+        return site_marks(*self.site_count(i))
+
     def widget(self, i: int) -> str | None:
         """Why short line i is a widget rather than a subhead, or None."""
         line = self.lines[i]
@@ -167,13 +182,14 @@ class _Ctx:
             return "a menu of items"
         if line.words == 1 or _counter(line):
             return "a lone word or a counter"
-        if self.site_count(i)[0] >= 2:
+        if "recurs" in self.marks(i):
             return "the site prints it (or its label) on other pages"
         head = head_key(line.text)  # ``Read more: ...`` on several pages, whatever follows
-        if head and self.stats.pages(self.stats.heads, digest(head)) >= 2:
+        if head and self.stats.pages(self.stats.heads, digest(head)) >= HEAD_PAGES:
             return "its label opens lines on other pages"
         # No site known: a short line printed on several pages of the corpus.
-        if self.site == UNKNOWN and self.stats.pages(self.stats.lines, digest(line.key)) >= 3:
+        pages = self.stats.pages(self.stats.lines, digest(line.key))
+        if self.site == UNKNOWN and pages >= UNKNOWN_SITE_PAGES:
             return "printed on several pages of the corpus"
         return None
 
@@ -194,10 +210,7 @@ class _Ctx:
 
     def furniture(self, i: int) -> bool:
         """Printed on most pages of its site (or listed in its profile): its furniture."""
-        if self.profiled(i):
-            return True
-        found, total = self.site_count(i)
-        return found >= 3 and found * 2 >= total
+        return self.profiled(i) or "half" in self.marks(i)
 
     def sourceish(self, i: int) -> bool:
         line = self.lines[i]
@@ -211,25 +224,25 @@ class _Ctx:
         stats = self.stats
         return (
             key in stats.sources
-            or stats.sites(stats.names, digest(key)) >= 2
+            or stats.sites(stats.names, digest(key)) >= NAME_SITES
             or self.names[key] > 1  # printed in two forms: ``X`` and ``- X``
             or key == name_key(self.page.source or "")
         )
 
     def evidence(self, i: int, why: str, **more: object) -> dict[str, object]:
+        """What decided line i's label. Counts appear only as the thresholds they reach
+        (``site``: `SITE_MARKS`), never as numbers, so the evidence stays the same while
+        counts grow without crossing one; `wirecopy show` adds the current counts."""
         line = self.lines[i]
-        found, total = self.site_count(i)
         ev: dict[str, object] = {
             "why": why,
             "words": line.words,
             "prose": line.prose,
             "page_repeats": self.repeats[self.norm[i]],
         }
-        if self.site != UNKNOWN:
-            ev["site_pages"] = f"{found}/{total}"
-        sites = self.stats.sites(self.stats.lines, digest(line.key))
-        if sites:
-            ev["corpus_sites"] = sites
+        marks = self.marks(i)
+        if marks:
+            ev["site"] = sorted(marks)
         if self.profiled(i):
             ev["profile"] = "boilerplate"
         elif name_key(line.text) in self.profile.sources:
@@ -423,21 +436,20 @@ class _Labels:
 
 def _accepted(ctx: _Ctx, run: list[int], titled: bool, first: bool) -> tuple[bool, str]:
     paragraphs = [i for i in run if ctx.lines[i].prose]
-    shares = [ctx.site_count(i) for i in paragraphs]
-    if all(found >= 2 and found * 4 >= total * 3 for found, total in shares):
+    if all("three_quarters" in ctx.marks(i) for i in paragraphs):
         return False, "prose the site prints on most of its pages"
     if all(ctx.names_site(i) for i in paragraphs):
         return False, "prose about the site itself"
     if len(paragraphs) >= 2:
         return True, f"{len(paragraphs)} paragraphs"
     line = ctx.lines[paragraphs[0]]
-    found, _total = ctx.site_count(paragraphs[0])
-    if titled and line.sentences >= TEASER_SENTENCES and line.words >= TEASER_WORDS and found < 2:
+    recurs = "recurs" in ctx.marks(paragraphs[0])
+    if titled and line.sentences >= TEASER_SENTENCES and line.words >= TEASER_WORDS and not recurs:
         return True, "titled flattened paragraph"
-    if titled and first and line.words >= BRIEF_WORDS and found < 2:
+    if titled and first and line.words >= BRIEF_WORDS and not recurs:
         return True, "the page's first text under a title: a brief"
     why = "single short paragraph" if titled else "single paragraph with no title"
-    return False, why + (" printed on other pages of the site" if found >= 2 else "")
+    return False, why + (" printed on other pages of the site" if recurs else "")
 
 
 def _year(page: Page) -> int | None:

@@ -28,9 +28,9 @@ story from growing by a chain of articles each a little off the last.
 Incremental and order-independent. For fixed similarities the stories are a function of the
 set of articles, not of their order. `wirecopy.derive` regroups a small archive whole on
 every change (exact); above that it re-evaluates only what new or changed articles can affect
-(:func:`affected`): their old stories, every article within :data:`LINK` of them (a new
-article may become its nearest), and, until nothing is added, the whole story of every
-article these link to; their stories are then recomputed from scratch with the current IDF.
+(:func:`affected`): their old stories and, until nothing is added, the whole story of
+every article within :data:`LINK` of an affected one (it may link to it, or now have it as its
+nearest); their stories are then recomputed from scratch with the current IDF.
 IDF does change as the archive grows, so stories nothing new came near keep the links they
 were given with the IDF of their time: that is the tolerance, measured by
 ``tests/stages/test_stories.py`` (articles added in random orders and batches against all at
