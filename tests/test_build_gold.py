@@ -34,6 +34,7 @@ class Built:
     pages: dict[str, Row]  # export pages, by id
     articles: dict[str, Row]  # export articles, by id
     shown: dict[str, Row]  # show --json of each page
+    db: str
 
 
 def _corpus(name: str) -> tuple[Path, Path]:
@@ -63,7 +64,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         for r in map(json.loads, _invoke("export", "articles", "--db", db).split("\n")[:-1])
     }
     shown = {pid: json.loads(_invoke("show", pid, "--db", db, "--json")) for pid in pages}
-    return Built(json.loads(gold_path.read_text(encoding="utf-8")), pages, articles, shown)
+    return Built(json.loads(gold_path.read_text(encoding="utf-8")), pages, articles, shown, db)
 
 
 def _expected(gold: Row) -> dict[str, list[tuple[str, str]]]:
@@ -157,3 +158,38 @@ def test_show_explains_every_block(built: Built) -> None:
         for block in shown["blocks"]:
             assert block["why"] and block["evidence"]["why"] in block["why"]
             assert (block["copy"] is None) == (block["article"] is None)
+
+
+def _printed(copy: Row) -> tuple[str, ...]:
+    """What a copy printed, white space normalised: body, title, caption, date, source."""
+    return tuple(
+        " ".join((copy[f] or "").split()) for f in ("text", "title", "caption", "date", "source")
+    )
+
+
+def test_similarity_says_exact_or_near_as_printed(built: Built) -> None:
+    """Every copy: similarity 1.0 exactly when it printed what the canonical copy printed
+    (white space aside); `show` says canonical, exact or near, and lists the fields that
+    differ. `duplicate_groups` counts the articles with more than one copy."""
+    for article_id, exported in built.articles.items():
+        shown = json.loads(_invoke("show", article_id, "--db", built.db, "--json"))
+        copies = shown["copies"] if "copies" in shown else shown["article"]["copies"]
+        (canon,) = [c for c in copies if c["match"] == "canonical"]
+        for copy in copies:
+            exact = _printed(copy) == _printed(canon)
+            assert (copy["similarity"] == 1.0) == exact, (article_id, copy["page"])
+            assert 0.0 <= copy["similarity"] <= 1.0
+            if copy is not canon:
+                assert copy["match"] == ("exact" if exact else "near")
+            fields = {d["field"] for d in copy["fields"]}
+            assert fields == {
+                f
+                for f, n in zip(("title", "caption", "date", "source"), range(1, 5), strict=True)
+                if _printed(copy)[n] != _printed(canon)[n]
+            }
+        assert sorted(c["similarity"] for c in exported["copies"]) == sorted(
+            c["similarity"] for c in copies
+        )
+    stats = json.loads(_invoke("stats", "--db", built.db, "--json"))
+    multi = sum(1 for a in built.articles.values() if len(a["copies"]) > 1)
+    assert stats["totals"]["duplicate_groups"] == multi

@@ -5,7 +5,8 @@ blocks and copies → assign copies to articles. It runs in two phases:
 
 1. Read: each batch of new or changed pages is written with the keys of its short lines,
    added to the corpus counts the archive keeps (one transaction a batch). The pages, and
-   every page already there whose evidence those counts changed, are queued.
+   every page already there for which one of those counts crossed a threshold segmentation
+   compares it with, are queued.
 2. Segment: queued pages are segmented against the counts of the whole archive, their
    blocks and copies written and their copies assigned to articles (one transaction a
    batch), until the queue is empty.

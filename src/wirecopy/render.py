@@ -30,7 +30,7 @@ def render_article(out: Console, art: Row) -> None:
         if art.get(key):
             out.print(f"  [dim]{key}:[/] {escape(str(art[key]))}")
     table = Table(title=f"{len(art['copies'])} copies", title_justify="left")
-    for column in ("page", "site", "kind", "similarity"):
+    for column in ("page", "site", "kind", "similarity", "match"):
         table.add_column(column)
     for copy in art["copies"]:
         table.add_row(
@@ -38,6 +38,7 @@ def render_article(out: Console, art: Row) -> None:
             escape(copy["site"] or "-"),
             copy["kind"],
             f"{copy['similarity']:.3f}",
+            copy.get("match", "-"),
         )
     out.print(table)
     if art["entities"]:

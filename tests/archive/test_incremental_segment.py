@@ -34,9 +34,33 @@ RECURRING = (
     "{n} comments",
 )
 WORDS = (
-    "harbour council bridge tide quay ferry vote plan cost winter fishermen span trams "
-    "carts spring work landing stage north south market mayor budget report river storm"
-).split()
+    "harbour",
+    "council",
+    "bridge",
+    "tide",
+    "quay",
+    "ferry",
+    "vote",
+    "plan",
+    "cost",
+    "winter",
+    "fishermen",
+    "span",
+    "trams",
+    "carts",
+    "spring",
+    "work",
+    "landing",
+    "stage",
+    "north",
+    "south",
+    "market",
+    "mayor",
+    "budget",
+    "report",
+    "river",
+    "storm",
+)
 
 
 def _sentence(rng: random.Random, n: int) -> str:
@@ -167,3 +191,28 @@ def test_pages_added_to_a_big_site_segment_only_the_new_ones(tmp_path: Path) -> 
     _feed(tmp_path / "all", 0, 66)
     build([tmp_path / "all"], tmp_path / "once.db", config=CONFIG)
     assert _state(db) == _state(tmp_path / "once.db")
+
+
+def test_a_line_whose_count_grows_slower_than_its_site_falls_below_a_share(
+    tmp_path: Path,
+) -> None:
+    """A prompt on 3 of 3 pages (three quarters of the site), then on 4 of 8: one batch
+    raises both its count and the site's total, and the first pages are judged again."""
+    prompt = "Sign up for the weekly letter, it comes every Friday."
+    rng = random.Random(7)
+
+    def page(with_prompt: bool) -> str:
+        lines = [" ".join(w.capitalize() for w in rng.sample(WORDS, 6)), ""]
+        lines += [" ".join(_sentence(rng, 12) for _ in range(2)) for _ in range(2)]
+        return "\n\n".join([*lines, *([prompt] if with_prompt else [])])
+
+    first = {f"herald.example/a{n}.txt": page(True) for n in range(3)}
+    second = {f"herald.example/b{n}.txt": page(n == 0) for n in range(5)}
+    _write(tmp_path / "one", first)
+    _write(tmp_path / "two", second)
+    _write(tmp_path / "all", first | second)
+    config = BuildConfig(entities=False)
+    build([tmp_path / "one"], tmp_path / "parts.db", config=config)
+    assert build([tmp_path / "two"], tmp_path / "parts.db", config=config).pages_segmented == 8
+    build([tmp_path / "all"], tmp_path / "once.db", config=config)
+    assert _state(tmp_path / "parts.db") == _state(tmp_path / "once.db")

@@ -8,10 +8,11 @@ re-evaluates those groups with the new copies, and the groups of articles that l
 from the stored signatures. Copies of groups nothing reached are not read at all.
 
 The match state: per copy, ``signatures`` (shingles, MinHash sketch, fingerprints, paragraph
-count, group) and ``bands`` (its LSH band keys, indexed), deleted with the copy (foreign keys,
-``ON DELETE CASCADE``); per group, ``fingerprints`` (the union of its copies' fingerprints,
-indexed), rewritten whenever the group is re-evaluated. A group that lost a copy may keep a
-fingerprint none of its copies has until then: that only makes it a candidate once more.
+count, group, and the hash and words of its printed form, for `similarity`) and ``bands`` (its
+LSH band keys, indexed), deleted with the copy (foreign keys, ``ON DELETE CASCADE``); per
+group, ``fingerprints`` (the union of its copies' fingerprints, indexed), rewritten whenever
+the group is re-evaluated. A group that lost a copy may keep a fingerprint none of its copies
+has until then: that only makes it a candidate once more.
 """
 
 from __future__ import annotations
@@ -63,15 +64,15 @@ def group_articles(
     transaction. Returns counts: new copies, groups re-evaluated, articles written, removed."""
     config = config or ArticleConfig()
     rows = conn.execute(
-        "SELECT c.page_id, c.seq, c.text, c.text_hash, c.date, c.article_id FROM copies c "
-        "WHERE NOT EXISTS (SELECT 1 FROM signatures s "
+        "SELECT c.page_id, c.seq, c.text, c.text_hash, c.date, c.article_id, c.title, "
+        "c.caption, c.source FROM copies c WHERE NOT EXISTS (SELECT 1 FROM signatures s "
         "WHERE s.page_id = c.page_id AND s.seq = c.seq) ORDER BY c.page_id, c.seq"
     ).fetchall()
     lost = set(touched)  # articles that lost copies
     stale = {str(r[5]) for r in rows} | lost
     if not rows and not stale:
         return {"copies": 0, "groups": 0, "articles": 0, "removed": 0}
-    new = sign([CopyInput(r[0], r[1], r[2], r[3], r[4]) for r in rows], config)
+    new = sign([CopyInput(r[0], r[1], r[2], r[3], r[4], r[6], r[7], r[8]) for r in rows], config)
     old_groups = _candidates(conn, new, config) | _groups_of(conn, stale)
     old = _load_groups(conn, old_groups)
     stale |= {o.article for o in old.values()}
@@ -148,7 +149,7 @@ def _candidates(
 
 _COLUMNS = (
     "s.page_id, s.seq, c.text_hash, c.date, s.paragraphs, s.shingles, s.minhash, "
-    "s.fingerprints, s.component, c.article_id, c.kind, c.similarity"
+    "s.fingerprints, s.component, c.article_id, c.kind, c.similarity, s.printed, s.words"
 )
 
 
@@ -173,6 +174,8 @@ def _row(r: Sequence[Any]) -> Signature:
         shingles=_array(r[5]),
         minhash=_array(r[6]),
         fingerprints=_array(r[7]),
+        printed=str(r[12] or ""),
+        words=_array(r[13]),
     )
 
 
@@ -207,8 +210,8 @@ def _load_groups(conn: sqlite3.Connection, groups: Iterable[int]) -> dict[CopyKe
 
 def _save(conn: sqlite3.Connection, new: Sequence[Signature], config: ArticleConfig) -> None:
     conn.executemany(
-        "INSERT INTO signatures (page_id, seq, minhash, shingles, fingerprints, paragraphs) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO signatures (page_id, seq, minhash, shingles, fingerprints, paragraphs, "
+        "printed, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 s.page_id,
@@ -217,6 +220,8 @@ def _save(conn: sqlite3.Connection, new: Sequence[Signature], config: ArticleCon
                 _blob(s.shingles),
                 _blob(s.fingerprints),
                 s.paragraphs,
+                s.printed,
+                _blob(s.words),
             )
             for s in new
         ],

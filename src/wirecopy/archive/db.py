@@ -7,8 +7,8 @@ own connection and see a consistent snapshot while a build writes (WAL).
 A build writes in two phases, each batch in one transaction:
 
 1. `write_pages`: pages as read, with the keys of their short lines added to the corpus
-   counts (`wirecopy.archive.evidence`); the pages, and every page whose evidence the
-   batch changed, are queued for segmentation.
+   counts (`wirecopy.archive.evidence`); the pages, and every page for which one of the
+   batch's count changes crosses a threshold segmentation uses, are queued for segmentation.
 2. `write_segments`: queued pages with their blocks and copies, the copies grouped into
    articles (`wirecopy.archive.articles.group_articles`), and the pages taken off the queue.
 """
@@ -169,7 +169,7 @@ class Archive:
         """Phase 1: write a batch of pages as read, with their line evidence, in one
         transaction. A page replaced loses its blocks and copies and takes its old keys out
         of the counts; every accepted page is queued for segmentation, and so is every page
-        whose evidence the batch changed."""
+        whose decision inputs the batch changed (a count crossing a threshold)."""
         with self.transaction() as conn:
             next_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM pages").fetchone()[0]
             touched: set[str] = set()
@@ -219,9 +219,9 @@ class Archive:
         """Phase 2: write segmented pages' blocks and copies in one transaction, replacing
         what they had, and take them off the queue.
 
-        A page segmented again into the very copies it had (its evidence moved, its
-        decisions did not) keeps its copies, and with them their articles and match state;
-        only its blocks (whose evidence holds the counts) are written again.
+        A page segmented again into the very copies it had (a count crossed a threshold,
+        its copies did not change) keeps its copies, and with them their articles and match
+        state; only its blocks (whose labels or evidence may have changed) are written again.
         """
         with self.transaction() as conn:
             touched: set[str] = set()

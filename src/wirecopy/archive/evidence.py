@@ -3,11 +3,15 @@
 Segmentation decides from how many pages (per site) print each short line of a page
 (`wirecopy.stages.evidence`). The archive keeps those counts (``line_counts``,
 ``site_counts``, ``source_counts``) over every page ever built, and for each page the keys it
-counts and the keys its segmentation looks up (``line_keys``). When a batch changes the
-counts, every page that looks up a changed key, every page of a site whose page count
-changed, and every page that may read a name that became (or stopped being) a source, is
-queued (``segment_queue``) to be segmented again. A build therefore ends with every page
-segmented against the counts of the whole archive, whatever order its pages came in.
+counts and the keys its segmentation looks up (``line_keys``).
+
+Segmentation asks of a count only which side of a few thresholds it falls on
+(`wirecopy.stages.evidence.SITE_MARKS` and its neighbours), and its blocks keep only that.
+When a batch changes the counts, a page is queued (``segment_queue``) to be segmented again
+only when one of those comparisons flips for a key it looks up (`apply`); a page segmented
+again with no flip would come out the same. A build therefore ends with every page
+segmented as against the counts of the whole archive, whatever order its pages came in,
+while adding pages to a site re-segments only the pages whose lines cross a threshold.
 
 Functions here take the writer's connection inside the caller's transaction.
 """
@@ -147,7 +151,7 @@ def apply(conn: sqlite3.Connection, deltas: Deltas) -> None:
     flipped = _apply_sources(conn, deltas)
     after = {site: old + deltas.sites[site] for site, old in totals.items()}
     on_site, corpus = _crossings(changed, before, totals, after)
-    pass
+    on_site |= _share_crossings(conn, changed, totals, after)
     corpus |= {(_NAMES, k) for k in flipped}
     _queue_readers(conn, on_site, corpus)
 

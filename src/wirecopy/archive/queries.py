@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wirecopy.archive.evidence import current_counts
-from wirecopy.diff import changes, word_diff
+from wirecopy.diff import changes, field_diffs, match, word_diff
 
 Row = dict[str, Any]
 
@@ -207,6 +207,17 @@ def _story_articles(conn: sqlite3.Connection, story_id: str) -> list[Row]:
 
 
 def _article(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
+    rows = [
+        dict(c)
+        for c in conn.execute(
+            "SELECT c.*, p.site FROM copies c JOIN pages p ON p.id = c.page_id "
+            "WHERE c.article_id = ? ORDER BY p.seq, c.seq",
+            (art["id"],),
+        )
+    ]
+    canonical = (art["canonical_page"], art["canonical_seq"])
+    canon = next((c for c in rows if (c["page_id"], c["seq"]) == canonical), None)
+    canon = canon or {"text": art["text"]}
     copies = [
         {
             "page": c["page_id"],
@@ -214,16 +225,16 @@ def _article(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
             "site": c["site"],
             "kind": c["kind"],
             "similarity": c["similarity"],
+            "match": "canonical" if c is canon else match(c, canon),
             "title": c["title"],
+            "caption": c["caption"],
             "date": c["date"],
+            "source": c["source"],
             "text": c["text"],
+            "fields": field_diffs(c, canon),
             "diff": changes(word_diff(art["text"], c["text"])),
         }
-        for c in conn.execute(
-            "SELECT c.*, p.site FROM copies c JOIN pages p ON p.id = c.page_id "
-            "WHERE c.article_id = ? ORDER BY p.seq, c.seq",
-            (art["id"],),
-        )
+        for c in rows
     ]
     return {
         "id": art["id"],

@@ -297,6 +297,19 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO segment_queue (page_id)
         SELECT page_id FROM counted_pages;
     """,
+    # Exact or near copies (`wirecopy.stages.articles`): each copy's printed form (body with
+    # white space normalised, title, caption, date, source), hashed, and its printed words,
+    # so `similarity` says how close what a copy printed is to the canonical copy. Archives
+    # from before: the match state is dropped and every page queued, so the next build signs
+    # and groups every copy again.
+    """
+    ALTER TABLE signatures ADD COLUMN printed TEXT;   -- printed_hash of the printed form
+    ALTER TABLE signatures ADD COLUMN words BLOB;     -- sorted unique uint64 printed words
+    DELETE FROM bands;
+    DELETE FROM fingerprints;
+    DELETE FROM signatures;
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

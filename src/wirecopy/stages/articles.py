@@ -18,7 +18,8 @@ texts *match* when
   near 0.15 but a containment near 1.
 
 **Finding candidates.** Copies with the same normalised text (`Copy.text_hash`) are one unit
-from the start (exact copies). Other pairs are only compared when they are candidates:
+from the start (exact copies, and copies that differ only in what normalising folds: quotes,
+case, dashes, white space). Other pairs are only compared when they are candidates:
 
 - they share a MinHash LSH band key (`wirecopy.dedup.minhash.sketch` and `lsh.band_keys`, the
   engine's one-permutation MinHash and banding, default 16 bands x 8 rows), which finds the
@@ -43,13 +44,34 @@ with canonical texts only, never with the other copies of an article, so A ≈ B
 pull C into A's article when C does not match A itself; and it joins one article only.
 
 **Canonical text.** Because units are taken in that order, each article's founder is its most
-complete copy printed in paragraphs, ties by earliest date, then source order (page id, copy
-number): its text is the article's text, and the article's id is ``a-`` and the first twelve
-hex digits of its normalised-text hash. `kind` is ``full`` when a copy holds at least
+complete copy printed in paragraphs, ties by the printed form (below) most of the copies in
+paragraphs with its normalised text share (the version most outlets ran; the others are their
+edits), then by earliest date, then source order (page id, copy number): its text is the
+article's text, and the article's id is ``a-`` and the first twelve hex digits of its
+normalised-text hash. `kind` is ``full`` when a copy holds at least
 `full_coverage` (90%) of the canonical text's shingles and keeps its paragraphs (or the canonical
 text has fewer than three), ``partial`` otherwise (a teaser, an excerpt, a shortened version).
-`similarity` is the Jaccard similarity to the canonical text for a full copy, and the share of
-the copy found in the canonical text (containment) for a partial one.
+
+**Exact or near, and `similarity`: what was printed.** Grouping compares normalised texts (curly
+and straight quotes are one article), but a copy's `similarity` says how close what it printed
+is to what the canonical copy printed. A copy's *printed form* is its body with white space
+normalised (runs of spaces, line and paragraph breaks made one space; nothing else: case, quotes,
+apostrophes, dashes and punctuation kept) and its title, caption, date and source fields (white
+space normalised the same way). A copy is **exact** when its printed form equals the canonical
+copy's (`printed_key`; the canonical copy is exact to itself), and **near** otherwise. Then
+
+- an exact copy has `similarity` 1.0, whatever its `kind` (a copy run into one paragraph is
+  `partial` but may be exact);
+- a near copy has ``min(J, W)``, rounded to 4 decimals and at most 0.9999, where J is the
+  Jaccard similarity of the normalised shingle sets (as above) and W the Jaccard similarity of
+  the printed words as multisets: the body's white-space-separated words as printed, and each
+  field's words tagged with the field's name (so a caption's words never match the body's).
+  A changed apostrophe, a swapped caption, a date or a source line added each lower W; a
+  rewritten sentence or a dropped paragraph lowers J and W.
+
+So `similarity` is in [0, 1] and is 1.0 exactly for the exact copies; `kind` keeps its meaning
+(`full` or `partial`, from the shingles), and a partial copy's similarity is small when it
+holds a small part of the text.
 
 **Order independence.** Groups are connected components of a relation defined pair by pair, and
 the articles of a group depend only on its copies, so the result is a function of the set of
@@ -59,7 +81,7 @@ one build gives.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -73,7 +95,7 @@ from wirecopy.dedup.lsh import band_keys
 from wirecopy.dedup.minhash import sketch
 from wirecopy.dedup.verify import intersection_size
 from wirecopy.passages import NGRAM, WINDOW, winnow
-from wirecopy.textnorm import hash_tokens, shingle
+from wirecopy.textnorm import hash_tokens, mix64, shingle
 
 U64 = NDArray[np.uint64]
 CopyKey = tuple[str, int]
@@ -105,6 +127,60 @@ class CopyInput:
     text: str
     text_hash: str
     date: str | None = None
+    title: str | None = None
+    caption: str | None = None
+    source: str | None = None
+
+
+def printed_key(
+    text: str,
+    title: str | None = None,
+    caption: str | None = None,
+    date: str | None = None,
+    source: str | None = None,
+) -> tuple[str, str, str, str, str]:
+    """A copy's printed form: body and fields with white space normalised, nothing else."""
+    return (
+        " ".join(text.split()),
+        " ".join((title or "").split()),
+        " ".join((caption or "").split()),
+        " ".join((date or "").split()),
+        " ".join((source or "").split()),
+    )
+
+
+PRINTED_FIELDS = ("title", "caption", "date", "source")
+
+
+def printed_hash(key: tuple[str, ...]) -> str:
+    """The hash of a printed form: equal for exact copies."""
+    return xxhash.xxh3_128_hexdigest("\x1e".join(key).encode("utf-8", "surrogatepass"))
+
+
+def printed_words(key: tuple[str, ...], cache: dict[str, int] | None = None) -> U64:
+    """The printed words of a copy as a set of 64-bit hashes standing for a multiset: the
+    body's words, and each field's words tagged with the field; the k-th occurrence of a word
+    is mixed with k, so the Jaccard similarity of two such sets is that of the multisets.
+    `cache` (word -> hash) may be shared by the copies of a batch."""
+    cache = {} if cache is None else cache
+    out: list[int] = []
+    for n, part in enumerate(key):
+        for word in part.split():
+            token = f"{n}\x1f{word}" if n else word
+            h = cache.get(token)
+            if h is None:
+                h = cache[token] = xxhash.xxh3_64_intdigest(token.encode("utf-8", "surrogatepass"))
+            out.append(h)
+    if not out:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.sort(np.array(out, dtype=np.uint64))
+    starts = np.flatnonzero(np.concatenate([[True], hashes[1:] != hashes[:-1]]))
+    runs = np.diff(np.append(starts, len(hashes)))
+    occurrence = np.arange(len(hashes)) - np.repeat(starts, runs)
+    return np.unique(mix64(hashes ^ (occurrence.astype(np.uint64) * _OCCURRENCE)))
+
+
+_OCCURRENCE = np.uint64(0x9E3779B97F4A7C15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +195,8 @@ class Signature:
     shingles: U64  # sorted unique word 5-gram hashes
     minhash: U64  # the engine's sketch (all EMPTY for a text with no word)
     fingerprints: U64  # sorted unique winnowed 8-gram hashes
+    printed: str  # `printed_hash` of the printed form: equal for exact copies
+    words: U64  # `printed_words`: the printed words (body and fields), sorted
 
     @property
     def key(self) -> CopyKey:
@@ -142,6 +220,8 @@ def sign(copies: Sequence[CopyInput], config: ArticleConfig | None = None) -> li
     grams = shingle(tokens, config.dedup.ngram)
     sketches = sketch(grams, config.dedup.permutations, config.dedup.seed)
     passages = shingle(tokens, config.fingerprint_ngram)
+    keys = [printed_key(c.text, c.title, c.caption, c.date, c.source) for c in copies]
+    cache: dict[str, int] = {}
     return [
         Signature(
             page_id=c.page_id,
@@ -152,6 +232,8 @@ def sign(copies: Sequence[CopyInput], config: ArticleConfig | None = None) -> li
             shingles=np.unique(grams.doc(i)),
             minhash=sketches[i],
             fingerprints=winnow(passages.doc(i), config.window),
+            printed=printed_hash(keys[i]),
+            words=printed_words(keys[i], cache),
         )
         for i, c in enumerate(copies)
     ]
@@ -235,7 +317,7 @@ class Grouping:
 
 @dataclass(slots=True)
 class _Unit:
-    """Copies with one normalised text (exact copies)."""
+    """Copies with one normalised text (exact copies, or differing only in what is folded)."""
 
     members: list[Signature]
 
@@ -249,7 +331,15 @@ def units(signatures: Iterable[Signature]) -> list[_Unit]:
     by_hash: dict[str, list[Signature]] = defaultdict(list)
     for s in signatures:
         by_hash[s.text_hash].append(s)
-    out = [_Unit(sorted(members, key=Signature.order)) for members in by_hash.values()]
+    out = []
+    for members in by_hash.values():
+        printed = Counter(s.printed for s in members if s.paragraphs >= 2)
+
+        def order(s: Signature, printed: Counter[str] = printed) -> tuple[object, ...]:
+            flat, size, *rest = s.order()
+            return (flat, size, -printed[s.printed], *rest)
+
+        out.append(_Unit(sorted(members, key=order)))
     out.sort(key=lambda u: u.head.order())
     return out
 
@@ -363,10 +453,23 @@ def _article(
 
 def _kind(copy: Signature, canon: Signature, config: ArticleConfig) -> tuple[str, float]:
     shared = intersection_size(copy.shingles, canon.shingles)
-    size, canon_size = len(copy.shingles), len(canon.shingles)
+    canon_size = len(canon.shingles)
     coverage = shared / canon_size if canon_size else 1.0
     flattened = copy.paragraphs < 2 <= config.teaser_paragraphs <= canon.paragraphs
-    if coverage >= config.full_coverage and not flattened:
-        union = size + canon_size - shared
-        return FULL, round(shared / union if union else 1.0, 4)
-    return PARTIAL, round(shared / size if size else 0.0, 4)
+    kind = FULL if coverage >= config.full_coverage and not flattened else PARTIAL
+    return kind, similarity(copy, canon, shared)
+
+
+def similarity(copy: Signature, canon: Signature, shared: int | None = None) -> float:
+    """1.0 for an exact printed copy; else min(shingle Jaccard, printed-word Jaccard), at most
+    0.9999 (see the module docstring). `shared`: the shingles they share, if known."""
+    if copy.printed == canon.printed:
+        return 1.0
+    if shared is None:
+        shared = intersection_size(copy.shingles, canon.shingles)
+    union = len(copy.shingles) + len(canon.shingles) - shared
+    shingled = shared / union if union else 1.0
+    common = intersection_size(copy.words, canon.words)
+    either = len(copy.words) + len(canon.words) - common
+    worded = common / either if either else 1.0
+    return min(round(min(shingled, worded), 4), 0.9999)
