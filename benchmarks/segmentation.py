@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/segmentation.py [--repeat 20] [-o benchmarks/results/segmentation.json]
+    python -m benchmarks.segmentation [--repeat 20] [-o benchmarks/results/segmentation.json]
 
 Gold block labels come from the gold annotation (``seeds.gold.json`` beside the shared seed
 corpus, ``examples/news.gold.json``): a block whose text is a gold boilerplate line is
@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks.reuters_to_jsonl import shared_corpus
 from wirecopy.config import BuildConfig
 from wirecopy.readers import Skipped, discover, read
 from wirecopy.records import PAGE_OK, Block, Page
@@ -35,11 +36,9 @@ from wirecopy.stages.segment import LABELS, line_stats, segment
 from wirecopy.textnorm import normalize
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = shared_corpus().parent  # ../shared/corpus, or $WIRECOPY_SHARED/corpus
 CORPORA = {
-    "seeds": (
-        REPO.parent / "shared" / "corpus" / "seeds",
-        REPO.parent / "shared/corpus/seeds.gold.json",
-    ),
+    "seeds": (SHARED / "seeds", SHARED / "seeds.gold.json"),
     "examples": (REPO / "examples" / "news", REPO / "examples" / "news.gold.json"),
 }
 

@@ -30,12 +30,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.reuters_to_jsonl import shared_corpus
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.evaluate import gold_labels, scores
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "corpus"
+SHARED = shared_corpus().parent  # ../shared/corpus, or $WIRECOPY_SHARED/corpus
 DEFAULT = {
     "seeds": (SHARED / "seeds", SHARED / "seeds.gold.json"),
     "examples": (REPO / "examples" / "news", REPO / "examples" / "news.gold.json"),

@@ -61,7 +61,8 @@ def test_show_page_article_and_json(seeds: Path, tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     build([seeds], db)
     runner = CliRunner()
-    page = runner.invoke(cli, ["show", "001_be0f2d44e9aefcd8.txt", "--db", str(db), "--json"])
+    name = min(p.name for p in seeds.iterdir())  # any seed page will do
+    page = runner.invoke(cli, ["show", name, "--db", str(db), "--json"])
     assert page.exit_code == 0, page.output
     data = json.loads(page.output)
     assert data["kind"] == "page" and data["status"] == "ok"
@@ -69,8 +70,8 @@ def test_show_page_article_and_json(seeds: Path, tmp_path: Path) -> None:
     article_id = data["articles"][0]["id"]
     art = runner.invoke(cli, ["show", article_id, "--db", str(db)])
     assert art.exit_code == 0, art.output
-    assert article_id in art.output and "001_be0f2d44e9aefcd8.txt" in art.output
-    text = runner.invoke(cli, ["show", "001_be0f2d44e9aefcd8.txt", "--db", str(db)])
+    assert article_id in art.output and name in art.output
+    text = runner.invoke(cli, ["show", name, "--db", str(db)])
     assert "blocks" in text.output
     missing = runner.invoke(cli, ["show", "nope", "--db", str(db)])
     assert missing.exit_code == 1 and "no article, story or page" in missing.output
@@ -98,3 +99,43 @@ def test_a_newer_schema_is_refused(tmp_path: Path, seeds: Path) -> None:
     conn.close()
     result = CliRunner().invoke(cli, ["stats", "--db", str(db)])
     assert result.exit_code == 1 and "newer than this wirecopy" in result.output
+
+
+def test_show_help_examples_name_real_ids_of_the_example_corpus(
+    examples: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.db"
+    build([examples], db)
+    runner = CliRunner()
+    help_text = runner.invoke(cli, ["show", "--help"]).output
+    ids = [line.split()[2] for line in help_text.splitlines() if "wirecopy show " in line]
+    assert len(ids) >= 2
+    for ident in ids:
+        result = runner.invoke(cli, ["show", ident, "--db", str(db), "--json"])
+        assert result.exit_code == 0, (ident, result.output)
+        assert json.loads(result.output)["kind"] in ("article", "page")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "pages", "-o", "{missing}/pages.jsonl"],
+        ["dedup", "{corpus}", "-o", "{missing}/clusters.jsonl"],
+    ],
+)
+def test_an_output_file_in_a_missing_folder_is_refused_before_any_work(
+    args: list[str], seeds: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": "1", "text": "one two three four five six"}\n', encoding="utf-8")
+    missing = tmp_path / "no" / "such"
+    argv = [a.format(missing=missing, corpus=corpus) for a in args] + ["--db", str(db)]
+    if args[0] == "dedup":
+        argv = argv[:-2]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2, result.output
+    assert "does not exist" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not missing.exists()

@@ -21,27 +21,27 @@ from wirecopy.stages.entities import EntityCount
 ARTICLES = [
     (
         "a-sadr",
-        "Iran warns Sadr of divisions",
+        "Envoy cautions Sadr over rifts",
         "2022-01-12",
-        "Asharq Al-Awsat",
+        "Meridian Press",
         "s-iraq",
-        "Quds Force commander Esmail Qaani met Moqtada al-Sadr in Najaf.\n\n"
+        "Harbour envoy Esmail Qaani met Moqtada al-Sadr in Najaf.\n\n"
         "Qaani returned to Baghdad on Wednesday.",
     ),
     (
         "a-la",
-        "Marines arrive in Los Angeles",
+        "Marines reach Los Angeles",
         "2025-06-10",
-        "AFP",
+        "MPA",
         "s-la",
-        "Hundreds of Marines arrived in Los Angeles after President Donald Trump ordered "
-        "their deployment. Governor Gavin Newsom objected.",
+        "A battalion of Marines reached Los Angeles once President Donald Trump sent "
+        "them there. Governor Gavin Newsom objected.",
     ),
     (
         "a-la2",
         "Protests go on",
         "2025-06-11",
-        "Reuters",
+        "Tidewater Wire",
         "s-la",
         "Protesters gathered downtown for a fifth night. The city's mayor said Los Angeles "
         "would recover, and a café owner in the Arts District counted the damage.",
@@ -50,9 +50,9 @@ ARTICLES = [
         "a-ar",
         "الصدر يلتقي قاآني",
         "2022-01-12",
-        "الشرق الأوسط",
+        "وكالة ميريديان",
         "s-iraq",
-        "التقى مقتدى الصدر قائد فيلق القدس إسماعيل قاآني في النجف.",
+        "التقى مقتدى الصدر المبعوث إسماعيل قاآني في النجف.",
     ),
     (
         "a-ru",
@@ -74,7 +74,7 @@ ARTICLES = [
         "a-trump",
         "Trump, Trump and Trump",
         "2025-06-09",
-        "AFP",
+        "MPA",
         None,
         "Trump said Trump would act. Trump again.",
     ),
@@ -218,17 +218,17 @@ def test_a_hit_carries_the_article_fields(archive: Archive) -> None:
     (hit,) = search(archive.conn, "newsom")
     assert hit.to_dict() == {
         "id": "a-la",
-        "title": "Marines arrive in Los Angeles",
+        "title": "Marines reach Los Angeles",
         "date": "2025-06-10",
-        "source": "AFP",
+        "source": "MPA",
         "story": "s-la",
         "score": hit.score,
         "snippet": hit.snippet,
-        "title_marked": "Marines arrive in Los Angeles",
+        "title_marked": "Marines reach Los Angeles",
     }
     (hit,) = search(archive.conn, "newsom marines", marks=("<", ">"))
-    assert hit.title_marked == "<Marines> arrive in Los Angeles"
-    assert "<Marines> arrived" in hit.snippet
+    assert hit.title_marked == "<Marines> reach Los Angeles"
+    assert "<Marines> reached" in hit.snippet
 
 
 @pytest.mark.parametrize(
@@ -267,10 +267,10 @@ def test_filter_by_entity_text_or_merged_form(archive: Archive) -> None:
 
 
 def test_filter_by_source_of_the_article_or_of_any_copy(archive: Archive) -> None:
-    assert set(ids(archive, "trump", source="afp")) == {"a-trump", "a-la"}
+    assert set(ids(archive, "trump", source="mpa")) == {"a-trump", "a-la"}
     assert ids(archive, "angeles", source="Los Angeles Times") == ["a-la2"]
     assert ids(archive, "angeles", source="latimes.com") == ["a-la2"]
-    assert ids(archive, "angeles", source="Reuters") == ["a-la2"]
+    assert ids(archive, "angeles", source="Tidewater Wire") == ["a-la2"]
 
 
 def test_filter_by_date_range(archive: Archive) -> None:

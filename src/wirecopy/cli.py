@@ -252,6 +252,15 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
         out.print(f"[dim]Skipped records: {escape(reasons)}", highlight=False, soft_wrap=True)
 
 
+def _output_folder_exists(
+    _ctx: click.Context, _param: click.Parameter, value: Path | None
+) -> Path | None:
+    """Refuse an -o file in a missing folder before any work, not after it."""
+    if value is not None and not value.parent.is_dir():
+        raise click.BadParameter(f"the folder {str(value.parent)!r} does not exist")
+    return value
+
+
 @cli.command("export")
 @click.argument("kind", type=click.Choice(KINDS))
 @db_option
@@ -265,6 +274,7 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=_output_folder_exists,
     help="Write to this file instead of standard output.",
 )
 @click.option(
@@ -381,8 +391,8 @@ def show_command(ident: str, db: Path, as_json: bool) -> None:
 
     \b
     Example:
-      wirecopy show a-3f2c9e0d41b7 --db demo.db
-      wirecopy show harbourledger.example/2026-03-04-bridge-vote.txt
+      wirecopy show a-4edb6f0369d9 --db demo.db
+      wirecopy show caldercourier.example/2026-03-02-river-calder-evacuations.txt
       wirecopy show feeds/wire.jsonl#2 --json
     """
     with _open(db) as archive:
@@ -520,6 +530,7 @@ def _marked(text: str, plain: bool = False) -> str:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=_output_folder_exists,
     help="Write the clusters to this file instead of standard output.",
 )
 @click.option("--strict", is_flag=True, help="Stop at the first bad record, with status 1.")

@@ -14,6 +14,7 @@ build finishes the work (what is pending is kept in the archive: see
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -40,7 +41,30 @@ BATCH_SIZE = 256
 FULL_REGROUP = 5000
 """Up to this many articles, any change regroups every article: cheap at that size, and it
 makes stories exactly independent of build order (IDF drift included). Above it, only what
-the change can affect is regrouped (`wirecopy.stages.stories`), within a tested tolerance."""
+the change can affect is regrouped (`wirecopy.stages.stories`), and every article again each
+time the archive grows past the next of the sizes :func:`regroup_sizes` (each GROWTH times the
+last): what that leaves to IDF drift is the tested tolerance."""
+GROWTH = 1.25
+
+
+def regroup_sizes(limit: int) -> list[int]:
+    """Archive sizes at which every article is regrouped above FULL_REGROUP: 1, then each the
+    previous times GROWTH (rounded up, at least one more), up to ``limit``. A fixed schedule, not
+    a stored one, so the same sizes whatever order and batches articles came in: the IDF the
+    stories were last all grouped with differs from the current one by at most that growth,
+    and all these regroups together cost a constant times the last one (a geometric series)."""
+    sizes = [1]
+    while sizes[-1] < limit:
+        sizes.append(max(sizes[-1] + 1, math.ceil(sizes[-1] * GROWTH)))
+    return sizes
+
+
+def regroup_all(before: int, after: int) -> bool:
+    """Whether a derive that took the archive from ``before`` placed articles to ``after``
+    articles regroups every article."""
+    return after <= FULL_REGROUP or any(before < size <= after for size in regroup_sizes(after))
+
+
 _PIPELINE: list[Language] = []
 
 
@@ -137,9 +161,10 @@ def _stories(archive: Archive, run_id: int | None, batch_size: int) -> tuple[int
     for i, story in enumerate(story_of):
         if story is not None:
             members.setdefault(story, []).append(i)
+    placed = sum(1 for f in features if f.story is not None)
     todo = (
         range(len(features))
-        if len(features) <= FULL_REGROUP
+        if regroup_all(placed, len(features))
         else (index[a] for a in dirty if a in index)
     )
     grouping = affected(sp, todo, members, story_of)

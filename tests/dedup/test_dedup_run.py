@@ -202,3 +202,11 @@ def test_a_chain_of_similar_texts_is_one_cluster(tmp_path: Path) -> None:
     docs = [{"id": f"v{i}", "text": t} for i, t in enumerate(texts)]
     _, rows = run_on([write_lines(tmp_path / "in.jsonl", docs)], tmp_path / "out.jsonl")
     assert {r["cluster"] for r in rows} == {"v0"}
+
+
+def test_an_output_in_a_missing_folder_fails_before_reading(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "1", "text": "one two three four five six"}\n', encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        dedup([corpus], output=tmp_path / "missing" / "out.jsonl")
+    assert not (tmp_path / "missing").exists()

@@ -15,12 +15,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import shared_dir
 from wirecopy import derive as derive_module
 from wirecopy.archive.db import Archive
 from wirecopy.archive.entities import replace_article_entities
+from wirecopy.archive.stories import load_features
 from wirecopy.config import BuildConfig
 from wirecopy.derive import derive, pipeline
 from wirecopy.evaluate import gold_labels, scores
@@ -41,7 +43,7 @@ from wirecopy.stages.stories import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "corpus"
+SHARED = shared_dir() / "corpus"
 CORPORA = {
     "seeds": (SHARED / "seeds", SHARED / "seeds.gold.json"),
     "examples": (REPO / "examples" / "news", REPO / "examples" / "news.gold.json"),
@@ -207,21 +209,30 @@ def example_articles(tmp_path_factory: pytest.TempPathFactory) -> list[Record]:
 
 
 def stories_after(
-    db: Path, articles: list[Record], batches: list[list[int]], *, incremental: bool = True
+    db: Path,
+    articles: list[Record],
+    batches: list[list[int]],
+    *,
+    incremental: bool = True,
+    drift: list[float] | None = None,
 ) -> dict[str, str]:
     """Add the articles batch by batch (a derive after each); the final story of each.
 
     ``incremental``: regroup only what each batch affects, as a large archive does (a small
-    one regroups everything, see `wirecopy.derive.FULL_REGROUP`)."""
+    one regroups everything, see `wirecopy.derive.FULL_REGROUP`), and everything as the archive
+    grows past each of `wirecopy.derive.regroup_sizes`. ``drift``: filled with the pairwise F1,
+    after each batch, of the archive's stories against grouping what it holds then at once."""
     full = derive_module.FULL_REGROUP
     derive_module.FULL_REGROUP = 0 if incremental else full
     try:
-        return _stories_after(db, articles, batches)
+        return _stories_after(db, articles, batches, drift)
     finally:
         derive_module.FULL_REGROUP = full
 
 
-def _stories_after(db: Path, articles: list[Record], batches: list[list[int]]) -> dict[str, str]:
+def _stories_after(
+    db: Path, articles: list[Record], batches: list[list[int]], drift: list[float] | None
+) -> dict[str, str]:
     with Archive.open(db) as archive:
         for batch in batches:
             with archive.transaction() as conn:
@@ -236,33 +247,68 @@ def _stories_after(db: Path, articles: list[Record], batches: list[list[int]]) -
                         conn, art["id"], art["entities"], version=ENTITIES_VERSION
                     )
             derive(archive, entities=False)
+            if drift is not None:
+                held = load_features(archive.conn)
+                now = {f.id: f.story or "" for f in held}
+                once = {a: str(n) for n, group in enumerate(cluster(held)) for a in group}
+                drift.append(scores(now, once)["f1"])
         rows = archive.conn.execute("SELECT id, story_id FROM articles").fetchall()
         return {row[0]: row[1] for row in rows}
 
 
 TOLERANCE = 0.9
 """Pairwise F1 of stories built in any order against stories built at once (README)."""
+EXAMPLE_ARTICLES = 15
+"""Articles of the example corpus (the orders below are permutations of their indices)."""
 
 
-@given(data=st.data())
+@pytest.fixture(scope="module")
+def at_once(
+    example_articles: list[Record], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    n = len(example_articles)
+    db = tmp_path_factory.mktemp("once") / "a.db"
+    return stories_after(db, example_articles, [list(range(n))])
+
+
+@given(
+    order=st.permutations(range(EXAMPLE_ARTICLES)),
+    cuts=st.sets(st.integers(1, EXAMPLE_ARTICLES - 1), max_size=4),
+)
+# Found by a reviewer (pairwise F1 0.88 before regroups on growth): with the IDF of the first
+# 8 articles, article 5 is just below the link threshold of its story; the 7 added after
+# bring it above, though none of them comes near that story.
+@example(order=[0, 1, 2, 3, 4, 5, 8, 9, 6, 7, 10, 11, 12, 13, 14], cuts={8})
+# Found by a sweep: F1 0.8 after the third batch (8 articles) before regroups on growth.
+@example(order=[5, 13, 6, 11, 8, 4, 0, 7, 1, 14, 12, 3, 9, 10, 2], cuts={4, 6, 8})
+@example(order=list(range(EXAMPLE_ARTICLES)), cuts={13, 14})
+@example(order=list(reversed(range(EXAMPLE_ARTICLES))), cuts={1, 5, 9, 12})
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
+    derandomize=True,  # the same draws on every run: CI fails for a change, never by chance
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 def test_stories_do_not_depend_on_build_order(
-    data: st.DataObject, example_articles: list[Record], tmp_path_factory: pytest.TempPathFactory
+    order: list[int],
+    cuts: set[int],
+    example_articles: list[Record],
+    at_once: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     n = len(example_articles)
-    at_once = stories_after(
-        tmp_path_factory.mktemp("once") / "a.db", example_articles, [list(range(n))]
-    )
-    order = data.draw(st.permutations(range(n)))
-    cuts = sorted(data.draw(st.sets(st.integers(1, n - 1), max_size=4)))
-    batches = [list(order[a:b]) for a, b in zip([0, *cuts], [*cuts, n], strict=True)]
-    in_order = stories_after(tmp_path_factory.mktemp("order") / "a.db", example_articles, batches)
+    assert n == EXAMPLE_ARTICLES
+    points = sorted(cuts)
+    batches = [list(order[a:b]) for a, b in zip([0, *points], [*points, n], strict=True)]
+    drift: list[float] = []
+    db = tmp_path_factory.mktemp("order") / "a.db"
+    in_order = stories_after(db, example_articles, batches, drift=drift)
     assert all(in_order.values())
     assert scores(in_order, at_once)["f1"] >= TOLERANCE
+    # After every batch, not only at the end: an archive of 15 articles is regrouped whole
+    # (15 is one of the regroup sizes), one of 13 or 14 only where the batch reached.
+    assert min(drift) >= TOLERANCE, drift
 
 
 def test_a_small_archive_is_grouped_exactly_the_same_in_any_order(

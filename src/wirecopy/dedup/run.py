@@ -127,6 +127,9 @@ def dedup(
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if isinstance(output, Path) and not output.parent.is_dir():
+        # Say so before the work, not after it: the clusters are written last.
+        raise FileNotFoundError(f"the folder of the output file does not exist: {output.parent}")
     started = time.perf_counter()
     config = config or DedupConfig()
     if threshold != config.threshold:

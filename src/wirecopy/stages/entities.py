@@ -15,24 +15,24 @@ Each paragraph (and the title) is a document of its own, so no mention spans a p
 break. Mentions are then merged within an article (:func:`merge_mentions`):
 
 1. A mention is cleaned: whitespace collapsed, surrounding quotes, dashes and brackets removed,
-   a leading "the" and a trailing possessive ("Trump's", "Sadrists'") dropped. A mention with
+   a leading "the" and a trailing possessive ("Trump's", "Varnists'") dropped. A mention with
    no letter or digit left is dropped. Its *key* is its words, case-folded, split at spaces
-   and hyphens ("Al-Kadhimi" → ``al kadhimi``).
+   and hyphens ("Al-Varro" → ``al varro``).
 2. Mentions with the same key are one *form*; its label is the one the model gave most often
    (ties go to the label met first), its text the surface met most often.
 3. Forms are taken longest first (most words). A shorter form folds into a longer one when
    - both are PERSON and the shorter one's words appear, in order, in the longer one and
      include its last word ("Sadr", "Al Sadr", "Moqtada Sadr" → "Moqtada Al Sadr"), or
-   - both are ORG and the shorter one is the longer one's last words ("Coordination
-     Framework" → "Iraq's Coordination Framework"), or
+   - both are ORG and the shorter one is the longer one's last words ("Unity
+     Front" → "Iria's Unity Front"), or
    - the longer one is PERSON and the shorter one, labelled ORG, GPE, LOC or FAC, is its last
      words: the model often mislabels a bare surname ("Qaani" as LOC → "Esmail Qaani").
    When several longer forms fit, a person wins ("Trump" labelled ORG goes to "Donald Trump",
    not to an organisation ending in "Trump"), then the longest, then the most mentioned, then
    the first met. Places are never folded into places ("Los Angeles" stays apart from "Los Angeles
    County"), nor NORP into anything.
-4. Headlines are in Title Case, which the model reads poorly ("Iran Warns Sadr" gives a
-   person "Warns Sadr"): a mention in the title counts only when it matches, or folds into, an
+4. Headlines are in Title Case, which the model reads poorly ("Envoy Cautions Sadr" gives a
+   person "Cautions Sadr"): a mention in the title counts only when it matches, or folds into, an
    entity of the body. A title is used on its own only when the body names nothing.
 
 An entity's count is the number of mentions merged into it; its ``mentions`` are the distinct

@@ -271,7 +271,7 @@ def _namelike(text: str) -> bool:
 
 
 def _counter(line: Line) -> bool:
-    """A short line holding a number: counters, ages, sizes (``312 reads``, ``2 hours ago``)."""
+    """A short line holding a number: counters, ages, sizes (``312 reads``, ``5 hours ago``)."""
     return line.words <= 5 and any(c.isdigit() for c in line.text) and not line.terminal
 
 

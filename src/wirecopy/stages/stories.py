@@ -32,9 +32,12 @@ every change (exact); above that it re-evaluates only what new or changed articl
 every article within :data:`LINK` of an affected one (it may link to it, or now have it as its
 nearest); their stories are then recomputed from scratch with the current IDF.
 IDF does change as the archive grows, so stories nothing new came near keep the links they
-were given with the IDF of their time: that is the tolerance, measured by
-``tests/stages/test_stories.py`` (articles added in random orders and batches against all at
-once).
+were given with the IDF of their time; `wirecopy.derive` bounds that by regrouping every
+article each time the archive grows past the next of a fixed series of sizes (each 1.25 times
+the last, `wirecopy.derive.regroup_sizes`). What is left is the tolerance, measured by
+``tests/stages/test_stories.py`` (articles added in fixed and seeded-random orders and batches,
+after every batch, against all at once). :func:`merge` breaks ties by article ids and sums
+exactly (``math.fsum``), so a whole regroup does not depend even on the order of the rows.
 """
 
 from __future__ import annotations
@@ -332,30 +335,30 @@ def merge(
     count as 0). Each story sorted, stories in order of their first article."""
     story = {i: [i] for i in members}
     where = {i: i for i in story}
-    sums: dict[int, dict[int, float]] = {i: dict(near.get(i, {})) for i in story}
     pairs = {
         (min(i, j), max(i, j)): score
         for i, targets in edges.items()
         for j, score in targets.items()
         if i in where and j in where
     }
+    # Ties by the two ids in sorted order, and means by exactly rounded sums (math.fsum), so
+    # the stories do not depend on the order the articles are given in, to the last bit.
     for (i, j), _score in sorted(
-        pairs.items(), key=lambda item: (-item[1], ids[item[0][0]], ids[item[0][1]])
+        pairs.items(), key=lambda item: (-item[1], *sorted((ids[item[0][0]], ids[item[0][1]])))
     ):
         a, b = where[i], where[j]
         if a == b:
             continue
         if len(story[a]) > len(story[b]):
             a, b = b, a
-        total = sum(sums[b].get(k, 0.0) for k in story[a])
+        total = math.fsum(
+            score for k in story[a] for m, score in near.get(k, {}).items() if where.get(m) == b
+        )
         if total / (len(story[a]) * len(story[b])) < AVERAGE:
             continue
-        keep, gone = (a, b) if len(sums[a]) >= len(sums[b]) else (b, a)
-        for k, value in sums.pop(gone).items():
-            sums[keep][k] = sums[keep].get(k, 0.0) + value
-        story[keep] = sorted(story[keep] + story.pop(gone))
-        for k in story[keep]:
-            where[k] = keep
+        story[a] = sorted(story[a] + story.pop(b))
+        for k in story[a]:
+            where[k] = a
     return sorted(story.values())
 
 
