@@ -416,7 +416,7 @@ def show_command(ident: str, db: Path, as_json: bool) -> None:
 @json_option
 @click.option("--limit", "-n", default=20, show_default=True, help="At most this many hits.")
 @click.option("--story", help="Only articles of this story (an id from `export stories`).")
-@click.option("--entity", help='Only articles naming this entity, or a form of it ("Sadr").')
+@click.option("--entity", help='Only articles naming this entity, or a form of it ("Quist").')
 @click.option("--source", help="Only articles from this source or site.")
 @click.option("--since", help="Only articles dated on or after this day (YYYY[-MM[-DD]]).")
 @click.option("--until", help="Only articles dated on or before this day (YYYY[-MM[-DD]]).")
