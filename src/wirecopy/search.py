@@ -206,7 +206,7 @@ def search(
     The score is bm25's, negated: higher is better. The snippet is the best passage of the
     text, on one line; ``title_marked`` is the title with its matches marked.
 
-    ``entity`` matches an entity's text or any of the forms merged into it ("Sadr"), ignoring
+    ``entity`` matches an entity's text or any of the forms merged into it ("Quist"), ignoring
     case; ``source`` matches the article's source or the source or site of any page that
     printed it; ``since`` and ``until`` are inclusive and may be a year or a month
     (``until="2025-06"`` takes in all of June).

@@ -5,7 +5,7 @@ to its entities with a count and the surface forms merged; the ``story_entities`
 them up to stories.
 
 Which articles still need entities: with the ``articles.entities_version`` column (see
-:data:`MIGRATION`), those whose version differs from the current one; a trigger clears the
+schema migration 3), those whose version differs from the current one; a trigger clears the
 version, and the stale entities, when an article's title or text changes. On an archive
 without that column, those with no entity row yet (an article naming nothing is then looked
 at again by every build).
@@ -26,20 +26,6 @@ ArticleInput = tuple[str, str | None, str]
 """What entities are extracted from: (article id, title, text)."""
 
 Extractor = Callable[[Sequence[ArticleInput]], Mapping[str, Sequence[EntityCount]]]
-
-# Bookkeeping so that a build only looks at articles that are new or whose title or text
-# changed, or all of them when the model or rules change. The schema's migration 3 creates
-# it (with the date and story bookkeeping); kept here as the reference the tests apply to an
-# archive that lacks it.
-MIGRATION = """
-ALTER TABLE articles ADD COLUMN entities_version TEXT;
-CREATE INDEX articles_entities_version ON articles(entities_version);
-CREATE TRIGGER articles_entities_stale AFTER UPDATE OF title, text ON articles
-WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
-    UPDATE articles SET entities_version = NULL WHERE n = new.n;
-    DELETE FROM article_entities WHERE article_id = new.id;
-END;
-"""
 
 
 @dataclass(slots=True)

@@ -157,29 +157,21 @@ def dedup(
 
     units = _units(paths, field, id_field, config.batch_size, done, file_problem)
     try:
+        run_engine = run_local
         if engine == "ray":
             from wirecopy.engines.ray import run_ray
 
+            run_engine = run_ray
             nworkers = _usable_cpus() if workers is None else max(1, workers)
-            clusters = run_ray(
-                units,
-                index,
-                field=field,
-                id_field=id_field,
-                workers=nworkers,
-                on_problems=unit_problems,
-                on_unit=report,
-            )
-        else:
-            clusters = run_local(
-                units,
-                index,
-                field=field,
-                id_field=id_field,
-                workers=nworkers,
-                on_problems=unit_problems,
-                on_unit=report,
-            )
+        clusters = run_engine(
+            units,
+            index,
+            field=field,
+            id_field=id_field,
+            workers=nworkers,
+            on_problems=unit_problems,
+            on_unit=report,
+        )
     finally:
         index.close()
     report("write")

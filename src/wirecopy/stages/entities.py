@@ -22,17 +22,17 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
    (ties go to the label met first), its text the surface met most often.
 3. Forms are taken longest first (most words). A shorter form folds into a longer one when
    - both are PERSON and the shorter one's words appear, in order, in the longer one and
-     include its last word ("Sadr", "Al Sadr", "Moqtada Sadr" → "Moqtada Al Sadr"), or
+     include its last word ("Varro", "Al Varro", "Halden Varro" → "Halden Al Varro"), or
    - both are ORG and the shorter one is the longer one's last words ("Unity
      Front" → "Iria's Unity Front"), or
    - the longer one is PERSON and the shorter one, labelled ORG, GPE, LOC or FAC, is its last
-     words: the model often mislabels a bare surname ("Qaani" as LOC → "Esmail Qaani").
+     words: the model often mislabels a bare surname ("Quist" as LOC → "Halvard Quist").
    When several longer forms fit, a person wins ("Trump" labelled ORG goes to "Donald Trump",
    not to an organisation ending in "Trump"), then the longest, then the most mentioned, then
    the first met. Places are never folded into places ("Los Angeles" stays apart from "Los Angeles
    County"), nor NORP into anything.
-4. Headlines are in Title Case, which the model reads poorly ("Envoy Cautions Sadr" gives a
-   person "Cautions Sadr"): a mention in the title counts only when it matches, or folds into, an
+4. Headlines are in Title Case, which the model reads poorly ("Envoy Cautions Varro" gives a
+   person "Cautions Varro"): a mention in the title counts only when it matches, or folds into, an
    entity of the body. A title is used on its own only when the body names nothing.
 
 An entity's count is the number of mentions merged into it; its ``mentions`` are the distinct
