@@ -21,7 +21,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -134,17 +134,8 @@ def _candidates(
         for r in conn.execute(sql)
         if r[0] is not None
     }
-    for text_hash in sorted({s.text_hash for s in new}):  # exact copies, with or without words
-        groups.update(
-            int(r[0])
-            for r in conn.execute(
-                "SELECT s.component FROM copies c JOIN signatures s "
-                "ON s.page_id = c.page_id AND s.seq = c.seq WHERE c.text_hash = ?",
-                (text_hash,),
-            )
-            if r[0] is not None
-        )
-    return groups
+    # Exact copies, with or without words.
+    return groups | _components_where(conn, "text_hash", {s.text_hash for s in new})
 
 
 _COLUMNS = (
@@ -180,17 +171,20 @@ def _row(r: Sequence[Any]) -> Signature:
 
 
 def _groups_of(conn: sqlite3.Connection, articles: Iterable[str]) -> set[int]:
+    return _components_where(conn, "article_id", articles)
+
+
+def _components_where(
+    conn: sqlite3.Connection, column: Literal["article_id", "text_hash"], values: Iterable[str]
+) -> set[int]:
+    """The match groups of the copies whose ``column`` is one of ``values``."""
+    sql = (
+        "SELECT DISTINCT s.component FROM copies c JOIN signatures s "
+        f"ON s.page_id = c.page_id AND s.seq = c.seq WHERE c.{column} = ?"
+    )
     groups: set[int] = set()
-    for article_id in sorted(articles):
-        groups.update(
-            int(r[0])
-            for r in conn.execute(
-                "SELECT DISTINCT s.component FROM copies c JOIN signatures s "
-                "ON s.page_id = c.page_id AND s.seq = c.seq WHERE c.article_id = ?",
-                (article_id,),
-            )
-            if r[0] is not None
-        )
+    for value in sorted(set(values)):
+        groups.update(int(r[0]) for r in conn.execute(sql, (value,)) if r[0] is not None)
     return groups
 
 
