@@ -7,6 +7,7 @@ gets back as a table for people or, with --json, as JSON for programs.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -524,7 +525,14 @@ def _marked(text: str, plain: bool = False) -> str:
     type=click.Choice(ENGINES),
     default="local",
     show_default=True,
-    help="local: this machine. ray: Ray Data (pip install 'wirecopy[ray]'); the same clusters.",
+    help="local: this machine. ray: Ray (pip install 'wirecopy[ray]'); the same clusters.",
+)
+@click.option(
+    "--ray-address",
+    envvar="RAY_ADDRESS",
+    metavar="ADDRESS",
+    help="With --engine ray: join this running Ray cluster (auto: the one `ray start` runs on "
+    "this machine) instead of starting one for the run. Default: $RAY_ADDRESS.",
 )
 @click.option(
     "-o",
@@ -543,6 +551,7 @@ def dedup_command(
     threshold: float,
     workers: int | None,
     engine: str,
+    ray_address: str | None,
     output: Path | None,
     strict: bool,
     as_json: bool,
@@ -564,7 +573,10 @@ def dedup_command(
       wirecopy dedup corpus.jsonl.gz -o clusters.jsonl
       wirecopy dedup shards/*.parquet --field content --id-field url --threshold 0.9
       wirecopy dedup big.jsonl --engine ray --json -o clusters.jsonl
+      wirecopy dedup big.jsonl --engine ray --ray-address auto -o clusters.jsonl
     """
+    if ray_address:  # Ray's own convention: the engine joins the cluster RAY_ADDRESS names
+        os.environ["RAY_ADDRESS"] = ray_address
     err = Console(stderr=True)
     bar = DedupBar(err) if err.is_terminal and not quiet else None
     try:

@@ -12,8 +12,11 @@ from benchmarks.dedup_peers import (
     exact_jaccard,
     keeper_of,
     peer_shingles,
+    reevaluate,
     run_rensa,
+    run_wirecopy,
     split_shingles,
+    true_pair_components,
     truth_shingles,
 )
 
@@ -39,3 +42,49 @@ def test_shingles_and_exact_jaccard(tmp_path: Path) -> None:
     labels, candidates = run_rensa(path, peer_shingles)
     assert labels[0] == labels[1] and labels[3] != labels[0]
     assert [0, 1] in candidates.tolist()
+
+
+def test_components_of_true_pairs_bound_union_find_precision() -> None:
+    # A chain 0~1~2 whose ends are not similar, and a pair 3~4.
+    pool = np.array([[0, 1], [1, 2], [0, 2], [3, 4], [2, 3]], dtype=np.int64)
+    truth = np.array([True, True, False, True, False])
+    got = true_pair_components(pool, truth, 6)
+    assert got == {"pair_precision": 3 / 4, "pair_recall": 1.0, "clusters": 3}
+
+
+def test_reevaluate_adds_the_ceiling_to_a_results_file(tmp_path: Path) -> None:
+    words = [f"w{i}" for i in range(60)]
+    # Windows of one text: 0.85 between neighbours (5-gram shingles), 0.71 between the ends.
+    texts = [" ".join(words[k : k + 40]) for k in (0, 3, 6)]
+    texts.append("another story altogether, with words of its own and nothing shared")
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    work = tmp_path / "work" / "tiny"
+    work.mkdir(parents=True)
+    np.save(work / "chain.labels.npy", np.array([0, 0, 0, 3], dtype=np.int64))
+    pairs = np.array([[0, 1], [1, 2], [0, 2]], dtype=np.int64)
+    np.save(work / "chain.candidates.npy", pairs)
+    np.save(work / "chain.similar.npy", pairs[:2])
+    results = tmp_path / "results.json"
+    system = {"seconds": 1.0, "cpu_seconds": 1.0}
+    data = {"input": str(path), "bytes": 1000, "docs": 4, "systems": {"chain": system}}
+    results.write_text(json.dumps({"datasets": {"tiny": data}}))
+    assert reevaluate(results, tmp_path / "work") == 0
+    tiny = json.loads(results.read_text())["datasets"]["tiny"]
+    sets = truth_shingles(path)
+    sims = exact_jaccard(sets, pairs)
+    assert sims[0] >= 0.8 and sims[1] >= 0.8 and sims[2] < 0.8  # the corpus is the chain
+    assert tiny["systems"]["chain"]["pair_precision"] == 2 / 3
+    assert tiny["systems"]["chain"]["reported_pair_precision"] == 1.0
+    assert tiny["true_pair_components"]["pair_precision"] == 2 / 3
+    assert tiny["true_pair_components"]["sampled"] is False
+
+
+def test_wirecopy_run_gives_its_clusters_and_candidate_pairs(tmp_path: Path) -> None:
+    words = [f"w{i}" for i in range(80)]
+    texts = [" ".join(words[:60]), " ".join([*words[:59], "x"]), " ".join(words[20:80])]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    labels, candidates = run_wirecopy(path, tmp_path, 1, "local")
+    assert labels[0] == labels[1] != labels[2]
+    assert [0, 1] in candidates.tolist()  # the pairs its LSH found, captured for the pool

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from wirecopy.dedup.config import DEFAULT_BANDS, DEFAULT_ROWS, DedupConfig
-from wirecopy.dedup.lsh import band_keys, bucket_pairs, candidate_pairs, optimal_bands, s_curve
+from wirecopy.dedup.lsh import (
+    band_keys,
+    bucket_pairs,
+    candidate_pairs,
+    candidate_pairs_counted,
+    optimal_bands,
+    s_curve,
+)
 from wirecopy.dedup.minhash import EMPTY, estimate_jaccard, sketch
 from wirecopy.textnorm import DocHashes
 
@@ -104,6 +111,19 @@ def test_candidate_pairs_from_shared_bands() -> None:
     ids = np.array([10, 11, 20, 21, 30, 31], dtype=np.int64)
     got = candidate_pairs(keys, ids, np.arange(6, dtype=np.uint64))
     assert got.tolist() == [[10, 11], [20, 21], [30, 31]]
+
+
+def test_candidate_pairs_count_the_bands_they_share() -> None:
+    keys = np.array(
+        [[1, 2, 3, 4], [1, 2, 3, 9], [1, 7, 8, 4], [5, 6, 8, 0]], dtype=np.uint64
+    ) << np.uint64(40)  # distinct in the high bits, which the sort keeps
+    ids = np.array([3, 5, 8, 9], dtype=np.int64)
+    pairs, shared = candidate_pairs_counted(keys, ids, np.arange(4, dtype=np.uint64))
+    got = dict(zip(map(tuple, pairs.tolist()), shared.tolist(), strict=True))
+    assert got == {(3, 5): 3, (3, 8): 2, (5, 8): 1, (8, 9): 1}
+    assert pairs.tolist() == candidate_pairs(keys, ids, np.arange(4, dtype=np.uint64)).tolist()
+    empty = candidate_pairs_counted(keys[:1], ids[:1], np.zeros(1, dtype=np.uint64))
+    assert empty[0].shape == (0, 2) and len(empty[1]) == 0
 
 
 def test_large_buckets_pair_as_a_star_around_the_smallest_order() -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirecopy.dedup.cluster import UnionFind, choose_keepers, components
-from wirecopy.dedup.verify import ShingleStore, intersection_size, jaccard, verify_pairs
+from wirecopy.dedup.cluster import UnionFind, choose_keepers, components, earliest_pairs
+from wirecopy.dedup.verify import (
+    ShingleStore,
+    checked_jaccard,
+    intersection_size,
+    jaccard,
+    sorted_unique,
+    sorted_unique_runs,
+    verified_components,
+    verify_pairs,
+)
 from wirecopy.textnorm import DocHashes
 
 sets = st.lists(st.frozensets(st.integers(0, 40), min_size=1, max_size=30), min_size=2, max_size=8)
@@ -81,3 +92,80 @@ def test_keeper_is_earliest_then_longest() -> None:
     # With a rank that ties (a date, say), the longest of the earliest is kept.
     rank = np.array([3, 1, 0, 1, 0], dtype=np.int64)
     assert choose_keepers(labels, lengths, rank).tolist() == [1, 1, 4, 1, 4]
+
+
+def all_pairs(count: int) -> np.ndarray:
+    return np.array(
+        [(a, b) for a in range(count) for b in range(a + 1, count)], dtype=np.int64
+    ).reshape(-1, 2)
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(sets, st.sampled_from([0.3, 0.5, 0.8, 1.0]))
+def test_similarities_of_all_pairs_at_once_equal_checked_jaccard(
+    docs: list[frozenset[int]], threshold: float
+) -> None:
+    # Small integers tie in their high bits: this takes the value-by-value path too.
+    store = store_of(docs)
+    pairs = all_pairs(len(docs))
+    got = store.similarities(pairs, threshold)
+    expected = [checked_jaccard(store.get(a), store.get(b), threshold) for a, b in pairs.tolist()]
+    store.close()
+    assert got.tolist() == expected
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.integers(2, 40))
+def test_similarities_of_full_width_hashes(seed: int, count: int) -> None:
+    rng = np.random.default_rng(seed)
+    pool = rng.integers(0, 2**64 - 1, 300, dtype=np.uint64)
+    docs = [frozenset(rng.choice(pool, int(rng.integers(1, 120))).tolist()) for _ in range(count)]
+    store = store_of(docs)
+    pairs = all_pairs(count)
+    got = store.similarities(pairs, 0.1)
+    store.close()
+    for (a, b), sim in zip(pairs.tolist(), got.tolist(), strict=True):
+        small, large = sorted([len(docs[a]), len(docs[b])])
+        assert sim == (-1.0 if small / large < 0.1 else true_jaccard(docs[a], docs[b]))
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(sets, st.sampled_from([0.3, 0.5, 0.8]))
+def test_verified_components_equal_components_of_every_similar_pair(
+    docs: list[frozenset[int]], threshold: float
+) -> None:
+    store = store_of(docs)
+    pairs = all_pairs(len(docs))
+    full = verify_pairs(pairs, store, threshold)
+    shuffled = pairs[np.random.default_rng(len(docs)).permutation(len(pairs))]
+    labels, checked, similar = verified_components(len(docs), shuffled, store, threshold)
+    store.close()
+    assert labels.tolist() == components(len(docs), full.pairs).tolist()
+    assert checked <= len(pairs) and similar <= len(full.pairs)
+
+
+def test_sorted_unique_runs() -> None:
+    values = np.array([5, 1, 5, 3, 9, 9, 2, 7, 7], dtype=np.uint64)
+    offsets = np.array([0, 4, 4, 6, 9], dtype=np.int64)  # a run may be empty
+    runs = sorted_unique_runs(DocHashes(values, offsets))
+    got = [runs.doc(i).tolist() for i in range(len(runs))]
+    assert got == [sorted_unique(values[a:b]).tolist() for a, b in itertools.pairwise(offsets)]
+    assert sorted_unique_runs(runs) is runs  # already sorted and unique: kept as it is
+
+
+def test_earliest_pairs_are_a_forest_of_each_nodes_earliest_pair() -> None:
+    pairs = np.array([[0, 1], [1, 2], [2, 0], [1, 0], [4, 5], [3, 3], [5, 4]], dtype=np.int64)
+    assert earliest_pairs(6, pairs).tolist() == [0, 1, 4]
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15)), max_size=40))
+def test_components_equal_union_find(edges: list[tuple[int, int]]) -> None:
+    pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    uf = UnionFind()
+    for a, b in edges:
+        uf.union(a, b)
+    assert components(16, pairs).tolist() == uf.roots(16).tolist()
+    pick = earliest_pairs(16, pairs)
+    forest = components(16, pairs[pick])
+    assert len(pick) == 16 - len(set(forest.tolist()))  # a forest: no pair is redundant

@@ -1,6 +1,8 @@
 """The Ray engine gives the same clusters as the local engine, on a local Ray cluster.
 
 One Ray session for the module (starting Ray costs seconds); nothing here depends on timing.
+Small sign tasks (`RECORDS_PER_TASK`) and units (`batch_size`) make these few thousand
+documents travel through several tasks of every kind, as a large corpus does.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "dedup"))
@@ -21,8 +26,10 @@ sys.path.insert(0, str(REPO / "tests" / "benchmarks"))
 from bench_support import reuters_dir  # noqa: E402
 from dedup_helpers import edit, partition, random_words, run_on, write_lines  # noqa: E402
 
+from wirecopy.dedup import DedupConfig, DedupError, dedup  # noqa: E402
+from wirecopy.engines import ray as ray_engine  # noqa: E402
+
 ray = pytest.importorskip("ray")
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # inside Ray Data
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +41,24 @@ def local_ray() -> Iterator[None]:
         ray.shutdown()
 
 
-def both_engines(paths: list[Path], tmp: Path, **kw: object) -> tuple[str, str]:
+def both_engines(
+    paths: list[Path], tmp: Path, same_checks: bool = True, **kw: object
+) -> tuple[str, str]:
+    """Run both engines; `same_checks` False where a candidate component is cut for Ray."""
     local = run_on(paths, tmp / "local.jsonl", workers=1, **kw)[0]
     on_ray = run_on(paths, tmp / "ray.jsonl", engine="ray", workers=2, **kw)[0]
     assert on_ray.engine == "ray" and on_ray.records == local.records
     assert on_ray.clusters == local.clusters and on_ray.duplicates == local.duplicates
     assert sorted(map(str, on_ray.problems)) == sorted(map(str, local.problems))
+    assert on_ray.candidate_pairs == local.candidate_pairs
+    # The same pairs checked, in the same order, within each candidate component that one
+    # task checks whole; a component cut between tasks costs more checks.
+    if same_checks:
+        assert on_ray.checked_pairs == local.checked_pairs
+        assert on_ray.similar_pairs == local.similar_pairs
+    else:
+        assert on_ray.checked_pairs > local.checked_pairs
+    assert ray.is_initialized()  # a cluster the engine did not connect to is left as it was
     return (tmp / "local.jsonl").read_text(), (tmp / "ray.jsonl").read_text()
 
 
@@ -60,16 +79,21 @@ def syndication(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_generated_syndication_gives_identical_clusters(
-    local_ray: None, syndication: Path, tmp_path: Path
+    local_ray: None, syndication: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    local, on_ray = both_engines([syndication], tmp_path)
+    monkeypatch.setattr(ray_engine, "RECORDS_PER_TASK", 1000)
+    config = DedupConfig(batch_size=400)
+    local, on_ray = both_engines([syndication], tmp_path, config=config)
     assert local == on_ray
     rows = [json.loads(line) for line in local.splitlines()]
     assert len(rows) == 3000
     assert sum(len(c) > 1 for c in partition(rows)) > 100  # many real clusters, not a trivial pass
 
 
-def test_bad_records_chains_and_large_buckets(local_ray: None, tmp_path: Path) -> None:
+def test_bad_records_chains_and_large_buckets(
+    local_ray: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ray_engine, "RECORDS_PER_TASK", 120)
     rng = random.Random(5)
     base = random_words(rng, 80)
     docs: list[object] = []
@@ -91,7 +115,9 @@ def test_bad_records_chains_and_large_buckets(local_ray: None, tmp_path: Path) -
         {"id": "short2", "text": "three short words"},
     ]
     path = write_lines(tmp_path / "in.jsonl", docs)
-    local, on_ray = both_engines([path], tmp_path)
+    # The star is most candidate pairs: its component is cut between check tasks.
+    config = DedupConfig(batch_size=50)
+    local, on_ray = both_engines([path], tmp_path, same_checks=False, config=config)
     assert local == on_ray
     rows = [json.loads(line) for line in local.splitlines()]
     assert len(rows) == len(docs)
@@ -107,3 +133,123 @@ def test_no_candidates_and_no_records(local_ray: None, tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert both_engines([empty], tmp_path) == ("", "")
+
+
+def test_strict_mode_stops_at_the_first_bad_record(local_ray: None, tmp_path: Path) -> None:
+    rng = random.Random(4)
+    docs: list[object] = [{"id": k, "text": " ".join(random_words(rng, 30))} for k in range(9)]
+    docs.insert(6, "{broken")
+    path = write_lines(tmp_path / "bad.jsonl", docs)
+    with pytest.raises(DedupError, match=r"bad\.jsonl:7"):
+        dedup([path], engine="ray", strict=True, output=tmp_path / "out.jsonl")
+    assert ray.is_initialized()
+
+
+class FakeRay:
+    """Records how the engine connects, without any cluster."""
+
+    def __init__(self, initialized: bool) -> None:
+        self.initialized = initialized
+        self.calls: list[tuple[str, dict[str, object]]] = []
+
+    def is_initialized(self) -> bool:
+        return self.initialized
+
+    def init(self, **kw: object) -> None:
+        self.calls.append(("init", kw))
+
+    def shutdown(self) -> None:
+        self.calls.append(("shutdown", {}))
+
+
+def connect_with(
+    fake: FakeRay, monkeypatch: pytest.MonkeyPatch, address: str | None
+) -> list[tuple[str, dict[str, object]]]:
+    if address is None:
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    else:
+        monkeypatch.setenv("RAY_ADDRESS", address)
+    monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)
+    monkeypatch.setattr(ray_engine, "_run", lambda *args: "clusters")
+    index = object()
+    done = ray_engine.run_ray(
+        iter([]),
+        index,  # type: ignore[arg-type]
+        field="text",
+        id_field="id",
+        workers=3,
+        on_problems=lambda problems: None,
+        on_unit=lambda stage: None,
+    )
+    assert done == "clusters"  # type: ignore[comparison-overlap]
+    return fake.calls
+
+
+def test_joins_the_cluster_ray_address_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = connect_with(FakeRay(False), monkeypatch, "127.0.0.1:6379")
+    assert [name for name, _ in calls] == ["init", "shutdown"]  # shutdown only disconnects
+    assert calls[0][1]["address"] == "127.0.0.1:6379"
+    assert "num_cpus" not in calls[0][1]  # a running cluster has its own CPUs
+
+
+def test_starts_a_local_cluster_of_workers_cpus_without_an_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = connect_with(FakeRay(False), monkeypatch, None)
+    assert [name for name, _ in calls] == ["init", "shutdown"]
+    assert calls[0][1]["address"] == "local" and calls[0][1]["num_cpus"] == 3
+
+
+def test_uses_the_connection_it_finds_and_leaves_it_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert connect_with(FakeRay(True), monkeypatch, "127.0.0.1:6379") == []
+
+
+def test_cli_ray_address_option_joins_that_cluster(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from wirecopy.cli import cli
+
+    monkeypatch.setenv(
+        "RAY_ADDRESS", "set-before"
+    )  # restored after the test, whatever the CLI sets
+    fake = FakeRay(False)
+    monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)
+    monkeypatch.setattr(
+        ray_engine,
+        "_run",
+        lambda ray, units, index, *rest: index.settle(np.zeros(0, dtype=np.int64), 0, 0, 0),
+    )
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    args = ["dedup", str(empty), "--engine", "ray", "--ray-address", "10.0.0.1:6379", "-q"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert fake.calls[0][0] == "init" and fake.calls[0][1]["address"] == "10.0.0.1:6379"
+    assert "--ray-address" in CliRunner().invoke(cli, ["dedup", "--help"]).output
+
+
+@given(
+    st.lists(st.integers(0, 9), min_size=1, max_size=200),  # the component of each pair
+    st.integers(1, 8),
+)
+def test_dealing_keeps_components_whole_unless_larger_than_a_share(
+    comps: list[int], tasks: int
+) -> None:
+    pairs = np.stack([np.arange(len(comps)), np.arange(len(comps)) + 1000], axis=1)
+    label = np.zeros(2000, dtype=np.int64)
+    label[: len(comps)] = comps  # pair i's first record is i
+    dealt = ray_engine._deal(pairs, label, tasks)
+    assert len(dealt) <= tasks
+    flat = np.concatenate(dealt)
+    assert sorted(flat[:, 0].tolist()) == list(range(len(comps)))  # each pair once
+    share = len(comps) / tasks
+    comp_of = np.array(comps)
+    for comp in set(comps):
+        held = [k for k, part in enumerate(dealt) if (comp_of[part[:, 0]] == comp).any()]
+        mine = flat[comp_of[flat[:, 0]] == comp, 0]
+        assert mine.tolist() == sorted(mine.tolist())  # in their order of checking
+        if comps.count(comp) <= share:
+            assert len(held) == 1  # whole, in one task
+    assert max(len(part) for part in dealt) <= 2 * share + 1  # none far beyond its share

@@ -1,4 +1,4 @@
-"""Clusters: union-find over verified pairs, and the one record kept per cluster.
+"""Clusters: connected components (union-find) of verified pairs, and the record kept per cluster.
 
 A cluster is a connected component of the verified pairs, so a chain A~B~C is one cluster
 even when A and C are less similar than the threshold. Every pair verification reports is
@@ -65,11 +65,48 @@ class UnionFind:
 
 
 def components(n: int, pairs: I64) -> I64:
-    """Label of each of 0 .. n-1: the smallest member of its connected component."""
-    uf = UnionFind()
-    for a, b in pairs.tolist():
-        uf.union(a, b)
-    return uf.roots(n)
+    """Label of each of 0 .. n-1: the smallest member of its connected component.
+
+    Hooking and pointer jumping in NumPy, over all pairs at once: each node points to a
+    smaller one (or itself), the two roots of a pair still apart hook to the smaller, then
+    every node jumps to its root, until no pair is apart. The smallest member of a component
+    points to no one smaller, so it is the root.
+    """
+    labels = np.arange(n, dtype=np.int64)
+    a, b = pairs[:, 0], pairs[:, 1]
+    while len(a):
+        la, lb = labels[a], labels[b]
+        apart = la != lb
+        if not apart.any():
+            break
+        a, b, la, lb = a[apart], b[apart], la[apart], lb[apart]
+        low = np.minimum(la, lb)
+        np.minimum.at(labels, la, low)
+        np.minimum.at(labels, lb, low)
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+    return labels
+
+
+def earliest_pairs(n: int, pairs: I64) -> I64:
+    """Positions (ascending) of the pairs that are the earliest pair of one of their nodes.
+
+    Nodes are 0 .. n-1; a pair of a node with itself is never chosen. The chosen pairs make
+    a forest (as in Boruvka's algorithm: each is the lightest edge of a node, weights being
+    distinct), so none of them joins two nodes another has joined already.
+    """
+    count = len(pairs)
+    position = np.arange(count, dtype=np.int64)
+    other = pairs[:, 0] != pairs[:, 1]
+    best = np.full(n, count, dtype=np.int64)
+    np.minimum.at(best, pairs[other, 0], position[other])
+    np.minimum.at(best, pairs[other, 1], position[other])
+    chosen = np.zeros(count + 1, dtype=bool)
+    chosen[best] = True
+    return np.flatnonzero(chosen[:count])
 
 
 def choose_keepers(labels: I64, lengths: I64, rank: I64 | None = None) -> I64:

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from wirecopy.dedup.cluster import UnionFind, choose_keepers
+from wirecopy.dedup.cluster import choose_keepers
 from wirecopy.dedup.config import DedupConfig
-from wirecopy.dedup.lsh import candidate_pairs
+from wirecopy.dedup.lsh import candidate_pairs_counted
 from wirecopy.dedup.parse import Problem
 from wirecopy.dedup.stages import SignedUnit, select
-from wirecopy.dedup.verify import ShingleStore, verify_pairs
+from wirecopy.dedup.verify import ShingleStore, verified_components
 
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
@@ -138,13 +138,15 @@ class DedupIndex:
         pairs = np.zeros((0, 2), dtype=np.int64)
         if self._keys:
             docs, order = np.concatenate(self._docs), np.concatenate(self._order)
-            pairs = candidate_pairs(np.concatenate(self._keys), docs, order)
+            pairs, shared = candidate_pairs_counted(np.concatenate(self._keys), docs, order)
             self._keys.clear()
+            # Check first the pairs sharing most bands, likeliest to be similar: a check that
+            # fails joins nothing, so it leaves more to check.
+            pairs = pairs[np.argsort(-shared, kind="stable")]
         self.store.freeze()
-        uf = UnionFind()
-        verified = verify_pairs(pairs, self.store, self.config.threshold, uf)
+        roots, checked, similar = verified_components(n, pairs, self.store, self.config.threshold)
         self.store.close()
-        return self.settle(uf.roots(n), len(pairs), verified.checked, len(verified.pairs))
+        return self.settle(roots, len(pairs), checked, similar)
 
     def settle(self, roots: I64, candidates: int, checked: int, similar: int) -> Clusters:
         """Clusters from the component label (`roots`) of each text LSH saw, by record number.

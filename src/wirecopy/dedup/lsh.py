@@ -112,8 +112,9 @@ def sorted_bucket_pairs(keys: U64, docs: I64, order: U64) -> I64:
         pairs.append(bucket_pairs(docs[s : s + size], order[s : s + size]))
     out: I64 = np.concatenate(pairs)
     out = out[out[:, 0] != out[:, 1]]  # a document twice in a bucket (lost key bits)
-    out.sort(axis=1)
-    return out
+    # Smaller first; np.sort(axis=1) costs many times more on rows of two.
+    lo, hi = np.minimum(out[:, 0], out[:, 1]), np.maximum(out[:, 0], out[:, 1])
+    return np.stack([lo, hi], axis=1)
 
 
 def candidate_pairs(keys: U64, docs: I64, order: U64) -> I64:
@@ -121,6 +122,14 @@ def candidate_pairs(keys: U64, docs: I64, order: U64) -> I64:
 
     `keys` has shape (documents, bands); `order` holds a content hash per document (for the
     star of large buckets).
+    """
+    return candidate_pairs_counted(keys, docs, order)[0]
+
+
+def candidate_pairs_counted(keys: U64, docs: I64, order: U64) -> tuple[I64, I64]:
+    """`candidate_pairs`, and for each pair how many buckets gave it (of its shared bands).
+
+    Pairs that share more bands are likelier to be similar.
     """
     n, bands = keys.shape
     flat = keys.ravel()
@@ -133,5 +142,13 @@ def candidate_pairs(keys: U64, docs: I64, order: U64) -> I64:
     packed.sort()
     owner = (packed & low).astype(np.int64) // bands
     local = sorted_bucket_pairs(packed >> np.uint64(bits), owner, order[owner])
-    code = np.unique(local[:, 0] * n + local[:, 1])
-    return np.stack([docs[code // n], docs[code % n]], axis=1)
+    code = local[:, 0] * n + local[:, 1]
+    # Sort, then runs: many times faster than np.unique's hash table here. The codes come in
+    # sorted stretches (bucket by bucket), which the stable sort (a merge sort) takes as such.
+    code.sort(kind="stable")
+    new = np.ones(len(code), dtype=bool)
+    np.not_equal(code[1:], code[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    count = np.diff(np.append(first, len(code)))
+    code = code[first]
+    return np.stack([docs[code // n], docs[code % n]], axis=1), count

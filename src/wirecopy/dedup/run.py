@@ -176,7 +176,8 @@ def dedup(
         index.close()
     report("write")
     keepers = clusters.keepers.tolist()
-    labels = [index.label(k) for k in keepers]
+    label_of = {k: index.label(k) for k in set(keepers)}  # once per cluster, not per record
+    labels = [label_of[k] for k in keepers]
     dups = [None if k == i else labels[i] for i, k in enumerate(keepers)]
     if isinstance(output, Path):
         with output.open("w", encoding="utf-8", newline="\n") as out:

@@ -7,9 +7,11 @@ engine, so the local engine (`wirecopy.dedup.run`) and a distributed one can run
 2. `sign_unit`: parse a unit's records, then `sign_batch` their texts: normalise and hash the
    words of each text, key each text by its word sequence (exact copies share a key), and for
    texts not seen before, shingle, sketch and band;
-3. group by exact key (keep the first of each key), then `lsh.candidate_pairs` over the band
+3. group by exact key (keep the first of each key), then `lsh.candidate_pairs` (or
+   `lsh.candidate_pairs_counted`, which also counts the bands a pair shares) over the band
    keys of the kept texts;
-4. `verify.verify_pairs`: exact Jaccard similarity of each candidate pair;
+4. `verify.checked_jaccard`: exact Jaccard similarity of a candidate pair
+   (`verify.verified_components` checks them a forest at a time, for all at once);
 5. `cluster.components` / `cluster.choose_keepers`.
 """
 
@@ -26,6 +28,7 @@ from wirecopy.dedup.io import Unit, unit_records
 from wirecopy.dedup.lsh import band_keys
 from wirecopy.dedup.minhash import seed_stream, sketch
 from wirecopy.dedup.parse import Problem
+from wirecopy.dedup.verify import sorted_unique_runs
 from wirecopy.textnorm import DocHashes, hash_tokens, mix64, shingle
 
 U64 = NDArray[np.uint64]
@@ -40,7 +43,8 @@ class SignedBatch:
 
     words, exact: per text, its number of words and its exact key (hash of its word sequence).
     signed: positions (in the batch) of the texts sketched, ascending; keys: their band keys,
-    shape (len(signed), bands); shingles: their shingle hashes, one run per signed text.
+    shape (len(signed), bands); shingles: their shingle hashes, one run per signed text,
+    sorted and without repeats.
     """
 
     words: I64
@@ -103,7 +107,8 @@ def sign_batch(texts: Sequence[str], config: DedupConfig, seen: Container[int] =
     if seen:
         new &= np.fromiter((k not in seen for k in exact.tolist()), dtype=bool, count=len(texts))
     signed = np.flatnonzero(new)
-    shingles = shingle(select(tokens, signed), config.ngram)
+    # Sorted and unique, as verification needs them: done here, where workers share it.
+    shingles = sorted_unique_runs(shingle(select(tokens, signed), config.ngram))
     sketches = sketch(shingles, config.permutations, config.seed)
     keys = band_keys(sketches, config.bands, config.rows, config.seed)
     return SignedBatch(words, exact, signed, keys, shingles)

@@ -6,11 +6,17 @@ document's shingle hashes, 8 bytes a shingle, appended batch by batch to a tempo
 read back through a memory map: the process holds two integers per document, and the
 operating system's page cache decides what stays in memory. (Re-reading the input for the
 candidates instead would need the input twice, which standard input cannot give.)
+
+Speed: `verified_components` checks pairs a forest at a time, skipping pairs whose
+documents are already joined, and `ShingleStore.similarities` checks a whole forest at once
+in NumPy (one merge of sorted arrays for thousands of pairs), not one Python call per pair.
+On 100,000 generated documents (424,000 candidate pairs) that is 3 rounds and 121,000 checks.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import mmap
 import tempfile
 from dataclasses import dataclass
@@ -19,13 +25,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from wirecopy.dedup.cluster import UnionFind
+from wirecopy.dedup.cluster import UnionFind, components, earliest_pairs
 from wirecopy.textnorm import DocHashes
 
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
 
-_CACHE = 4096  # sorted shingle sets kept for the next pairs (pairs come sorted by document)
+_CHUNK_VALUES = 1 << 18  # shingles merged at once by `ShingleStore.similarities`
 
 
 class ShingleStore:
@@ -41,11 +48,14 @@ class ShingleStore:
         self._mmap: mmap.mmap | None = None
         self._start = np.zeros(0, dtype=np.int64)
         self._stop = np.zeros(0, dtype=np.int64)
-        self._cache: dict[int, U64] = {}
 
     def add(self, docs: I64, shingles: DocHashes) -> None:
-        """Store the shingles of `docs` (ascending document numbers), run i for docs[i]."""
-        self._file.write(shingles.values.data)  # no copy: values are contiguous
+        """Store the shingles of `docs` (ascending document numbers), run i for docs[i].
+
+        Runs are stored sorted and without repeats (`sorted_unique_runs`).
+        """
+        shingles = sorted_unique_runs(shingles)
+        self._file.write(np.ascontiguousarray(shingles.values).data)
         self._docs.append(docs)
         self._starts.append(shingles.offsets + self._size)
         self._size += len(shingles.values)
@@ -65,20 +75,86 @@ class ShingleStore:
             self._map = np.frombuffer(self._mmap, dtype=np.uint64)
 
     def get(self, doc: int) -> U64:
-        """The sorted unique shingle hashes of `doc`."""
-        hit = self._cache.get(doc)
-        if hit is None:
-            assert self._map is not None, "freeze() first"
-            hit = sorted_unique(self._map[self._start[doc] : self._stop[doc]])
-            if len(self._cache) >= _CACHE:
-                self._cache.clear()
-            self._cache[doc] = hit
-        return hit
+        """The sorted unique shingle hashes of `doc` (a read-only view)."""
+        assert self._map is not None or not self._size, "freeze() first"
+        if self._map is None:
+            return np.zeros(0, dtype=np.uint64)
+        return self._map[self._start[doc] : self._stop[doc]]
+
+    def sizes(self, docs: I64) -> I64:
+        """How many distinct shingles each of `docs` has."""
+        return self._stop[docs] - self._start[docs]
+
+    def similarities(self, pairs: I64, threshold: float) -> F64:
+        """`checked_jaccard` of each pair (a, b) of documents, for all pairs at once.
+
+        -1.0 where the sizes alone put the similarity below `threshold`; the others are the
+        exact Jaccard similarity, computed as `checked_jaccard` computes it.
+        """
+        a, b = pairs[:, 0], pairs[:, 1]
+        na, nb = self.sizes(a), self.sizes(b)
+        out = np.full(len(pairs), -1.0)
+        small, large = np.minimum(na, nb), np.maximum(np.maximum(na, nb), 1)
+        go = np.flatnonzero(small / large >= threshold)
+        inter = np.zeros(len(go), dtype=np.int64)
+        total = na[go] + nb[go]
+        ends = np.cumsum(total)
+        lo = 0
+        while lo < len(go):  # chunks of about _CHUNK_VALUES values bound the memory used
+            room = ends[lo] - total[lo] + _CHUNK_VALUES
+            hi = max(lo + 1, int(np.searchsorted(ends, room, side="right")))
+            inter[lo:hi] = self._intersections(a[go[lo:hi]], b[go[lo:hi]])
+            lo = hi
+        union = total - inter
+        out[go] = np.divide(inter, union, out=np.ones(len(go)), where=union > 0)
+        return out
+
+    def _keyed(self, docs: I64, tags: U64, shift: np.uint64, out: U64) -> U64:
+        """Write into `out` the shingles of `docs` one after another, shifted right by `shift`
+        with the tag of their document in the high bits; return the shingles themselves."""
+        assert self._map is not None, "freeze() first"
+        count = self.sizes(docs)
+        offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(count, out=offsets[1:])
+        idx = np.repeat(self._start[docs] - offsets[:-1], count)
+        idx += np.arange(len(idx), dtype=np.int64)
+        values = self._map[idx]
+        np.right_shift(values, shift, out=out)
+        out |= np.repeat(tags, count)
+        return values
+
+    def _intersections(self, a: I64, b: I64) -> I64:
+        """|A & B| of each pair (a[i], b[i]), by one merge of two sorted arrays.
+
+        Each value is keyed by its pair (high bits) and its own high bits; the keys of the
+        a-sides and of the b-sides are each sorted already, so a stable sort merges them in
+        linear time and a shared shingle shows as two neighbours with equal keys, confirmed
+        on the whole values. A pair with two values of equal high bits on one side (rare:
+        the values are 64-bit hashes, the pair number takes under 20 bits) is counted value
+        by value instead.
+        """
+        bits = max(len(a) - 1, 1).bit_length()
+        shift, high = np.uint64(bits), np.uint64(64 - bits)
+        tags = np.arange(len(a), dtype=np.uint64) << high
+        na = int(self.sizes(a).sum())
+        keys = np.empty(na + int(self.sizes(b).sum()), dtype=np.uint64)
+        values = np.concatenate(
+            [self._keyed(a, tags, shift, keys[:na]), self._keyed(b, tags, shift, keys[na:])]
+        )
+        ties = np.flatnonzero(keys[1:] == keys[:-1])  # within a side: all equal pairs are
+        ties = ties[ties + 1 != na]  # there, but the last a-key may equal the first b-key
+        order = np.argsort(keys, kind="stable")
+        merged = keys[order]
+        at = np.flatnonzero(merged[1:] == merged[:-1])
+        at = at[values[order[at]] == values[order[at + 1]]]
+        out = np.bincount((merged[at] >> high).astype(np.int64), minlength=len(a))
+        for k in np.unique((keys[ties] >> high).astype(np.int64)).tolist():
+            out[k] = intersection_size(self.get(int(a[k])), self.get(int(b[k])))
+        return out.astype(np.int64)
 
     def close(self) -> None:
         """Delete the temporary file (safe to call twice)."""
         self._map = None
-        self._cache.clear()
         if self._mmap is not None:
             with contextlib.suppress(BufferError):  # a view still alive: closed when it goes
                 self._mmap.close()
@@ -93,6 +169,28 @@ def sorted_unique(values: U64) -> U64:
     keep[:1] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     return s[keep]
+
+
+def sorted_unique_runs(runs: DocHashes) -> DocHashes:
+    """Each run sorted, its repeats dropped; runs already so are returned as they are."""
+    v, off = runs.values, runs.offsets
+    step = np.ones(len(v), dtype=bool)
+    np.greater(v[1:], v[:-1], out=step[1:])
+    step[off[:-1][off[:-1] < len(v)]] = True  # a run's first value follows no value of its own
+    if step.all():
+        return runs
+    v = v.copy()
+    bounds = off.tolist()
+    # One small in-place sort per run: each fits in cache, and this is many times faster
+    # than one sort of the whole batch keyed by run.
+    for lo, hi in itertools.pairwise(bounds):
+        v[lo:hi].sort()
+    keep = np.ones(len(v), dtype=bool)
+    np.not_equal(v[1:], v[:-1], out=keep[1:])
+    keep[off[:-1][off[:-1] < len(v)]] = True
+    kept = np.zeros(len(v) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept[1:])
+    return DocHashes(v[keep], kept[off])
 
 
 def intersection_size(a: U64, b: U64) -> int:
@@ -157,3 +255,44 @@ def verify_pairs(
                 uf.union(a, b)
     out = np.array(found, dtype=np.int64).reshape(-1, 2)
     return Verified(checked, out, np.array(sims, dtype=np.float64))
+
+
+def verified_components(
+    n: int, pairs: I64, store: ShingleStore, threshold: float
+) -> tuple[I64, int, int]:
+    """Components of the similar pairs among `pairs`, checking as few pairs as it can.
+
+    Returns the label of each of 0 .. n-1 (the smallest member of its component, as
+    `components` gives), the number of pairs checked and the number found similar. The
+    partition is that of checking every pair, then taking connected components: a pair whose
+    two documents are already joined is never checked (joining them would change nothing).
+    In rounds, each checks at once a forest of the pairs still joining two components: the
+    earliest such pair of each component (`earliest_pairs`; pairs likelier to be similar
+    should come first), until no such pair is left unchecked. Once a round joins fewer than
+    half the pairs it checks, what is left is mostly dense groups of dissimilar documents,
+    where a forest is a small share of the pairs: the next round checks every pair left.
+    """
+    labels = np.arange(n, dtype=np.int64)
+    todo = pairs
+    checked = similar = 0
+    every = False
+    while len(todo):
+        la, lb = labels[todo[:, 0]], labels[todo[:, 1]]
+        cross = la != lb
+        todo, la, lb = todo[cross], la[cross], lb[cross]
+        if not len(todo):
+            break
+        if every:
+            pick = np.arange(len(todo), dtype=np.int64)
+        else:
+            pick = earliest_pairs(n, np.stack([la, lb], axis=1))
+        good = store.similarities(todo[pick], threshold) >= threshold
+        every = 2 * int(np.count_nonzero(good)) < len(pick)
+        checked += len(pick)
+        similar += int(np.count_nonzero(good))
+        joined = components(n, np.stack([la[pick[good]], lb[pick[good]]], axis=1))
+        labels = joined[labels]  # labels are smallest members, so joined keeps that
+        keep = np.ones(len(todo), dtype=bool)
+        keep[pick] = False
+        todo = todo[keep]
+    return labels, checked, similar

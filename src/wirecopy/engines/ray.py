@@ -1,62 +1,79 @@
-"""The Ray engine: the stages of `wirecopy dedup` on Ray Data.
+"""The Ray engine: the stages of `wirecopy dedup` as Ray tasks over whole batches.
 
-The same stage functions as the local engine, run as Ray Data operations:
+The same stage functions as the local engine, run as Ray tasks (the remote functions Ray Data
+itself is built on); every shuffle is a hash- or range-partitioned map over whole batches:
 
-1. read: this process streams the input into units (`read_units`, which names every bad
-   line) and puts each unit in the object store, numbered, with the number of its first record;
-2. sign: `sign_unit` as a `map_batches` over the units. Each output block holds a row per
-   signed text (record number, exact key, band keys, sorted shingle hashes) and one row with
-   the unit's bookkeeping (ids, lines, problems: no texts, no signatures);
-3. this process takes in the bookkeeping, unit by unit in input order, with the very
-   `DedupIndex.account` of the local engine: record numbers, exact copies, repeated ids,
-   problems, and which texts LSH must see (the first of their words);
-4. bands grouped by key: one row per (band key, text), sorted by key, and
-   `lsh.sorted_bucket_pairs` on each block of whole buckets;
-5. verification as a map: each candidate pair meets the shingles of its first text, then of its
-   second (two joins, each a sort by record number), and `verify.checked_jaccard` decides;
-6. connected components of the similar pairs by alternating large-star and small-star steps
-   (Kiveris et al., "Connected components in MapReduce and beyond", 2014), each a sort by node
-   and a map, until every component is a star around its smallest record;
-7. this process reads back (record, smallest record of its component) and ends in
-   `DedupIndex.settle`, as the local engine does.
+1. sign: this process streams the input into units (`read_units`, which names every bad
+   line) and hands each to a `sign_unit` task as it is read, a bounded number in flight. A
+   task returns the unit's bookkeeping (ids, lines, problems: no texts, no signatures), the
+   sorted shingle sets of its signed texts, and their band rows (band key, record, content
+   hash) already cut into `parts` ranges of the key's top bits;
+2. this process takes in the bookkeeping unit by unit in input order, while later units are
+   signed, with the very `DedupIndex.account` of the local engine: record numbers, exact
+   copies, repeated ids, problems, and which texts LSH must see (the first of their words);
+3. bands grouped by key: one task per key range takes that range's rows from every unit,
+   keeps those of the texts LSH must see, and calls `lsh.sorted_bucket_pairs` on them sorted
+   by key. This process merges the ranges' pairs into the candidate pairs, each with the
+   number of buckets that gave it, in the local engine's order;
+4. verification as a map: the candidate pairs are dealt to `parts` tasks, about as many
+   each, the pairs of a connected component of the candidate graph (`cluster.components`
+   over record numbers) together unless it is larger than a task's share; a task per sign
+   task sends each check task the shingle sets of the records it needs (a partitioned
+   map), and each check task checks its pairs with `verify.verified_components`, the local
+   engine's own check, which never checks a pair already joined;
+5. connected components: each check task returns its components as stars (each record with
+   the smallest record of its component); this process joins the stars (`components`:
+   only a component cut between tasks needs it) into the labels that `DedupIndex.settle`
+   turns into clusters, as the local engine does.
 
-Signatures and shingles never leave the cluster's object store; this process holds per-record
-bookkeeping only, as the local engine does. Band keys are cut to the same high bits as the
-local engine's (`lsh.candidate_pairs`), so both find the same candidate pairs; every candidate
-is verified (the local engine skips pairs already united, which changes no component), so the
-clusters are the same. Ray is imported only here, and only when this engine is asked for.
+Signatures and shingles never reach this process nor one node as a whole: each key range,
+unit and task is a task of its own. This process holds per-record bookkeeping, as the local
+engine does, and the candidate pairs as record numbers (the local engine holds them too).
+Band keys are cut to the same high bits as the local engine's (`lsh.candidate_pairs`), and
+each component's pairs checked in the same order, so both engines find the same candidate
+pairs and give the same clusters, and check the same pairs unless a component had to be cut.
+Ray is imported only here, and only when this engine is asked for.
+
+The cluster: the one this process is connected to; else the one ``RAY_ADDRESS`` names
+(``auto``: the one `ray start` runs on this machine), which stays up after the run; else a
+local one of `workers` CPUs, started for the run and stopped after it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import pickle
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from wirecopy.dedup.cluster import components
+from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.index import Clusters, DedupIndex
 from wirecopy.dedup.io import Unit, unit_size
 from wirecopy.dedup.lsh import sorted_bucket_pairs
 from wirecopy.dedup.parse import Problem
-from wirecopy.dedup.stages import SignedBatch, SignedUnit, sign_unit
-from wirecopy.dedup.verify import checked_jaccard, sorted_unique
+from wirecopy.dedup.stages import SignedBatch, SignedUnit, select, sign_unit
+from wirecopy.dedup.verify import ShingleStore, sorted_unique_runs, verified_components
 from wirecopy.engines import EngineUnavailableError
 from wirecopy.textnorm import DocHashes
 
 I64 = NDArray[np.int64]
 U64 = NDArray[np.uint64]
+# The shingle sets of a unit's signed texts: record numbers (ascending), offsets, values.
+Shingles = tuple[I64, I64, U64]
+# Band rows: key, record, content hash of the text (the star centre of a large bucket).
+Bands = tuple[U64, I64, U64]
 
 log = logging.getLogger(__name__)  # the time of each phase, at INFO
-MAX_ROUNDS = 200  # star rounds; O(log^2 n) are needed, so this bound is never met in practice
-PER_PART = 50_000  # texts per block going into a sort, at least (then two blocks per CPU)
-_LIST = pa.list_(pa.uint64())
+PART_BITS = 6  # band rows are cut by the top bits of their key: the local engine keeps them
+PAIR_BITS = 32  # a candidate pair (a, b) travels as one integer, a << PAIR_BITS | b
+RECORDS_PER_TASK = 10_000  # records signed by one task: whole units, at least this many
+IN_FLIGHT_PER_CPU = 2  # sign tasks at once, per CPU (bounds the input held by Ray)
 
 
 def _import_ray() -> Any:
@@ -64,10 +81,9 @@ def _import_ray() -> Any:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     try:
         import ray
-        import ray.data
     except ImportError as err:
         raise EngineUnavailableError(
-            "the ray engine needs Ray Data: pip install 'wirecopy[ray]'"
+            "the ray engine needs Ray: pip install 'wirecopy[ray]'"
         ) from err
     return ray
 
@@ -82,35 +98,49 @@ def run_ray(
     on_problems: Callable[[list[Problem]], None],
     on_unit: Callable[[str], None],
 ) -> Clusters:
-    """Cluster `units` on Ray; connect to the running Ray, or start a local one for the run."""
+    """Cluster `units` on Ray (see the module docstring for which cluster)."""
     ray = _import_ray()
     clock = time.perf_counter()
-    started = not ray.is_initialized()
-    if started:  # a local cluster of this machine only: no dashboard, nothing listening outside
-        ray.init(
-            address="local",
-            num_cpus=workers,
-            include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.ERROR,
-            _node_ip_address="127.0.0.1",
-        )
+    connected = not ray.is_initialized()
+    if connected:
+        address = os.environ.get("RAY_ADDRESS")
+        quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
+        if address:
+            ray.init(address=address, **quiet)
+        else:  # a cluster of this machine only: no dashboard, nothing listening outside
+            ray.init(
+                address="local",
+                num_cpus=workers,
+                include_dashboard=False,
+                _node_ip_address="127.0.0.1",
+                **quiet,
+            )
         log.info("ray start: %.2f s", time.perf_counter() - clock)
-    context = ray.data.DataContext.get_current()
-    saved = (context.shuffle_strategy, context.enable_progress_bars)
-    data_log = logging.getLogger("ray.data")
-    level = data_log.level
     try:
-        # Sorting puts equal keys in one block, which the grouping maps below rely on.
-        context.shuffle_strategy = type(context.shuffle_strategy).SORT_SHUFFLE_PULL_BASED
-        context.enable_progress_bars = False
-        data_log.setLevel(logging.ERROR)
         return _run(ray, units, index, field, id_field, on_problems, on_unit)
     finally:
-        context.shuffle_strategy, context.enable_progress_bars = saved
-        data_log.setLevel(level)
-        if started:
+        if connected:  # stops a cluster started here; leaves a joined one running
             ray.shutdown()
+
+
+class _Phases:
+    def __init__(self) -> None:
+        self.clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        log.info("%s: %.2f s", name, now - self.clock)
+        self.clock = now
+
+
+class _Signed:
+    """What signing leaves in the cluster, per sign task, and the texts LSH must see."""
+
+    def __init__(self) -> None:
+        self.starts = [0]  # the record number of each task's first record (then the total)
+        self.shingles: list[Any] = []  # each task's `Shingles`, an object in the cluster
+        self.bands: list[list[Any]] = []  # each task's `Bands`, an object per key range
+        self.reps: list[int] = []  # record numbers of the texts LSH must see, ascending
 
 
 def _run(
@@ -123,139 +153,177 @@ def _run(
     on_unit: Callable[[str], None],
 ) -> Clusters:
     config = index.config
-    clock = [time.perf_counter()]
-
-    def phase(name: str) -> None:
-        now = time.perf_counter()
-        log.info("%s: %.2f s", name, now - clock[0])
-        clock[0] = now
-
-    blocks, base = [], 0
-    for number, unit in enumerate(units):
-        payload = pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL)
-        table = pa.table({"unit": [number], "base": [base], "payload": [payload]})
-        blocks.append(ray.put(table))
-        base += unit_size(unit)
-        on_unit("read")
-    if not blocks:
-        return index.settle(np.zeros(0, dtype=np.int64), 0, 0, 0)
-    signed = (
-        ray.data.from_arrow_refs(blocks)
-        .map_batches(
-            _sign_block,
-            batch_size=None,
-            batch_format="pyarrow",
-            fn_kwargs={"field": field, "id_field": id_field, "config": config},
-        )
-        .materialize()
-    )
-    del blocks
-    phase("read and sign")
-    metas = signed.map_batches(_meta_rows, batch_format="pyarrow").take_all()
-    reps: list[int] = []
-    for row in sorted(metas, key=lambda r: -int(r["doc"])):
-        unit_meta: SignedUnit = pickle.loads(row["meta"])
-        problems, _, docs = index.account(unit_meta)
-        on_problems(problems)
-        reps += docs
+    phase = _Phases()
+    cpus = max(int(ray.cluster_resources().get("CPU", 1)), 1)
+    parts = 2 * cpus  # key ranges, and verification tasks: a few tasks per CPU
+    signed = _sign_all(ray, units, index, (field, id_field, parts, cpus), on_problems, on_unit)
     on_unit("cluster")
-    phase("bookkeeping")
+    phase("read, sign and bookkeeping")
     n = len(index)
-    if n != base:
-        raise AssertionError(f"records counted {base} while reading, {n} after parsing")
-    rep_docs = np.array(reps, dtype=np.int64)
-    if len(rep_docs) < 2:
+    if n != signed.starts[-1]:
+        raise AssertionError(f"records counted {signed.starts[-1]} while reading, {n} after")
+    if n >= 1 << (PAIR_BITS - 1):
+        raise ValueError(f"too many records for the ray engine: {n:,}")
+    if len(signed.reps) < 2:
         return index.settle(np.arange(n, dtype=np.int64), 0, 0, 0)
-    # The same high bits of the band keys as lsh.candidate_pairs keeps, so the same buckets.
-    bits = max(len(rep_docs) * config.bands - 1, 1).bit_length()
-    # Few, large blocks into each sort: its cost grows with blocks in times blocks out.
-    parts = max(2 * int(ray.cluster_resources().get("CPU", 1)), len(rep_docs) // PER_PART)
-    pairs = (
-        signed.map_batches(
-            _band_rows, batch_format="pyarrow", fn_kwargs={"reps": rep_docs, "bits": bits}
-        )
-        .repartition(parts)
-        .sort("key")
-        .map_batches(_bucket_pairs, batch_size=None, batch_format="pyarrow")
-    )
-    shingles = signed.map_batches(
-        _shingle_rows, batch_format="pyarrow", fn_kwargs={"reps": rep_docs}
-    )
-    firsts = (
-        pairs.map_batches(_requests, batch_format="pyarrow")
-        .union(shingles)
-        .repartition(parts)
-        .sort("doc")
-        .map_batches(_attach_first, batch_size=None, batch_format="pyarrow")
-        .materialize()
-    )
-    candidates = firsts.count()
+    pairs = _candidates(ray, signed, config.bands, parts)
     phase("bands and candidate pairs")
-    if not candidates:
+    if not len(pairs):
         return index.settle(np.arange(n, dtype=np.int64), 0, 0, 0)
-    edges = (
-        firsts.union(shingles)
-        .repartition(parts)
-        .sort("doc")
-        .map_batches(
-            _verify,
-            batch_size=None,
-            batch_format="pyarrow",
-            fn_kwargs={"threshold": config.threshold},
-        )
-        .materialize()
+    roots, checked, similar = _verify(ray, signed, pairs, n, config.threshold, parts)
+    phase("verification and components")
+    return index.settle(roots, len(pairs), checked, similar)
+
+
+def _sign_all(
+    ray: Any,
+    units: Iterator[Unit],
+    index: DedupIndex,
+    args: tuple[str, str, int, int],
+    on_problems: Callable[[list[Problem]], None],
+    on_unit: Callable[[str], None],
+) -> _Signed:
+    """Sign every unit on the cluster, taking in each one's bookkeeping in input order."""
+    field, id_field, parts, cpus = args
+    sign = ray.remote(_sign_task).options(num_returns=2 + parts)
+    in_flight: deque[list[Any]] = deque()
+    out = _Signed()
+    batch: list[Unit] = []
+    sizes: list[int] = []
+
+    def submit() -> None:
+        base = out.starts[-1]
+        in_flight.append(sign.remote(batch[:], base, parts, field, id_field, index.config))
+        out.starts.append(base + sum(sizes))
+        batch.clear()
+        sizes.clear()
+
+    def take_in() -> None:
+        refs = in_flight.popleft()
+        for meta in ray.get(refs[0]):
+            problems, _, docs = index.account(meta)
+            on_problems(problems)
+            out.reps += docs
+        out.shingles.append(refs[1])
+        out.bands.append(refs[2:])
+
+    for unit in units:
+        batch.append(unit)
+        sizes.append(unit_size(unit))
+        on_unit("read")
+        if sum(sizes) >= RECORDS_PER_TASK:
+            submit()
+        while len(in_flight) > IN_FLIGHT_PER_CPU * cpus:
+            take_in()
+    if batch:
+        submit()
+    while in_flight:
+        take_in()
+    return out
+
+
+def _candidates(ray: Any, signed: _Signed, bands: int, parts: int) -> I64:
+    """Unique candidate pairs (a < b), those that most buckets gave first, then by (a, b).
+
+    The order of `DedupIndex.finish`, so that both engines check the same pairs.
+    """
+    # The same high bits of the band keys as lsh.candidate_pairs keeps, so the same buckets.
+    bits = max(len(signed.reps) * bands - 1, 1).bit_length()
+    if bits > 64 - PART_BITS:
+        raise ValueError(f"too many texts for the ray engine: {len(signed.reps):,}")
+    bucket = ray.remote(_bucket_task)
+    reps = ray.put(np.array(signed.reps, dtype=np.int64))
+    found = ray.get(
+        [bucket.remote(reps, bits, *[b[p] for b in signed.bands]) for p in range(parts)]
     )
-    similar = edges.count()
-    phase("verification")
-    roots = np.arange(n, dtype=np.int64)
-    if similar:
-        found = _components(edges, parts)
-        for batch in found.iter_batches(batch_format="numpy", batch_size=1 << 16):
-            roots[batch["a"]] = batch["b"]
-    phase("connected components")
-    return index.settle(roots, candidates, candidates, similar)
+    codes = np.concatenate([np.zeros(0, dtype=np.int64), *(f[0] for f in found)])
+    counts = np.concatenate([np.zeros(0, dtype=np.int64), *(f[1] for f in found)])
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    first = _run_starts(codes)
+    shared = np.add.reduceat(counts, first) if len(first) else counts
+    code = codes[first][np.argsort(-shared, kind="stable")]
+    return np.stack([code >> PAIR_BITS, code & ((1 << PAIR_BITS) - 1)], axis=1)
 
 
-def _lists(values: U64, offsets: I64) -> pa.Array:
-    return pa.ListArray.from_arrays(
-        pa.array(offsets.astype(np.int32)), pa.array(values, _LIST.value_type)
+def _verify(
+    ray: Any, signed: _Signed, pairs: I64, n: int, threshold: float, parts: int
+) -> tuple[I64, int, int]:
+    """Component labels of every record, and the pairs checked and found similar."""
+    dealt = [mine for mine in _deal(pairs, components(n, pairs), parts) if len(mine)]
+    wanted = [np.unique(mine) for mine in dealt]  # the records each task needs
+    route = ray.remote(_route_task).options(num_returns=len(dealt))
+    routed = [
+        _as_list(route.remote(sets, [_within(w, lo, hi) for w in wanted]))
+        for sets, lo, hi in zip(signed.shingles, signed.starts[:-1], signed.starts[1:], strict=True)
+    ]
+    check = ray.remote(_check_task)
+    found = ray.get(
+        [check.remote(threshold, mine, *[r[t] for r in routed]) for t, mine in enumerate(dealt)]
     )
+    stars = np.concatenate([np.zeros((0, 2), dtype=np.int64), *(f[0] for f in found)])
+    return components(n, stars), sum(f[1] for f in found), sum(f[2] for f in found)
 
 
-def _flat(column: Any) -> tuple[U64, I64]:
-    """Values and offsets of a list<uint64> column (chunked or not)."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    offsets = array.offsets.to_numpy().astype(np.int64)
-    values = array.values.to_numpy(zero_copy_only=False).astype(np.uint64, copy=False)
-    return values[offsets[0] : offsets[-1]], offsets - offsets[0]
+def _deal(pairs: I64, label: I64, tasks: int) -> list[I64]:
+    """The pairs cut into `tasks` runs of about as many pairs (a task's cost is its checks).
+
+    Each candidate component's pairs stay together, in their order of checking, so a task
+    checks them as the local engine does; only a component larger than a task's share is cut
+    (its parts are joined again by their stars), so that none delays the others.
+    """
+    comp = label[pairs[:, 0]]
+    order = np.argsort(comp, kind="stable")
+    starts = _run_starts(comp[order])
+    ends = np.append(starts[1:], len(pairs))
+    share = len(pairs) / tasks
+    cuts = np.round(np.arange(1, tasks) * share).astype(np.int64)
+    at = np.searchsorted(starts, cuts, side="right") - 1
+    first, last = starts[at], ends[at]
+    fits = last - first <= share
+    nearer = np.where(cuts - first <= last - cuts, first, last)
+    cuts = np.unique(np.where(fits, nearer, cuts))
+    return np.split(pairs[order], cuts)
 
 
-def _sign_block(table: pa.Table, field: str, id_field: str, config: Any) -> pa.Table:
-    """Sign the units of a block: a row per signed text, and a row of bookkeeping per unit."""
-    docs: list[I64] = []
-    exact: list[U64] = []
-    keys: list[U64] = []
-    values: list[U64] = []
-    counts: list[I64] = []
-    meta_docs: list[int] = []
-    metas: list[bytes] = []
-    for number, base, payload in zip(
-        table["unit"].to_pylist(),
-        table["base"].to_pylist(),
-        table["payload"].to_pylist(),
-        strict=True,
-    ):
-        unit = sign_unit(pickle.loads(payload), field, id_field, config)
-        batch = unit.batch
-        with_text = np.flatnonzero(np.array([p is None for p in unit.problems], dtype=bool))
-        docs.append(base + with_text[batch.signed])
-        exact.append(batch.exact[batch.signed])
+def _within(docs: I64, lo: int, hi: int) -> I64:
+    """The records of sorted `docs` in [lo, hi)."""
+    return docs[np.searchsorted(docs, lo) : np.searchsorted(docs, hi)]
+
+
+def _run_starts(values: I64) -> I64:
+    """Where each run of equal values begins, in a sorted array."""
+    starts: I64 = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return starts[: len(values)]  # none for an empty array
+
+
+def _as_list(refs: Any) -> list[Any]:
+    """The object refs of a call: Ray gives a bare ref for num_returns=1."""
+    return list(refs) if isinstance(refs, list) else [refs]
+
+
+def _sign_task(
+    units: list[Unit], base: int, parts: int, field: str, id_field: str, config: DedupConfig
+) -> tuple[Any, ...]:
+    """Sign units of consecutive records, the first being record `base`.
+
+    Returns the units' bookkeeping, the shingle sets of their signed texts, and the texts'
+    band rows by key range.
+    """
+    metas: list[SignedUnit] = []
+    docs: list[I64] = [np.zeros(0, dtype=np.int64)]
+    sets: list[DocHashes] = []
+    keys: list[U64] = [np.zeros(0, dtype=np.uint64)]
+    exact: list[U64] = [np.zeros(0, dtype=np.uint64)]
+    for unit in units:
+        signed = sign_unit(unit, field, id_field, config)
+        batch = signed.batch
+        with_text = np.flatnonzero(np.array([p is None for p in signed.problems], dtype=bool))
+        docs.append((base + with_text[batch.signed]).astype(np.int64))
+        base += len(signed.ids)
+        sets.append(sorted_unique_runs(batch.shingles))
         keys.append(batch.keys.ravel())
-        runs = batch.shingles
-        for k in range(len(batch.signed)):
-            run = sorted_unique(runs.values[runs.offsets[k] : runs.offsets[k + 1]])
-            values.append(run)
-            counts.append(np.array([len(run)], dtype=np.int64))
+        exact.append(batch.exact[batch.signed])
         bare = SignedBatch(
             batch.words,
             batch.exact,
@@ -263,229 +331,97 @@ def _sign_block(table: pa.Table, field: str, id_field: str, config: Any) -> pa.T
             np.zeros((0, config.bands), dtype=np.uint64),
             DocHashes(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)),
         )
-        meta = SignedUnit(unit.source, unit.lines, unit.ids, unit.lengths, unit.problems, bare)
-        meta_docs.append(-1 - number)
-        metas.append(pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL))
-    m = len(metas)
-    doc = np.concatenate([*docs, np.array(meta_docs, dtype=np.int64)])
-    sizes = np.concatenate([*counts, np.zeros(m, dtype=np.int64)])
-    shingle_offsets = np.zeros(len(doc) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=shingle_offsets[1:])
-    flat_keys = np.concatenate([*keys, np.zeros(0, dtype=np.uint64)])
-    texts = len(doc) - m
-    key_offsets = np.concatenate(
-        [np.arange(texts + 1, dtype=np.int64) * config.bands, np.full(m, texts * config.bands)]
+        metas.append(
+            SignedUnit(
+                signed.source, signed.lines, signed.ids, signed.lengths, signed.problems, bare
+            )
+        )
+    doc = np.concatenate(docs)
+    runs = _concat_runs(sets)
+    key = np.concatenate(keys)
+    rows: Bands = (
+        key,
+        np.repeat(doc, config.bands),
+        np.repeat(np.concatenate(exact), config.bands),
     )
-    return pa.table(
-        {
-            "doc": doc,
-            "exact": np.concatenate([*exact, np.zeros(m, dtype=np.uint64)]),
-            "keys": _lists(flat_keys, key_offsets),
-            "shingles": _lists(
-                np.concatenate([*values, np.zeros(0, dtype=np.uint64)]), shingle_offsets
-            ),
-            "meta": pa.array([None] * (len(doc) - m) + metas, pa.binary()),
-        }
-    )
+    return (metas, (doc, runs.offsets, runs.values), *_split(rows, _key_part(key, parts), parts))
 
 
-def _meta_rows(table: pa.Table) -> pa.Table:
-    doc = table["doc"].to_numpy()
-    return table.select(["doc", "meta"]).take(np.flatnonzero(doc < 0))
-
-
-def _rep_rows(table: pa.Table, reps: I64) -> tuple[pa.Table, I64]:
-    """The rows of texts LSH must see (record numbers in sorted `reps`), and their numbers."""
-    doc = table["doc"].to_numpy()
-    at = np.searchsorted(reps, doc).clip(0, max(len(reps) - 1, 0))
-    keep = np.flatnonzero((doc >= 0) & (reps[at] == doc))
-    return table.take(keep), doc[keep]
-
-
-def _band_rows(table: pa.Table, reps: I64, bits: int) -> pa.Table:
-    rows, doc = _rep_rows(table, reps)
-    keys, offsets = _flat(rows["keys"])
-    bands = np.diff(offsets)
-    return pa.table(
-        {
-            "key": keys >> np.uint64(bits),
-            "doc": np.repeat(doc, bands),
-            "order": np.repeat(rows["exact"].to_numpy(), bands),
-        }
+def _concat_runs(runs: list[DocHashes]) -> DocHashes:
+    offsets = [np.zeros(1, dtype=np.int64)]
+    total = 0
+    for r in runs:
+        offsets.append(r.offsets[1:] - r.offsets[0] + total)
+        total += int(r.offsets[-1] - r.offsets[0])
+    values = [r.values[r.offsets[0] : r.offsets[-1]] for r in runs]
+    return DocHashes(
+        np.concatenate([np.zeros(0, dtype=np.uint64), *values]), np.concatenate(offsets)
     )
 
 
-def _bucket_pairs(table: pa.Table) -> pa.Table:
-    """Candidate pairs of a block of whole buckets (rows sorted by key)."""
-    key = table["key"].to_numpy()
-    order = np.argsort(key, kind="stable")
-    pairs = sorted_bucket_pairs(
-        key[order], table["doc"].to_numpy()[order], table["order"].to_numpy()[order]
-    )
-    return pa.table({"a": pairs[:, 0], "b": pairs[:, 1]})
+def _key_part(keys: U64, parts: int) -> I64:
+    """The key range of each band key: by its top PART_BITS bits, which truncation keeps."""
+    top = (keys >> np.uint64(64 - PART_BITS)).astype(np.int64)
+    return (top * parts) >> PART_BITS
 
 
-def _shingle_rows(table: pa.Table, reps: I64) -> pa.Table:
-    rows, doc = _rep_rows(table, reps)
-    return pa.table(
-        {"doc": doc, "other": np.full(len(doc), -1, dtype=np.int64), "sh": rows["shingles"]}
-    )
+def _split(rows: Bands, part: I64, parts: int) -> list[Bands]:
+    order = np.argsort(part, kind="stable")
+    cuts = np.searchsorted(part[order], np.arange(1, parts))
+    pieces = [np.split(column[order], cuts) for column in rows]
+    return [(k, d, o) for k, d, o in zip(*pieces, strict=True)]
 
 
-def _requests(table: pa.Table) -> pa.Table:
-    """A pair (a, b) as a request for the shingles of a."""
-    n = table.num_rows
-    empty = _lists(np.zeros(0, dtype=np.uint64), np.zeros(n + 1, dtype=np.int64))
-    return pa.table({"doc": table["a"], "other": table["b"], "sh": empty})
+def _bucket_task(reps: I64, bits: int, *rows: Bands) -> tuple[I64, I64]:
+    """Candidate pairs of one key range (codes a << PAIR_BITS | b, ascending), and for each
+    the number of buckets that gave it."""
+    key = np.concatenate([r[0] for r in rows])
+    doc = np.concatenate([r[1] for r in rows])
+    order = np.concatenate([r[2] for r in rows])
+    at = np.searchsorted(reps, doc).clip(0, len(reps) - 1)
+    keep = np.flatnonzero(reps[at] == doc)  # the texts LSH must see
+    key = key[keep] >> np.uint64(bits)
+    sort = np.argsort(key, kind="stable")
+    pairs = sorted_bucket_pairs(key[sort], doc[keep][sort], order[keep][sort])
+    code = np.sort((pairs[:, 0] << PAIR_BITS) | pairs[:, 1])
+    first = _run_starts(code)
+    return code[first], np.diff(np.append(first, len(code)))
 
 
-def _meet(table: pa.Table) -> tuple[I64, I64, I64, pa.Table]:
-    """Split a block sorted by doc into unique requests (doc, other) and the shingles of doc.
+def _route_task(sets: Shingles, wanted: list[I64]) -> Any:
+    """The shingle sets of a sign task's records, for each check task those it wants."""
+    docs, offsets, values = sets
+    out = []
+    for records in wanted:
+        pick = np.searchsorted(docs, records)
+        if not np.array_equal(docs[pick.clip(0, max(len(docs) - 1, 0))], records):
+            raise AssertionError("a candidate record was not signed")
+        runs = select(DocHashes(values, offsets), pick)
+        out.append((records, runs.offsets, runs.values))
+    return out[0] if len(out) == 1 else tuple(out)
 
-    Returns the requests' doc and other, the row of each request's doc among the shingle
-    rows, and the shingle rows.
+
+def _check_task(threshold: float, pairs: I64, *sets: Shingles) -> tuple[I64, int, int]:
+    """Check the pairs of whole candidate components, as `DedupIndex.finish` does.
+
+    sets: the shingle sets of the pairs' records, by unit. Returns the components as stars
+    (record, smallest record of its component), and the pairs checked and found similar.
     """
-    doc = table["doc"].to_numpy()
-    other = table["other"].to_numpy()
-    is_sh = other < 0
-    sh = table.take(np.flatnonzero(is_sh))
-    sh_doc = doc[is_sh]
-    order = np.argsort(sh_doc, kind="stable")
-    sh, sh_doc = sh.take(order), sh_doc[order]
-    req = np.flatnonzero(~is_sh)
-    code = np.unique(np.stack([doc[req], other[req]], axis=1), axis=0)
-    at = np.searchsorted(sh_doc, code[:, 0])
-    return code[:, 0], code[:, 1], at, sh
-
-
-def _attach_first(table: pa.Table) -> pa.Table:
-    """Each unique pair (a, b), with the shingles of a, as a request for the shingles of b."""
-    a, b, at, sh = _meet(table)
-    return pa.table({"doc": b, "other": a, "sh": sh["sh"].take(pa.array(at))})
-
-
-def _verify(table: pa.Table, threshold: float) -> pa.Table:
-    """The pairs whose exact Jaccard similarity reaches `threshold`."""
-    doc = table["doc"].to_numpy()
-    other = table["other"].to_numpy()
-    req = np.flatnonzero(other >= 0)
-    sh_rows = np.flatnonzero(other < 0)
-    sh_doc = doc[sh_rows]
-    order = np.argsort(sh_doc, kind="stable")
-    sh_rows, sh_doc = sh_rows[order], sh_doc[order]
-    values, offsets = _flat(table["sh"])
-    found_a: list[int] = []
-    found_b: list[int] = []
-    for r, b, a in zip(req.tolist(), doc[req].tolist(), other[req].tolist(), strict=True):
-        s = sh_rows[np.searchsorted(sh_doc, b)]
-        sa = values[offsets[r] : offsets[r + 1]]
-        sb = values[offsets[s] : offsets[s + 1]]
-        if checked_jaccard(sa, sb, threshold) >= threshold:
-            found_a.append(a)
-            found_b.append(b)
-    return pa.table(
-        {"a": np.array(found_a, dtype=np.int64), "b": np.array(found_b, dtype=np.int64)}
-    )
-
-
-# ---- connected components: large-star and small-star steps ------------------------------------
-# Edges are rows (a, b); a row with a < 0 is a step's count of unsettled nodes in b.
-
-
-def _components(edges: Any, parts: int) -> Any:
-    """Rows (a, b): each record a of a component of two or more, and b its smallest record."""
-    # First each block unites its own edges (a star per local component): the same
-    # components, and most of them settled before the first round.
-    edges = edges.repartition(parts).map_batches(_local_stars, batch_format="pyarrow")
-    for _ in range(MAX_ROUNDS):
-        large = _step(edges, _large_star)
-        counts = large.map_batches(_count_rows, batch_format="pyarrow").take_all()
-        if not sum(int(row["b"]) for row in counts):
-            return large.map_batches(_edge_rows, batch_format="pyarrow")
-        edges = _step(large, _small_star)
-    raise RuntimeError(f"connected components did not settle in {MAX_ROUNDS} rounds")
-
-
-def _local_stars(table: pa.Table) -> pa.Table:
-    """The edges of a block replaced by stars: each node to the smallest node it reaches."""
-    a, b = table["a"].to_numpy(), table["b"].to_numpy()
-    keep = a >= 0
-    pairs = np.stack([a[keep], b[keep]], axis=1)
-    nodes, local = np.unique(pairs, return_inverse=True)
-    roots = components(len(nodes), local.reshape(-1, 2))
-    moved = np.flatnonzero(roots != np.arange(len(nodes)))
-    return pa.table({"a": nodes[moved], "b": nodes[roots[moved]]})
-
-
-def _count_rows(table: pa.Table) -> pa.Table:
-    return table.take(np.flatnonzero(table["a"].to_numpy() < 0))
-
-
-def _edge_rows(table: pa.Table) -> pa.Table:
-    return table.take(np.flatnonzero(table["a"].to_numpy() >= 0))
-
-
-def _step(edges: Any, star: Callable[[pa.Table], pa.Table]) -> Any:
-    return (
-        edges.map_batches(_both_ways, batch_format="pyarrow")
-        .sort("u")
-        .map_batches(star, batch_size=None, batch_format="pyarrow")
-        .materialize()
-    )
-
-
-def _both_ways(table: pa.Table) -> pa.Table:
-    a, b = table["a"].to_numpy(), table["b"].to_numpy()
-    keep = a >= 0
-    a, b = a[keep], b[keep]
-    return pa.table({"u": np.concatenate([a, b]), "w": np.concatenate([b, a])})
-
-
-def _groups(table: pa.Table) -> tuple[I64, I64, I64, I64]:
-    """Unique (u, w) rows sorted by u then w, the start of each u, and each row's group."""
-    uw = np.unique(np.stack([table["u"].to_numpy(), table["w"].to_numpy()], axis=1), axis=0)
-    u, w = uw[:, 0], uw[:, 1]
-    first = np.concatenate([[True], u[1:] != u[:-1]]) if len(u) else np.zeros(0, dtype=bool)
-    return u, w, np.flatnonzero(first), np.cumsum(first) - 1
-
-
-def _edges(a: I64, b: I64, unsettled: int) -> pa.Table:
-    ab = np.unique(np.stack([a, b], axis=1), axis=0) if len(a) else np.zeros((0, 2), np.int64)
-    return pa.table(
-        {
-            "a": np.append(ab[:, 0], -1).astype(np.int64),
-            "b": np.append(ab[:, 1], unsettled).astype(np.int64),
-        }
-    )
-
-
-def _large_star(table: pa.Table) -> pa.Table:
-    """Join every larger neighbour of u to the smallest of u and its neighbours.
-
-    Also counts the unsettled nodes: those with a smaller neighbour and another neighbour.
-    When none is left every component is a star around its smallest node, and this step
-    gives back its input.
-    """
-    u, w, starts, group = _groups(table)
-    if not len(u):
-        return _edges(u, w, 0)
-    least = np.minimum(np.minimum.reduceat(w, starts), u[starts])
-    degree = np.diff(np.append(starts, len(u)))
-    unsettled = int(np.count_nonzero((least < u[starts]) & (degree > 1)))
-    larger = w > u
-    return _edges(w[larger], least[group][larger], unsettled)
-
-
-def _small_star(table: pa.Table) -> pa.Table:
-    """Join u and its smaller neighbours to the smallest of them."""
-    u, w, starts, group = _groups(table)
-    if not len(u):
-        return _edges(u, w, 0)
-    smaller = w < u
-    least = np.minimum(np.minimum.reduceat(np.where(smaller, w, u), starts), u[starts])
-    m = least[group]
-    move = smaller & (w != m)
-    centre = u[starts] != least
-    a = np.concatenate([w[move], u[starts][centre]])
-    b = np.concatenate([m[move], least[centre]])
-    return _edges(a, b, 0)
+    docs = np.concatenate([np.zeros(0, dtype=np.int64), *(s[0] for s in sets)])
+    local = np.searchsorted(docs, pairs.ravel())
+    if not np.array_equal(docs[local], pairs.ravel()):
+        raise AssertionError("a candidate record came without its shingles")
+    store = ShingleStore()
+    try:
+        at = 0
+        for block, offsets, values in sets:
+            store.add(np.arange(at, at + len(block)), DocHashes(values, offsets))
+            at += len(block)
+        store.freeze()
+        labels, checked, similar = verified_components(
+            len(docs), local.reshape(-1, 2), store, threshold
+        )
+    finally:
+        store.close()
+    moved = np.flatnonzero(labels != np.arange(len(docs)))
+    return np.stack([docs[moved], docs[labels[moved]]], axis=1), checked, similar
