@@ -5,13 +5,16 @@ from __future__ import annotations
 from wirecopy.stages.lines import (
     date_parts,
     dateline_parts,
+    figures,
     fragment_start,
     glued_dateline,
     iso,
+    list_item,
     name_key,
     sentence_spans,
     shape_key,
     split_lines,
+    timestamp,
 )
 
 
@@ -39,6 +42,36 @@ def test_sentences_skip_initials() -> None:
         "He met J. Smith in the U.S. capital.",
         "Then he left.",
     ]
+
+
+def test_single_letter_abbreviations_in_small_letters_end_no_sentence() -> None:
+    # A headline restyled in sentence case keeps ``u.s.`` in small letters.
+    assert len(sentence_spans("Lenders worried about u.s. consumer demand")) == 1
+    assert not _line("Lenders worried about u.s. consumer demand").credit
+
+
+def test_figures_count_numbers_in_digits_and_words_not_ranks() -> None:
+    assert figures("Revenue 4.2 bn vs 3.9 bn") == 2
+    assert figures("Loss seven cts vs profit 1,250,000") == 2
+    assert figures("Operating loss NIL vs Nil") == 2
+    assert figures("ACME CORP 2ND QUARTER 2026 PROFIT") == 1  # a rank is no figure
+    assert figures("Council approves the bridge plan") == 0
+
+
+def test_list_items_and_time_stamps() -> None:
+    assert list_item("3. Harbour traders face 20 per cent rent rise")
+    assert list_item("(2) Second item")
+    assert not list_item("3.5 pct vs 2.9 pct")
+    assert not list_item("12 months")
+    for stamp in (
+        "Updated 10:32 AM, March 4, 2026",
+        "Posted 04/03/2026",
+        "Last updated: Jun 29, 2026",
+        "8.15 pm",
+    ):
+        assert timestamp(stamp), stamp
+    for row in ("Paid on June 30", "Revenue 4.2 bn vs 3.9 bn", "Rate 3.75/80 pct", "12 months"):
+        assert not timestamp(row), row
 
 
 def test_credit_and_fragment_tail() -> None:

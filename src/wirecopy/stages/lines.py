@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
+from typing import Any
 
 from wirecopy.textnorm import normalize
 
@@ -27,7 +28,7 @@ _DIGITS = re.compile(r"\d[\d,.:]*")
 # a digit or an opening quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*(?=\s+[\"'“‘(\[]*[\w])")
 _PARENS = re.compile(r"\([^()]*\)")
-_INITIAL = re.compile(r"(?:^|[\s(.])[A-Z]\.$")
+_INITIAL = re.compile(r"(?:^|[\s(.])[A-Za-z]\.$")  # ``J.``, ``U.S.``, ``u.s.``
 _CREDIT = re.compile(r"\([^()]{1,60}\)\s*$")
 _HEAD = re.compile(r"^\s*([^:]{1,40}?)\s*:\s*\S")
 _LEADING_PUNCT = re.compile(r"^[\s\-–—(\[\"'“‘]+|[\s)\]\"'”’]+$")
@@ -38,9 +39,40 @@ _GLUED_DATELINE = re.compile(
 
 
 @cache
+def _data() -> dict[str, Any]:
+    text = resources.files("wirecopy").joinpath("data/segment.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
 def _language() -> tuple[dict[str, int], frozenset[str]]:
-    data = json.loads(resources.files("wirecopy").joinpath("data/segment.json").read_text("utf-8"))
+    data = _data()
     return dict(data["months"]), frozenset(data["weekdays"])
+
+
+@cache
+def _number_words() -> frozenset[str]:
+    """Numbers written as words, as printed in small letters, capitalised or in capitals."""
+    words = _data()["numbers"]
+    return frozenset(v for w in words for v in (w, w.capitalize(), w.upper()))
+
+
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]\s")  # ``1.`` or ``2)`` opening an item of a list
+
+
+def list_item(text: str) -> bool:
+    """Does the line open with the number of an item of a list (``3. Headline``)?"""
+    return _LIST_MARKER.match(text) is not None
+
+
+def figures(text: str) -> int:
+    """How many of the words of ``text`` are numbers (``4.2``, ``1,250,000``, ``seven``), in
+    digits or in words; an ordinal (``3rd``) names a rank, not a quantity."""
+    numbers = _number_words()
+    found = len([t for t in words(text) if t in numbers or t[0].isdigit()])  # a list: faster
+    return found - len(_ORDINAL.findall(text)) if found else 0
 
 
 def shape_key(text: str) -> str:
@@ -207,6 +239,22 @@ def date_parts(text: str) -> tuple[int | None, int, int] | None:
     if month is None or day is None or not 1 <= day <= 31:
         return None
     return year, month, day
+
+
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}|[.:]\d{2}\s*[ap]\.?m\b)", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}([/.-])\d{1,2}\1\d{2,4}\b")
+YEAR = re.compile(r"\b(?:1[6-9]|2[0-9])\d\d\b")
+
+
+def timestamp(text: str) -> bool:
+    """Does a short line say when (``Updated 10:32 AM, March 4, 2026``, ``04/03/2026``): a
+    clock time, a date in figures, or a month name with a year? A page's time stamp, not a
+    row of figures."""
+    if _CLOCK.search(text) or _NUMERIC_DATE.search(text):
+        return True
+    months, _weekdays = _language()
+    tokens = re.split(r"[\s,./]+", text.lower())
+    return any(t in months for t in tokens) and YEAR.search(text) is not None
 
 
 def dateline_parts(text: str) -> tuple[int | None, int, int] | None:

@@ -13,28 +13,36 @@ How a page is read (every step decides from evidence that holds on pages never s
    paragraphs first (`wirecopy.stages.lines`). A line is prose when it reads like running
    text (sentence-final punctuation, lower-case words, length). A line printed twice on the
    page is never body: titles and captions get echoed, paragraphs do not.
-2. Body runs. Consecutive prose lines form a run; a run steps over at most two short lines
-   (subheads, in-body widgets) when substantial prose follows and no echo, date, source name,
+2. Body runs. Consecutive prose lines form a run, and so do the rows of a table of figures
+   (`wirecopy.stages.tables`: short lines of figures, an earnings item's say, that are
+   neither repeats on the page nor the site's furniture); a run steps over at most two short
+   lines (subheads, in-body widgets) when substantial prose follows and no echo, date, source,
    wide gap, heading about the site or heading that names the next paragraph (``About X`` /
    ``X is ...``) stands between, and not from one flattened teaser to the next.
 3. Titles. In the zone between two runs the most title-like line heads the next run: short,
    no final full stop, no separators, not a date, a counter or a source name; echoed in the
    same head, equal to the page's metadata title, followed by a caption, near the body are
    signs for; being printed on most pages of the site is a sign against. An untitled run
-   opening with a short question takes it as its title.
-4. Copies. A run is an article when it has two paragraphs or more; or a title and a single
-   flattened paragraph of several sentences (a teaser); or a title and the page's first text
-   (a brief). Runs the site prints on most of its pages, or that all name the site itself,
-   are boilerplate, as are the other runs (blurbs, comment prompts).
+   opening with a short question, or with a table line that reads as a headline, takes it
+   as its title.
+4. Copies. A run is an article when it has two paragraphs or more; or a title and a table;
+   or a title and a single flattened paragraph of several sentences (a teaser); or a title
+   and the page's first text (a brief). A single paragraph printed on other pages of the
+   site is a blurb unless the page opens with it (and it is not on most of the site's
+   pages: the site printed one story twice). Runs the site prints on most of its pages, or
+   that all name the site itself (a whole body may name it in passing), are boilerplate, as
+   are the other runs (blurbs, comment prompts).
 5. Furniture. After the title, repeats of the title or caption are echoes (they belong to no
    copy), date lines datelines, descriptive lines captions (the first is the copy's caption),
-   names known as sources (page metadata, printed on several sites, or printed twice on the
-   page as ``X`` and ``- X``) source lines; the rest is boilerplate (bylines, widgets). A
-   source name right after a body is that copy's source unless it stands closer to the next
-   title. Inside a run, a short line is a subhead unless it is a menu, a lone word, a counter,
-   or the site (or the corpus, for pages of no known site) prints it or its ``Label:`` on other
-   pages. A dateline glued to a first paragraph and an unterminated fragment glued after a
-   flattened body's last sentence are cut into blocks of their own.
+   names known as sources (page metadata, printed alone on several sites when three words
+   long or less, or printed twice on the page as ``X`` and ``- X``) source lines; the rest
+   is boilerplate (bylines, widgets). A source name right after a body is that copy's source
+   unless it stands closer to the next title. Inside a run, a short line is a subhead unless
+   it is a menu, a lone word, a counter, or the site (or the corpus, for pages of no known
+   site) prints it or its ``Label:`` on other pages; between the rows of a table, a short
+   line is a subhead (a heading such as ``Full year``). A dateline glued to a first
+   paragraph and an unterminated fragment glued after a flattened body's last sentence are
+   cut into blocks of their own.
 
 Site profiles (`wirecopy.stages.profiles`, data given to the build) add what the corpus
 cannot teach: lines a profile lists as the site's boilerplate are never body, title,
@@ -45,6 +53,7 @@ Every block keeps the evidence that decided its label (`Block.evidence`).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,6 +72,7 @@ from wirecopy.stages.evidence import (
     site_of,
 )
 from wirecopy.stages.lines import (
+    YEAR,
     Line,
     dateline_parts,
     fragment_start,
@@ -74,6 +84,7 @@ from wirecopy.stages.lines import (
     split_lines,
 )
 from wirecopy.stages.profiles import EMPTY, Profiles, SiteProfile
+from wirecopy.stages.tables import ROW, tables
 from wirecopy.textnorm import normalize
 
 __all__ = ["LABELS", "LineStats", "line_stats", "segment"]
@@ -95,6 +106,7 @@ TEASER_WORDS = 40
 BRIEF_WORDS = 12
 FLAT_SENTENCES = 5
 FLAT_WORDS = 50
+CORPUS_NAME_WORDS = 3  # a name printed alone on several sites is a source up to this long
 
 
 def segment(
@@ -125,6 +137,7 @@ class _Ctx:
     repeats: Counter[str] = field(default_factory=Counter)
     where: dict[str, list[int]] = field(default_factory=dict)  # text -> its line numbers
     names: Counter[str] = field(default_factory=Counter)  # name -> forms printed on the page
+    table: dict[int, str] = field(default_factory=dict)  # line -> its part in a table
 
     def __post_init__(self) -> None:
         self.norm = [normalize(line.text) for line in self.lines]
@@ -222,9 +235,12 @@ class _Ctx:
         if not _namelike(line.text):
             return False
         stats = self.stats
+        # Printed alone on several sites: an agency's name, or a syndicated headline; only a
+        # short one (``Agence France-Presse``, not ``Acme Corp Raises Dividend``) is a name.
+        short = _name_words(line.text) <= CORPUS_NAME_WORDS
         return (
             key in stats.sources
-            or stats.sites(stats.names, digest(key)) >= NAME_SITES
+            or (short and stats.sites(stats.names, digest(key)) >= NAME_SITES)
             or self.names[key] > 1  # printed in two forms: ``X`` and ``- X``
             or key == name_key(self.page.source or "")
         )
@@ -270,9 +286,19 @@ def _namelike(text: str) -> bool:
     return bool(caps) and all(w[0].isupper() or len(w) <= 3 for w in caps)
 
 
+def _name_words(text: str) -> int:
+    """Words of a name, not counting short lower-case ones (``Press Trust of India``: 3)."""
+    return sum(1 for w in _clean_name(text).split() if not (w.islower() and len(w) <= 3))
+
+
+_COUNT = re.compile(r"\d+")
+
+
 def _counter(line: Line) -> bool:
-    """A short line holding a number: counters, ages, sizes (``312 reads``, ``5 hours ago``)."""
-    return line.words <= 5 and any(c.isdigit() for c in line.text) and not line.terminal
+    """A short line holding a number: counters, ages, sizes (``312 reads``, ``5 hours ago``).
+    A year (``Budget passes in 2026``) counts nothing."""
+    counts = [n for n in _COUNT.findall(line.text) if not YEAR.fullmatch(n)]
+    return line.words <= 5 and bool(counts) and not line.terminal
 
 
 # ---- step 1: body runs ---------------------------------------------------------------------
@@ -280,13 +306,30 @@ def _counter(line: Line) -> bool:
 
 def _body_candidate(ctx: _Ctx, i: int) -> bool:
     line = ctx.lines[i]
+    if i in ctx.table:
+        return True
     return line.prose and not ctx.dup(i) and not ctx.metadata_title(i) and not ctx.profiled(i)
 
 
 def _can_start(ctx: _Ctx, i: int) -> bool:
     line = ctx.lines[i]
+    if i in ctx.table:
+        return True
     # A described scene with a credit opens no article: it is a caption.
     return _body_candidate(ctx, i) and not (line.credit and line.sentences <= 3)
+
+
+# ---- tables of figures (`wirecopy.stages.tables`) ------------------------------------------
+
+
+def _not_in_table(ctx: _Ctx, i: int) -> bool:
+    """Lines the page or the corpus marks as furniture are no table's rows, however shaped:
+    repeats on the page, profile lines, lines on most of the site's pages (its counters,
+    numbers masked), lines opening with a ``Label:`` printed on other pages."""
+    if ctx.dup(i) or ctx.profiled(i) or ctx.furniture(i):
+        return True
+    head = head_key(ctx.lines[i].text)
+    return head is not None and ctx.stats.pages(ctx.stats.heads, digest(head)) >= HEAD_PAGES
 
 
 def _substantial(line: Line) -> bool:
@@ -399,6 +442,15 @@ def _question_title(ctx: _Ctx, run: list[int]) -> bool:
     return ends in ("?", "!") and 3 <= line.words <= 15 and line.sentences == 1 and follows
 
 
+def _table_title(ctx: _Ctx, run: list[int]) -> bool:
+    """An untitled run opening with a line of a table that reads as a headline (``Two
+    killed, 15 hurt in blast`` over the body, ``Profit up 12 pct to 40 mln`` over its rows)."""
+    first = run[0]
+    return (
+        len(run) > 1 and first in ctx.table and _title_score(ctx, first, first, first) is not None
+    )
+
+
 def _pick_title(ctx: _Ctx, zone: range) -> tuple[int | None, float]:
     best: tuple[int | None, float] = (None, 0.0)
     for i in zone:
@@ -436,15 +488,25 @@ class _Labels:
 
 def _accepted(ctx: _Ctx, run: list[int], titled: bool, first: bool) -> tuple[bool, str]:
     paragraphs = [i for i in run if ctx.lines[i].prose]
+    if any(i in ctx.table for i in run):
+        if titled:
+            return True, "a table of figures under a title"
+        if len(paragraphs) < 2:
+            return False, "a table of figures with no title"
     if all("three_quarters" in ctx.marks(i) for i in paragraphs):
         return False, "prose the site prints on most of its pages"
-    if all(ctx.names_site(i) for i in paragraphs):
-        return False, "prose about the site itself"
+    if all(ctx.names_site(i) and not _flattened(ctx.lines[i]) for i in paragraphs):
+        return False, "prose about the site itself"  # a whole body may name it in passing
     if len(paragraphs) >= 2:
         return True, f"{len(paragraphs)} paragraphs"
     line = ctx.lines[paragraphs[0]]
-    recurs = "recurs" in ctx.marks(paragraphs[0])
-    if titled and line.sentences >= TEASER_SENTENCES and line.words >= TEASER_WORDS and not recurs:
+    marks = ctx.marks(paragraphs[0])
+    # Printed on other pages of the site, a paragraph is a blurb (an author's note, an
+    # appeal) unless the page opens with it and the site does not print it on most of its
+    # pages: then the site printed one story twice.
+    recurs = "recurs" in marks and not (first and "half" not in marks)
+    teaser = line.sentences >= TEASER_SENTENCES and line.words >= TEASER_WORDS
+    if titled and teaser and not recurs:
         return True, "titled flattened paragraph"
     if titled and first and line.words >= BRIEF_WORDS and not recurs:
         return True, "the page's first text under a title: a brief"
@@ -505,8 +567,12 @@ def _label_run(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int) -> None:
     prose = [i for i in draft.run if ctx.lines[i].prose]
     for i in draft.run:
         line = ctx.lines[i]
-        widget = None if line.prose else ctx.widget(i)
-        if line.prose:
+        widget = None if line.prose or i in ctx.table else ctx.widget(i)
+        if ctx.table.get(i) == ROW:
+            _set(ctx, out, i, BODY, idx, "a row of figures in a table")
+        elif i in ctx.table:
+            _set(ctx, out, i, SUBHEAD, idx, "a heading between rows of a table")
+        elif line.prose:
             more: dict[str, object] = {"sentences": line.sentences}
             if _flattened(line):  # a whole body on one line: where its sentences start
                 more["sentence_starts"] = [line.start + a for a, _b in sentence_spans(line.text)]
@@ -515,6 +581,8 @@ def _label_run(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int) -> None:
             _set(ctx, out, i, BOILERPLATE, None, f"short line in a body run: {widget}")
         else:
             _set(ctx, out, i, SUBHEAD, idx, "short line between paragraphs")
+    if not prose:
+        return
     first = ctx.lines[prose[0]]
     cut = glued_dateline(first.text)
     if cut is not None:
@@ -572,6 +640,7 @@ def _segment_page(page: Page, stats: LineStats, profile: SiteProfile = EMPTY) ->
     if page.status != PAGE_OK or not page.text:
         return PageResult(page, [], [])
     ctx = _Ctx(page, stats, split_lines(page.text), profile)
+    ctx.table = tables(ctx.lines, lambda i: _not_in_table(ctx, i))
     n = len(ctx.lines)
     out = _Labels([BOILERPLATE] * n, [None] * n, [{} for _ in range(n)])
     for i in range(n):
@@ -582,7 +651,7 @@ def _segment_page(page: Page, stats: LineStats, profile: SiteProfile = EMPTY) ->
     for run in _runs(ctx):
         zone = range(zone_start, run[0])
         title, score = _pick_title(ctx, zone)
-        if title is None and _question_title(ctx, run):
+        if title is None and (_question_title(ctx, run) or _table_title(ctx, run)):
             title, score, run = run[0], 0.0, run[1:]
         titled = title is not None or bool(page.title and not drafts)
         accepted, why = _accepted(ctx, run, titled, not drafts)
