@@ -18,6 +18,10 @@ stored evidence, copies, articles). Reported per corpus, with entities off (segm
 grouping alone) and on: wall and CPU seconds of each build, pages segmented, the ratios.
 
     .venv/bin/python -m benchmarks.incremental --pages 5000 --reuters 5000
+
+``--regroup DB`` times instead one regroup of every article of an archive (stories placed all
+at once, as a build does each time the archive grows past a regroup size): CPU and wall
+seconds and the process's peak memory.
 """
 
 from __future__ import annotations
@@ -188,13 +192,53 @@ def measure(name: str, records: list[dict[str, Any]], entities: bool) -> dict[st
             "pages_segmented": total["pages_segmented"],
             "segmented_per_part": [s["pages_segmented"] for s in steps],
             "wall_per_part": [round(s["wall"], 2) for s in steps],
+            "cpu_derive_per_part": [round(s["cpu_derive"], 2) for s in steps],
         },
         "wall_ratio": round(total["wall"] / once["wall"], 3),
         "cpu_ratio": round(total["cpu"] / once["cpu"], 3),
         "cpu_ratio_read_segment_group": round(
             total["cpu_read_segment_group"] / once["cpu_read_segment_group"], 3
         ),
+        "cpu_ratio_derive": round(total["cpu_derive"] / once["cpu_derive"], 3),
         "same_archive": same,
+    }
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def regroup(db: Path) -> dict[str, Any]:
+    """One regroup of every article of the archive ``db`` (a copy of it, entities as they are):
+    CPU and wall seconds of `derive` placing them all at once, and this process's peak
+    resident memory (start it fresh for that to be the regroup's)."""
+    import resource
+    import shutil
+
+    from wirecopy.archive.db import Archive
+    from wirecopy.derive import derive
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "a.db"
+        shutil.copy(db, copy)
+        with Archive.open(copy) as archive:
+            with archive.transaction() as conn:
+                conn.execute("UPDATE articles SET story_version = NULL")
+            articles = archive.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            derive(archive, entities=False)  # dates and terms first: not what is timed
+            with archive.transaction() as conn:
+                conn.execute("UPDATE articles SET story_version = NULL")
+            wall, cpu = time.perf_counter(), time.process_time()
+            summary = derive(archive, entities=False)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            stories = archive.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+    row = {
+        "archive": str(db),
+        "articles": articles,
+        "placed": summary.placed,
+        "stories": stories,
+        "cpu": round(cpu, 2),
+        "wall": round(wall, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(row), flush=True)
     return row
@@ -202,14 +246,25 @@ def measure(name: str, records: list[dict[str, Any]], entities: bool) -> dict[st
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=5000, help="pages of the generated feed")
+    parser.add_argument(
+        "--pages", type=int, default=5000, help="pages of the generated feed (0: none)"
+    )
     parser.add_argument("--reuters", type=int, default=5000, help="Reuters pages (0: none)")
     parser.add_argument(
         "--entities", choices=("off", "on", "both"), default="both", help="runs with entities"
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "incremental.json")
+    parser.add_argument(
+        "--regroup", type=Path, metavar="DB", help="time one regroup of every article of DB"
+    )
     args = parser.parse_args(argv)
-    corpora = [(f"generated single-site feed ({args.pages} pages)", feed_pages(args.pages))]
+    if args.regroup:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(regroup(args.regroup), indent=2) + "\n", encoding="utf-8")
+        return
+    corpora = []
+    if args.pages:
+        corpora.append((f"generated single-site feed ({args.pages} pages)", feed_pages(args.pages)))
     if args.reuters:
         corpora.append((f"Reuters-21578, first {args.reuters}", reuters_records(args.reuters)))
     rows = [

@@ -13,7 +13,13 @@ left out), and the archive's stories are scored against the gold stories:
 Throughput: entity extraction (articles per second, the model's loading not counted) and
 story placement (articles per second, vectorising and clustering) as the build reports them.
 
-    .venv/bin/python -m benchmarks.stories                 # seeds and examples
+The default corpora are the seeds, the example corpus and the hand-labelled Reuters-21578
+events of ``tests/data/reuters_events`` (README.md there): ``reuters_events_tune`` (26 Feb
+and 1 March 1987, the half the constants were chosen on) and ``reuters_events_heldout`` (27-29
+March 1987, only measured). ``--entities both`` scores each corpus with and without entities.
+
+    .venv/bin/python -m benchmarks.stories                 # the default corpora
+    .venv/bin/python -m benchmarks.stories --entities both -o /tmp/stories.json
     .venv/bin/python -m benchmarks.stories --corpus DIR GOLD.json [--corpus ...]
 """
 
@@ -26,6 +32,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,17 +44,22 @@ from wirecopy.evaluate import gold_labels, scores
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = shared_corpus().parent  # ../shared/corpus, or $WIRECOPY_SHARED/corpus
+EVENTS = REPO / "tests" / "data" / "reuters_events"
 DEFAULT = {
     "seeds": (SHARED / "seeds", SHARED / "seeds.gold.json"),
     "examples": (REPO / "examples" / "news", REPO / "examples" / "news.gold.json"),
+    "reuters_events_tune": (EVENTS / "tune" / "pages", EVENTS / "tune" / "gold.json"),
+    "reuters_events_heldout": (EVENTS / "heldout" / "pages", EVENTS / "heldout" / "gold.json"),
 }
 RESULTS = REPO / "benchmarks" / "results" / "stories.json"
 
 
-def evaluate(name: str, pages: Path, gold_path: Path, db: Path) -> dict[str, Any]:
+def evaluate(
+    name: str, pages: Path, gold_path: Path, db: Path, *, entities: bool = True
+) -> dict[str, Any]:
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     started = time.perf_counter()
-    summary = build([pages], db, config=BuildConfig())
+    summary = build([pages], db, config=BuildConfig(entities=entities))
     seconds = time.perf_counter() - started
     conn = sqlite3.connect(db)
     try:
@@ -56,6 +68,8 @@ def evaluate(name: str, pages: Path, gold_path: Path, db: Path) -> dict[str, Any
     finally:
         conn.close()
     labels, predicted, unmatched = gold_labels(gold, rows)
+    # The largest story's share of the archive's articles: chaining shows here first.
+    sizes = Counter(story or article_id for article_id, _, story in rows)
     derived = summary.derived
     entity_s = float(str(derived.get("entity_seconds") or 0.0))
     story_s = float(str(derived.get("story_seconds") or 0.0))
@@ -63,12 +77,14 @@ def evaluate(name: str, pages: Path, gold_path: Path, db: Path) -> dict[str, Any
     placed = int(str(derived.get("placed") or 0))
     return {
         "corpus": name,
+        "entities_on": entities,
         "pages": summary.pages_read,
         "articles": len(rows),
         "articles_matched": len(labels),
         "articles_unmatched": len(unmatched),
         "gold_stories": len(gold["stories"]),
         "stories": n_stories,
+        "largest_story_share": round(max(sizes.values()) / len(rows), 4) if rows else 0.0,
         **{k: round(v, 4) for k, v in scores(predicted, labels).items()},
         "entities": derived.get("entities"),
         "entity_articles_per_s": round(entity_n / entity_s, 1) if entity_s else None,
@@ -84,8 +100,6 @@ def reuters(folder: Path, sample: int) -> dict[str, Any]:
     the model loaded beforehand), vectorising and clustering them at once (articles/s), and
     the sizes of the stories found: the largest story's share of the articles shows chaining.
     """
-    from collections import Counter
-
     from benchmarks.reuters import iter_stories
     from wirecopy.derive import pipeline
     from wirecopy.stages.dates import mentioned_dates
@@ -131,6 +145,11 @@ def reuters(folder: Path, sample: int) -> dict[str, Any]:
     }
 
 
+def _name(pages: Path) -> str:
+    """A corpus's name: its folder's, or the folder above for a folder called ``pages``."""
+    return pages.parent.name if pages.name == "pages" else pages.name
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -141,14 +160,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--reuters", type=Path, metavar="DIR", help="also measure throughput on Reuters-21578"
     )
     parser.add_argument("--sample", type=int, default=2000, help="Reuters stories to use")
+    parser.add_argument(
+        "--entities",
+        choices=["on", "off", "both"],
+        default="on",
+        help="build with entities, without, or each corpus both ways (default: on)",
+    )
     args = parser.parse_args(argv)
-    corpora = {Path(p).name: (Path(p), Path(g)) for p, g in args.corpus} if args.corpus else DEFAULT
+    corpora = (
+        {_name(Path(p)): (Path(p), Path(g)) for p, g in args.corpus} if args.corpus else DEFAULT
+    )
+    modes = {"on": [True], "off": [False], "both": [True, False]}[args.entities]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, (pages, gold) in corpora.items():
-            result = evaluate(name, pages, gold, Path(tmp) / f"{name}.db")
-            results.append(result)
-            print(json.dumps(result), file=sys.stderr)
+            for entities in modes:
+                db = Path(tmp) / f"{name}-{'on' if entities else 'off'}.db"
+                result = evaluate(name, pages, gold, db, entities=entities)
+                results.append(result)
+                print(json.dumps(result), file=sys.stderr)
     if args.reuters:
         result = reuters(args.reuters, args.sample)
         results.append(result)

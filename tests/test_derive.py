@@ -3,6 +3,7 @@ a missing model, and a build killed half way."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,37 @@ def test_export_stories_as_csv_and_parquet(built: dict[str, Path], tmp_path: Pat
     result = CliRunner().invoke(cli, ["export", "stories", "--db", db, "--format", "csv"])
     rows = list(csv.DictReader(result.output.splitlines()))
     assert [json.loads(r["entities"]) for r in rows] == [s["entities"] for s in stories]
+
+
+def test_regroup_sizes_grow_by_a_quarter_then_double() -> None:
+    sizes = derive_module.regroup_sizes(20_000)
+    assert sizes[0] == 1 and sizes[-1] >= 20_000
+    for small, big in itertools.pairwise(sizes):
+        growth = derive_module.GROWTH if small < derive_module.LARGE else derive_module.LARGE_GROWTH
+        assert small < big <= max(small + 1, small * growth + 1)
+    assert derive_module.regroup_all(0, derive_module.FULL_REGROUP)
+    past = next(s for s in sizes if s > derive_module.FULL_REGROUP)
+    assert derive_module.regroup_all(past - 1, past)
+    assert not derive_module.regroup_all(past, past + 1)
+
+
+def test_placing_a_new_article_writes_only_the_stories_that_change(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    """Every article of a small archive is grouped again on any change; only the stories
+    that came out different are written."""
+    db = tmp_path / "e.db"
+    db.write_bytes(built["examples"].read_bytes())
+    before = export(db, "stories")
+    with Archive.open(db) as archive:
+        with archive.transaction() as conn:
+            conn.execute(
+                "INSERT INTO articles (id, title, text, text_hash, date, date_evidence) "
+                "VALUES ('a-new', 'Quarry owls', 'Owls nest in the old quarry wall.', 'x', "
+                "NULL, '{}')"
+            )
+        n = archive.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        summary = derive_module.derive(archive, entities=False)
+    assert summary.placed == n and summary.stories_changed == 1
+    after = export(db, "stories")
+    assert [s for s in after if s["articles"] != ["a-new"]] == before

@@ -8,8 +8,9 @@ end-to-end checks through `wirecopy build` are in ``tests/test_derive.py``.
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from conftest import shared_dir
 from wirecopy import derive as derive_module
@@ -28,16 +30,27 @@ from wirecopy.derive import derive, pipeline
 from wirecopy.evaluate import gold_labels, scores
 from wirecopy.readers import Skipped, discover, read
 from wirecopy.records import PAGE_OK, Copy, Page
+from wirecopy.stages import stories as stories_module
 from wirecopy.stages.dates import CopyDate, article_date, mentioned_dates
 from wirecopy.stages.entities import ENTITIES_VERSION, EntityCount, extract
 from wirecopy.stages.segment import line_stats, segment
 from wirecopy.stages.stories import (
     APART_DAYS,
+    AVERAGE,
+    FLOOR,
     SAME_DAYS,
+    SCALE,
     ArticleFeatures,
+    Grouping,
+    Links,
+    Space,
+    affected,
     cluster,
     entity_key,
     merge,
+    neighbours,
+    representative,
+    space,
     time_factor,
     vectorise,
 )
@@ -79,20 +92,41 @@ def test_entity_keys_ignore_case_and_punctuation() -> None:
     assert entity_key("Al-Sadr") == entity_key("al sadr") == "al sadr"
 
 
+def _pairs(scores: dict[tuple[int, int], float], n: int) -> sparse.csr_matrix:
+    """Rounded similarities, both ways, as :func:`merge` takes them."""
+    rows = [i for i, j in scores] + [j for i, j in scores]
+    cols = [j for i, j in scores] + [i for i, j in scores]
+    values = [round(s * SCALE) for s in scores.values()] * 2
+    return sparse.csr_matrix((values, (rows, cols)), shape=(n, n), dtype=np.int64)
+
+
+def _links(found: dict[tuple[int, int], float]) -> Links:
+    a, b = zip(*found, strict=True)
+    score = [round(s * SCALE) for s in found.values()]
+    return Links.of(np.array(a), np.array(b), np.array(score))
+
+
 def test_links_join_stories_only_when_their_average_holds() -> None:
     ids = ["a", "b", "c", "d"]
-    near = {
-        0: {1: 0.5, 2: 0.2},
-        1: {0: 0.5, 2: 0.2},
-        2: {0: 0.2, 1: 0.2, 3: 0.5},
-        3: {2: 0.5},
-    }
-    edges = {0: {1: 0.5}, 1: {0: 0.5}, 2: {3: 0.5, 0: 0.2}, 3: {2: 0.5}}
+    near = {(0, 1): 0.5, (0, 2): 0.2, (1, 2): 0.2, (2, 3): 0.5}
+    found = _links({(0, 1): 0.5, (2, 3): 0.5, (0, 2): 0.2})
     # {a, b} and {c, d}: the link a-c holds when the mean over the 4 pairs is high enough.
-    assert merge(ids, range(4), edges, near) == [[0, 1, 2, 3]]  # mean 0.1
-    near[2] = {3: 0.5}
-    near[0] = {1: 0.5}
-    assert merge(ids, range(4), edges, near) == [[0, 1], [2, 3]]  # mean 0.0
+    assert merge(ids, found, _pairs(near, 4)) == [[0, 1, 2, 3]]  # mean 0.1
+    del near[(0, 2)], near[(1, 2)]
+    assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]  # mean 0.0
+
+
+def test_links_are_taken_strongest_first_and_ties_by_id() -> None:
+    weak = 1.5 * AVERAGE  # joins two articles, but not an article and a pair it is far from
+    # b-c is the stronger link: {b, c} forms first, and a's weak link to it fails the mean
+    # (taken first, it would have held, and c joined {a, b} after).
+    found = {(0, 1): weak, (1, 2): 0.6}
+    assert merge(["a", "b", "c"], _links(found), _pairs(found, 3)) == [[0], [1, 2]]
+    # Two equal links from b: the one to the smallest id is taken first, whatever the order
+    # of the rows ("c" is row 0 here), and the other then fails the mean.
+    found = {(1, 0): weak, (1, 2): weak}
+    assert merge(["c", "b", "a"], _links(found), _pairs(found, 3)) == [[0], [1, 2]]
+    assert merge(["a", "b", "c"], _links(found), _pairs(found, 3)) == [[0, 1], [2]]
 
 
 def features(article_id: str, title: str, text: str, day: date | None = None) -> ArticleFeatures:
@@ -109,6 +143,161 @@ def test_the_same_people_months_apart_are_another_story() -> None:
     assert cluster(same) == [["a", "b"]]
     apart = [same[0], features("b", "Terminal opens", text, date(2026, 9, 2))]
     assert cluster(apart) == [["a"], ["b"]]
+
+
+# Similarities and incremental placement on generated articles ---------------------------------
+
+
+def generated(seed: int, n: int, topics: int = 6) -> list[ArticleFeatures]:
+    """``n`` articles on ``topics`` topics: each topic has its own words, every article some
+    common ones; dates within a few days of their topic's, or none, or a mentioned date."""
+    rng = random.Random(seed)
+    letters = "bcdfghjklmnprstvz"
+
+    def word() -> str:
+        return "".join(rng.choice(letters) + rng.choice("aeiou") for _ in range(3))
+
+    common = [word() for _ in range(40)]
+    themes = [([word() for _ in range(12)], D + timedelta(days=9 * t)) for t in range(topics)]
+    found = []
+    for k in range(n):
+        words, day = themes[rng.randrange(topics)]
+        body = [rng.choice(words if rng.random() < 0.5 else common) for _ in range(30)]
+        title = " ".join(rng.sample(words, 3))
+        when = rng.choice([day, day + timedelta(days=rng.randint(0, 5)), None])
+        art = features(f"a{k:03d}", title, " ".join(body), when)
+        art.mentioned = date(2026, 9, 1) if when is None and rng.random() < 0.2 else None
+        found.append(art)
+    return found
+
+
+def _space(articles: list[ArticleFeatures]) -> Space:
+    term_df: Counter[int] = Counter()
+    for art in articles:
+        term_df.update(art.terms.terms.tolist())
+    return space(articles, term_df, {}, len(articles))
+
+
+@given(seed=st.integers(0, 10_000))
+@settings(max_examples=15, deadline=None, derandomize=True, database=None)
+def test_similarities_are_the_documented_formula_and_symmetric(seed: int) -> None:
+    articles = generated(seed, 40)
+    sp = _space(articles)
+    found = neighbours(sp, range(len(articles))).toarray()
+    assert (found == found.T).all()  # the same integer whichever row it is worked out in
+    text = sp.text.toarray()
+    for i, a in enumerate(articles):
+        for j, b in enumerate(articles):
+            cosine = float(text[i] @ text[j])
+            s = time_factor(a.date, b.date, a.mentioned, b.mentioned) * cosine
+            expected = round(s * SCALE) if i != j and s >= FLOOR else 0
+            assert abs(int(found[i, j]) - expected) <= 1, (i, j, s)
+
+
+def _apply(grouping: Grouping, story_of: list[str | None], label: str) -> list[str | None]:
+    now = list(story_of)
+    for n, group in enumerate(grouping.groups):
+        for i in group:
+            now[i] = f"{label}{n}"
+    return now
+
+
+def _partition(story_of: list[str | None]) -> set[frozenset[int]]:
+    groups: dict[str | None, set[int]] = {}
+    for i, story in enumerate(story_of):
+        groups.setdefault(story, set()).add(i)
+    return {frozenset(g) for g in groups.values()}
+
+
+def _stories(story_of: list[str | None]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for i, story in enumerate(story_of):
+        found.setdefault(story or "", []).append(i)
+    return found
+
+
+@given(seed=st.integers(0, 10_000), dirty=st.sets(st.integers(0, 59), min_size=1, max_size=12))
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+def test_placing_again_what_changed_is_grouping_all_at_once(seed: int, dirty: set[int]) -> None:
+    """For fixed similarities, regrouping what some articles affect (as a new or changed
+    article, or one whose story lost an article) gives the stories of grouping all at once."""
+    articles = generated(seed, 60)
+    sp = _space(articles)
+    n = len(articles)
+    once = _apply(affected(sp, range(n), {}, [None] * n), [None] * n, "s")
+    again = _apply(affected(sp, dirty, _stories(once), once), once, "t")
+    assert _partition(again) == _partition(once)
+    # New articles: the others grouped first without them, then the new ones placed.
+    old = [i for i in range(n) if i not in dirty]
+    before = _apply(affected(sp, old, {}, [None] * n), [None] * n, "s")
+    for i in dirty:
+        before[i] = None  # not placed yet
+    placed = affected(sp, dirty, _stories([s if s else None for s in before]), before)
+    assert _partition(_apply(placed, before, "t")) == _partition(once)
+
+
+def test_a_large_story_reached_through_links_is_kept_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = generated(3, 60, topics=2)
+    first = articles[0]
+    articles.append(features("zz", first.title or "", "a copy of the first one", first.date))
+    articles[-1].terms = first.terms  # the same words: its nearest is article 0
+    sp = _space(articles)
+    n = len(articles)
+    once = _apply(affected(sp, range(n), {}, [None] * n), [None] * n, "s")
+    before = [*once[:-1], None]  # the copy is new: placed alone after the others
+    story = [i for i in range(n - 1) if before[i] == before[0]]
+    assert len(story) > 2
+    monkeypatch.setattr(stories_module, "KEEP_WHOLE", len(story) - 1)
+    grouping = affected(sp, [n - 1], _stories(before), before)
+    assert [i for i in range(n) if grouping.held[i]] == story  # in whole, without rows
+    assert [*story, n - 1] in grouping.groups  # the copy joins it
+    assert _partition(_apply(grouping, before, "t")) == _partition(once)
+    # A story holding a dirty article is grouped again, whatever its size.
+    freed = affected(sp, [0], _stories(once), once)
+    assert not freed.held.any()
+    assert _partition(_apply(freed, once, "t")) == _partition(once)
+
+
+def test_stories_kept_whole_are_not_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = generated(5, 60, topics=3)
+    n = len(articles)
+    once = _apply(affected(_space(articles), range(n), {}, [None] * n), [None] * n, "s")
+    # A copy of an article of each of two stories comes in: both stories are reached.
+    other = next(i for i in range(n) if once[i] != once[0])
+    for k, i in enumerate((0, other)):
+        copy = features(f"zz{k}", articles[i].title or "", "copy", articles[i].date)
+        copy.terms = articles[i].terms
+        articles.append(copy)
+    sp = _space(articles)
+    before: list[str | None] = [*once, None, None]
+    monkeypatch.setattr(stories_module, "KEEP_WHOLE", 1)
+    grouping = affected(sp, [n, n + 1], _stories(before), before)
+    held = {before[i] for i in range(n) if grouping.held[i]}
+    assert {once[0], once[other]} <= held
+    for story in held:
+        inside = {i for i in range(n) if before[i] == story}
+        assert any(inside <= set(group) for group in grouping.groups)
+    assert (grouping.scores != grouping.scores.T).nnz == 0
+    assert grouping.scores.diagonal().sum() == 0
+
+
+def test_the_representative_is_the_closest_when_titles_and_copies_tie() -> None:
+    text = "Ferry terminal opens at Portvale harbour after delays and a dispute over fares"
+    articles = [
+        features("a", "Ferry terminal opens", text + " councillors cheered", D),
+        features("b", "Ferry terminal opens", text, D),
+        features("c", "Ferry terminal opens", text + " tourists", D),
+    ]
+    sp = _space(articles)
+    grouping = affected(sp, range(3), {}, [None] * 3)
+    assert grouping.groups == [[0, 1, 2]]
+    titles = [a.title for a in articles]
+    totals = grouping.closeness([0, 1, 2])
+    best = representative([0, 1, 2], titles, [1, 1, 1], sp.ids, grouping.closeness)
+    assert totals[best] == max(totals)
+    # More copies beat closeness; a title beats copies.
+    assert representative([0, 1, 2], titles, [1, 1, 3], sp.ids, grouping.closeness) == 2
+    assert representative([0, 1, 2], [None, None, "t"], [5, 5, 1], sp.ids, grouping.closeness) == 2
 
 
 # The gold corpora, stage by stage ---------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
 
@@ -23,7 +22,13 @@ import numpy as np
 import xxhash
 
 from wirecopy.stages.dates import CopyDate
-from wirecopy.stages.stories import ArticleFeatures, Terms, entity_key, vectorise
+from wirecopy.stages.stories import (
+    STORIES_VERSION,
+    ArticleFeatures,
+    Terms,
+    entity_key,
+    vectorise,
+)
 
 # Dates --------------------------------------------------------------------------------------
 
@@ -73,7 +78,8 @@ def set_date(
 
 
 def terms_key(title: str | None, text: str) -> str:
-    return xxhash.xxh3_64_hexdigest(f"{title or ''}\n{text}".encode())
+    # The version too: a new tokeniser or title weight must vectorise unchanged articles again.
+    return xxhash.xxh3_64_hexdigest(f"{STORIES_VERSION}\n{title or ''}\n{text}".encode())
 
 
 def _df(conn: sqlite3.Connection, terms: np.ndarray, delta: int) -> None:
@@ -153,34 +159,48 @@ def update_terms(conn: sqlite3.Connection, article_ids: Sequence[str]) -> None:
 
 def load_features(conn: sqlite3.Connection) -> list[ArticleFeatures]:
     """Every article with its terms, entities, date and story, in article order."""
-    entities: dict[str, Counter[str]] = {}
-    for row in conn.execute(
+    entities: dict[str, dict[str, float]] = {}
+    for article_id, text, count in _plain(
+        conn,
         "SELECT ae.article_id, e.text, ae.count FROM article_entities ae "
-        "JOIN entities e ON e.id = ae.entity_id"
+        "JOIN entities e ON e.id = ae.entity_id",
     ):
-        entities.setdefault(row[0], Counter())[entity_key(row[1])] += row[2]
+        held = entities.setdefault(article_id, {})
+        key = entity_key(text)
+        held[key] = held.get(key, 0.0) + float(count)
+    copies = dict(_plain(conn, "SELECT article_id, COUNT(*) FROM copies GROUP BY article_id"))
+    days: dict[str | None, date | None] = {}  # few distinct dates: parse each once
     found: list[ArticleFeatures] = []
-    for row in conn.execute(
-        "SELECT a.id, a.title, a.date, a.story_id, t.terms, t.weights, t.mentioned, "
-        "(SELECT COUNT(*) FROM copies c WHERE c.article_id = a.id) AS copies "
-        "FROM articles a JOIN article_terms t ON t.article_id = a.id ORDER BY a.n"
+    for article_id, title, day, story, terms, weights, mentioned in _plain(
+        conn,
+        "SELECT a.id, a.title, a.date, a.story_id, t.terms, t.weights, t.mentioned "
+        "FROM articles a JOIN article_terms t ON t.article_id = a.id ORDER BY a.n",
     ):
+        for value in (day, mentioned):
+            if value not in days:
+                days[value] = _day(value)
         found.append(
             ArticleFeatures(
-                id=row["id"],
+                id=article_id,
                 terms=Terms(
-                    np.frombuffer(row["terms"], dtype=np.int32),
-                    np.frombuffer(row["weights"], dtype=np.float32),
+                    np.frombuffer(terms, dtype=np.int32), np.frombuffer(weights, dtype=np.float32)
                 ),
-                entities={k: float(v) for k, v in entities.get(row["id"], Counter()).items()},
-                date=_day(row["date"]),
-                mentioned=_day(row["mentioned"]),
-                title=row["title"],
-                story=row["story_id"],
-                copies=int(row["copies"]),
+                entities=entities.get(article_id, {}),
+                date=days[day],
+                mentioned=days[mentioned],
+                title=title,
+                story=story,
+                copies=int(copies.get(article_id, 0)),
             )
         )
     return found
+
+
+def _plain(conn: sqlite3.Connection, sql: str) -> sqlite3.Cursor:
+    """Rows as plain tuples (quicker than named rows where there are many)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql)
 
 
 def _day(value: str | None) -> date | None:
@@ -220,6 +240,25 @@ def dirty_articles(conn: sqlite3.Connection, version: str) -> set[str]:
     return found
 
 
+StoryRow = tuple[str | None, str | None, str | None]
+"""A story's title, first and last date as the ``stories`` table holds them."""
+
+
+def story_row(title: str | None, dates: Sequence[date | None]) -> StoryRow:
+    known = sorted(d for d in dates if d is not None)
+    return (
+        title,
+        known[0].isoformat() if known else None,
+        known[-1].isoformat() if known else None,
+    )
+
+
+def stories(conn: sqlite3.Connection) -> dict[str, StoryRow]:
+    """Every story's row, by id."""
+    rows = conn.execute("SELECT id, title, first_date, last_date FROM stories")
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
 def write_story(
     conn: sqlite3.Connection,
     story_id: str,
@@ -229,9 +268,7 @@ def write_story(
     version: str,
     run_id: int | None,
 ) -> None:
-    known = sorted(d for d in dates if d is not None)
-    first = known[0].isoformat() if known else None
-    last = known[-1].isoformat() if known else None
+    _, first, last = story_row(title, dates)
     conn.execute(
         "INSERT INTO stories (id, title, first_date, last_date, run_id) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET title = excluded.title, first_date = excluded.first_date, "
@@ -252,7 +289,3 @@ def clean_stories(conn: sqlite3.Connection) -> int:
     )
     conn.execute("DELETE FROM stories_pending")
     return cursor.rowcount
-
-
-def story_ids(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT id FROM stories")}
