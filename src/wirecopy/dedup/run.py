@@ -121,9 +121,10 @@ def dedup(
     ``if __name__ == "__main__":``. In strict mode the first problem raises `DedupError`;
     otherwise problems are collected in the summary.
 
-    `engine` "ray" runs the stages on Ray Data (`wirecopy.engines.ray`): on the Ray cluster
-    this process is connected to, or else on a local one of `workers` CPUs started for the
-    run. It gives the same clusters; `EngineUnavailableError` if Ray is not installed.
+    `engine` "ray" runs the stages as Ray tasks (`wirecopy.engines.ray`): on the Ray cluster
+    this process is connected to or `RAY_ADDRESS` names, or else on a local one of `workers`
+    CPUs started for the run. It gives the same clusters; `EngineUnavailableError` if Ray is
+    not installed.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")

@@ -4,7 +4,7 @@ The stages (`wirecopy.dedup.stages`, `lsh`, `verify`, `cluster`) are plain funct
 batches and import no engine. An engine decides where they run:
 
 - `local`: this process, with worker processes for signing (`concurrent.futures`);
-- `ray`: Ray Data on a local or remote Ray cluster (`pip install 'wirecopy[ray]'`), imported
+- `ray`: Ray tasks on a local or remote Ray cluster (`pip install 'wirecopy[ray]'`), imported
   only when asked for.
 
 Both end in `DedupIndex.settle`, so the same input gives the same clusters whatever runs it.
