@@ -125,15 +125,7 @@ def test_a_flattened_body_naming_the_site_in_passing_is_an_article() -> None:
         "would pass the rise on to their customers. Importers warned of higher prices. Read "
         "more business stories from the Harbour Gazette."
     )
-    page = Page(
-        id="p",
-        uri=None,
-        format="text",
-        content_hash="h",
-        raw=b"",
-        text=f"Harbour board raises fees\n\n{body}",
-        site="harbour-gazette.example",
-    )
+    page = _page(f"Harbour board raises fees\n\n{body}", site="harbour-gazette.example")
     (result,) = segment([page], line_stats([page]))
     assert [c.text for c in result.copies] == [body]
 

@@ -19,13 +19,12 @@ import contextlib
 import itertools
 import mmap
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from wirecopy.dedup.cluster import UnionFind, components, earliest_pairs
+from wirecopy.dedup.cluster import components, earliest_pairs
 from wirecopy.textnorm import DocHashes
 
 U64 = NDArray[np.uint64]
@@ -220,41 +219,6 @@ def checked_jaccard(a: U64, b: U64, threshold: float) -> float:
     if min(len(a), len(b)) / max(len(a), len(b), 1) < threshold:
         return -1.0
     return jaccard(a, b)
-
-
-@dataclass(frozen=True, slots=True)
-class Verified:
-    """Outcome of verification: how many pairs were compared, and those found similar."""
-
-    checked: int
-    pairs: I64  # shape (similar pairs, 2)
-    similarity: NDArray[np.float64]  # exact Jaccard similarity of each similar pair
-
-
-def verify_pairs(
-    pairs: I64, store: ShingleStore, threshold: float, uf: UnionFind | None = None
-) -> Verified:
-    """Find the candidate pairs whose exact Jaccard similarity is >= threshold.
-
-    With `uf`, similar pairs are united in it as they are found, and a pair already in one set
-    is skipped: uniting it would change nothing, so the partition is the same whatever the
-    order of the pairs, while a large cluster costs about one check per member.
-    """
-    checked = 0
-    found: list[tuple[int, int]] = []
-    sims: list[float] = []
-    for a, b in pairs.tolist():
-        if uf is not None and uf.find(a) == uf.find(b):
-            continue
-        checked += 1
-        sim = checked_jaccard(store.get(a), store.get(b), threshold)
-        if sim >= threshold:
-            found.append((a, b))
-            sims.append(sim)
-            if uf is not None:
-                uf.union(a, b)
-    out = np.array(found, dtype=np.int64).reshape(-1, 2)
-    return Verified(checked, out, np.array(sims, dtype=np.float64))
 
 
 def verified_components(
