@@ -73,10 +73,11 @@ def group_articles(
     if not rows and not stale:
         return {"copies": 0, "groups": 0, "articles": 0, "removed": 0}
     new = sign([CopyInput(r[0], r[1], r[2], r[3], r[4], r[6], r[7], r[8]) for r in rows], config)
-    old_groups = _candidates(conn, new, config) | _groups_of(conn, stale)
+    bands = bands_of(new, config)  # LSH band keys of the new copies: probed, then saved
+    old_groups = _candidates(conn, new, bands) | _groups_of(conn, stale)
     old = _load_groups(conn, old_groups)
     stale |= {o.article for o in old.values()}
-    _save(conn, new, config)
+    _save(conn, new, bands)
     result = group([*(o.signature for o in old.values()), *new], config)
     signatures = {s.key: s for s in new} | {k: o.signature for k, o in old.items()}
     _index_groups(conn, old_groups, result.articles, signatures, old)
@@ -109,7 +110,7 @@ def group_articles(
 
 
 def _candidates(
-    conn: sqlite3.Connection, new: Sequence[Signature], config: ArticleConfig
+    conn: sqlite3.Connection, new: Sequence[Signature], bands: Sequence[U64]
 ) -> set[int]:
     """Groups holding a copy that shares a band key or the text of a new copy, or sharing
     a passage fingerprint with one. Not verified: `group` computes the true components."""
@@ -118,7 +119,7 @@ def _candidates(
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_probe (band INTEGER, key INTEGER)")
     conn.execute("DELETE FROM article_probe")
     probes: set[tuple[int, int]] = set()
-    for s, band in zip(new, bands_of(new, config), strict=True):
+    for s, band in zip(new, bands, strict=True):
         probes.update(enumerate(_signed(band)))
         probes.update((-1, k) for k in _signed(s.fingerprints))
     conn.executemany("INSERT INTO article_probe VALUES (?, ?)", sorted(probes))
@@ -202,7 +203,7 @@ def _load_groups(conn: sqlite3.Connection, groups: Iterable[int]) -> dict[CopyKe
     return out
 
 
-def _save(conn: sqlite3.Connection, new: Sequence[Signature], config: ArticleConfig) -> None:
+def _save(conn: sqlite3.Connection, new: Sequence[Signature], bands: Sequence[U64]) -> None:
     conn.executemany(
         "INSERT INTO signatures (page_id, seq, minhash, shingles, fingerprints, paragraphs, "
         "printed, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -224,7 +225,7 @@ def _save(conn: sqlite3.Connection, new: Sequence[Signature], config: ArticleCon
         "INSERT OR IGNORE INTO bands (band, bucket, page_id, seq) VALUES (?, ?, ?, ?)",
         [
             (b, k, s.page_id, s.seq)
-            for s, band in zip(new, bands_of(new, config), strict=True)
+            for s, band in zip(new, bands, strict=True)
             for b, k in enumerate(_signed(band))
         ],
     )

@@ -93,7 +93,7 @@ from wirecopy.dedup.cluster import UnionFind
 from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.lsh import band_keys
 from wirecopy.dedup.minhash import sketch
-from wirecopy.dedup.verify import intersection_size
+from wirecopy.dedup.verify import intersection_size, jaccard, sorted_unique
 from wirecopy.passages import NGRAM, WINDOW, winnow
 from wirecopy.textnorm import hash_tokens, mix64, shingle
 
@@ -229,7 +229,7 @@ def sign(copies: Sequence[CopyInput], config: ArticleConfig | None = None) -> li
             text_hash=c.text_hash,
             date=c.date,
             paragraphs=paragraphs(c.text),
-            shingles=np.unique(grams.doc(i)),
+            shingles=sorted_unique(grams.doc(i)),
             minhash=sketches[i],
             fingerprints=winnow(passages.doc(i), config.window),
             printed=printed_hash(keys[i]),
@@ -469,7 +469,5 @@ def similarity(copy: Signature, canon: Signature, shared: int | None = None) -> 
         shared = intersection_size(copy.shingles, canon.shingles)
     union = len(copy.shingles) + len(canon.shingles) - shared
     shingled = shared / union if union else 1.0
-    common = intersection_size(copy.words, canon.words)
-    either = len(copy.words) + len(canon.words) - common
-    worded = common / either if either else 1.0
+    worded = jaccard(copy.words, canon.words)
     return min(round(min(shingled, worded), 4), 0.9999)
