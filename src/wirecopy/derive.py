@@ -16,6 +16,7 @@ build finishes the work (what is pending is kept in the archive: see
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import math
 import multiprocessing
 import os
@@ -39,6 +40,7 @@ from wirecopy.stages.dates import article_date
 from wirecopy.stages.stories import (
     STORIES_VERSION,
     affected,
+    entity_df,
     representative,
     space,
 )
@@ -257,26 +259,24 @@ def _stories(archive: Archive, run_id: int | None, batch_size: int) -> tuple[int
             store.clean_stories(write)
         return 0, 0
     features = store.load_features(conn)
-    sp = space(features, store.term_df(conn), store.entity_df(conn), len(features))
+    # `features` holds every article (each has its terms by now): entity document
+    # frequencies come from it rather than from a second read of the entity table.
+    sp = space(features, store.term_df(conn), entity_df(features), len(features))
     index = sp.index
     story_of = [f.story for f in features]
     members: dict[str, list[int]] = {}
     for i, story in enumerate(story_of):
         if story is not None:
             members.setdefault(story, []).append(i)
-    placed = sum(1 for f in features if f.story is not None)
-    todo = (
-        range(len(features))
-        if regroup_all(placed, len(features))
-        else (index[a] for a in dirty if a in index)
-    )
+    placed = sum(map(len, members.values()))
+    placed_now = {index[a] for a in dirty if a in index}
+    todo = range(len(features)) if regroup_all(placed, len(features)) else sorted(placed_now)
     grouping = affected(sp, todo, members, story_of)
     stored = store.stories(conn)
     taken = set(stored) - {story_of[i] for i in grouping.members.tolist() if story_of[i]}
     titles = [f.title for f in features]
     copies = [f.copies for f in features]
-    placed_now = {index[a] for a in dirty if a in index}
-    plans: list[tuple[str, list[int], int]] = []
+    plans: list[tuple[str, list[int], int, list[dt.date | None]]] = []
     for group in sorted(grouping.groups, key=lambda g: (-len(g), sp.ids[g[0]])):
         story_id = _story_id(group, sp.ids, taken)
         taken.add(story_id)
@@ -289,16 +289,16 @@ def _stories(archive: Archive, run_id: int | None, batch_size: int) -> tuple[int
             and all(story_of[i] == story_id and i not in placed_now for i in group)
         ):
             continue
-        plans.append((story_id, group, best))
+        plans.append((story_id, group, best, dates))
     for start in range(0, len(plans), batch_size):
         with archive.transaction() as write:
-            for story_id, group, best in plans[start : start + batch_size]:
+            for story_id, group, best, dates in plans[start : start + batch_size]:
                 store.write_story(
                     write,
                     story_id,
                     [sp.ids[i] for i in group],
                     titles[best],
-                    [features[i].date for i in group],
+                    dates,
                     STORIES_VERSION,
                     run_id,
                 )

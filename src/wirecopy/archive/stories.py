@@ -21,7 +21,7 @@ from datetime import date
 import numpy as np
 import xxhash
 
-from wirecopy.stages.dates import CopyDate
+from wirecopy.stages.dates import CopyDate, mentioned_dates
 from wirecopy.stages.stories import (
     STORIES_VERSION,
     ArticleFeatures,
@@ -132,8 +132,6 @@ def update_terms(conn: sqlite3.Connection, article_ids: Sequence[str]) -> None:
         f"LEFT JOIN article_terms t ON t.article_id = a.id WHERE a.id IN ({marks})",
         list(article_ids),
     ).fetchall()
-    from wirecopy.stages.dates import mentioned_dates
-
     vectors = vectorise([(row["title"], row["text"]) for row in rows])
     for row, terms in zip(rows, vectors, strict=True):
         if row["old"] is not None:
@@ -212,17 +210,6 @@ def _day(value: str | None) -> date | None:
 
 def term_df(conn: sqlite3.Connection) -> dict[int, int]:
     return {int(row[0]): int(row[1]) for row in conn.execute("SELECT term, df FROM term_df")}
-
-
-def entity_df(conn: sqlite3.Connection) -> dict[str, int]:
-    """Articles naming each entity key."""
-    holders: dict[str, set[str]] = {}
-    for row in conn.execute(
-        "SELECT ae.article_id, e.text FROM article_entities ae "
-        "JOIN entities e ON e.id = ae.entity_id"
-    ):
-        holders.setdefault(entity_key(row[1]), set()).add(row[0])
-    return {key: len(ids) for key, ids in holders.items()}
 
 
 def dirty_articles(conn: sqlite3.Connection, version: str) -> set[str]:

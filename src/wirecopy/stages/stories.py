@@ -723,16 +723,22 @@ def representative(
     return min(tied, key=lambda i: (-total[i], ids[i]))
 
 
+def entity_df(articles: Iterable[ArticleFeatures]) -> dict[str, int]:
+    """How many of `articles` name each entity key (each article's entities are keyed)."""
+    found: dict[str, int] = {}
+    for art in articles:
+        for key in art.entities:
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
 def cluster(articles: Sequence[ArticleFeatures]) -> list[list[str]]:
     """Stories of a whole set of articles at once (document frequencies from the set itself):
     what an archive holds after building them, in any order, up to the tolerance above."""
     term_df: dict[int, int] = {}
-    entity_df: dict[str, int] = {}
     for art in articles:
         for term in art.terms.terms.tolist():
             term_df[term] = term_df.get(term, 0) + 1
-        for key in art.entities:
-            entity_df[key] = entity_df.get(key, 0) + 1
-    sp = space(articles, term_df, entity_df, len(articles))
+    sp = space(articles, term_df, entity_df(articles), len(articles))
     grouping = affected(sp, range(len(articles)), {}, [None] * len(articles))
     return [[sp.ids[i] for i in group] for group in grouping.groups]
