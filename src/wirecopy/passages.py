@@ -17,13 +17,9 @@ A text shorter than one window gives the smallest of its n-gram hashes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
-
-from wirecopy.textnorm import DocHashes, hash_tokens, shingle
 
 U64 = NDArray[np.uint64]
 
@@ -38,11 +34,3 @@ def winnow(hashes: U64, window: int = WINDOW) -> U64:
     if len(hashes) <= window:
         return np.array([hashes.min()], dtype=np.uint64)
     return np.unique(sliding_window_view(hashes, window).min(axis=1))
-
-
-def fingerprints(
-    texts: Sequence[str], ngram: int = NGRAM, window: int = WINDOW, tokens: DocHashes | None = None
-) -> list[U64]:
-    """The fingerprints of each text (pass `tokens`, from `hash_tokens(texts)`, to reuse it)."""
-    grams = shingle(tokens if tokens is not None else hash_tokens(texts), ngram)
-    return [winnow(grams.doc(i), window) for i in range(len(grams))]

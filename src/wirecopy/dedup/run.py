@@ -137,7 +137,8 @@ def dedup(
         config = config.with_threshold(threshold)
     paths = list(inputs)
     total = sum(p.stat().st_size for p in paths if str(p) != "-" and p.is_file())
-    nworkers = _usable_cpus() if workers is None else max(1, workers)
+    requested = _usable_cpus() if workers is None else max(1, workers)
+    nworkers = requested
     if total < POOL_MIN_BYTES and all(str(p) != "-" for p in paths):
         nworkers = 1  # starting processes would cost more than they save
     index = DedupIndex(config, tmp_dir)
@@ -163,7 +164,7 @@ def dedup(
             from wirecopy.engines.ray import run_ray
 
             run_engine = run_ray
-            nworkers = _usable_cpus() if workers is None else max(1, workers)
+            nworkers = requested  # the small-input cut applies to local processes only
         clusters = run_engine(
             units,
             index,
