@@ -46,17 +46,17 @@ def has_version_column(conn: sqlite3.Connection) -> bool:
     return any(row[1] == "entities_version" for row in conn.execute("PRAGMA table_info(articles)"))
 
 
+def _pending(conn: sqlite3.Connection, version: str) -> tuple[str, list[str]]:
+    """The condition (on ``articles a``) of an article whose entities are missing or stale."""
+    if has_version_column(conn):
+        return "a.entities_version IS NOT ?", [version]
+    return "NOT EXISTS (SELECT 1 FROM article_entities ae WHERE ae.article_id = a.id)", []
+
+
 def count_pending(conn: sqlite3.Connection, version: str) -> int:
     """How many articles :func:`pending_articles` would give (without ``only``)."""
-    if has_version_column(conn):
-        sql, params = "SELECT COUNT(*) FROM articles WHERE entities_version IS NOT ?", [version]
-    else:
-        sql = (
-            "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS "
-            "(SELECT 1 FROM article_entities ae WHERE ae.article_id = a.id)"
-        )
-        params = []
-    return int(conn.execute(sql, params).fetchone()[0])
+    todo, params = _pending(conn, version)
+    return int(conn.execute(f"SELECT COUNT(*) FROM articles a WHERE {todo}", params).fetchone()[0])
 
 
 def pending_articles(
@@ -82,11 +82,7 @@ def pending_articles(
             if rows:
                 yield [(row["id"], row["title"], row["text"]) for row in rows]
         return
-    if has_version_column(conn):
-        todo, params = "a.entities_version IS NOT ?", [version]
-    else:
-        todo = "NOT EXISTS (SELECT 1 FROM article_entities ae WHERE ae.article_id = a.id)"
-        params = []
+    todo, params = _pending(conn, version)
     last = -1
     while True:
         # Keyset pagination: rows written in between may stay pending without looping.
