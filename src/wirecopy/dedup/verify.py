@@ -59,6 +59,17 @@ class ShingleStore:
         self._starts.append(shingles.offsets + self._size)
         self._size += len(shingles.values)
 
+    @classmethod
+    def in_memory(cls, shingles: DocHashes) -> ShingleStore:
+        """A frozen store of documents 0 .. n-1, run i for document i, held in memory: for a
+        task that has every set it checks in hand already (no file to write and map back)."""
+        store = cls()
+        runs = sorted_unique_runs(shingles)
+        store._map = np.ascontiguousarray(runs.values, dtype=np.uint64)
+        store._size = len(store._map)
+        store._start, store._stop = runs.offsets[:-1].copy(), runs.offsets[1:].copy()
+        return store
+
     def freeze(self) -> None:
         """Done adding: map the file for reading."""
         self._file.flush()

@@ -411,13 +411,9 @@ def _check_task(threshold: float, pairs: I64, *sets: Shingles) -> tuple[I64, int
     local = np.searchsorted(docs, pairs.ravel())
     if not np.array_equal(docs[local], pairs.ravel()):
         raise AssertionError("a candidate record came without its shingles")
-    store = ShingleStore()
+    # Records are numbered 0 .. len(docs)-1 in the order of `sets`, as `local` numbers them.
+    store = ShingleStore.in_memory(_concat_runs([DocHashes(v, o) for _, o, v in sets]))
     try:
-        at = 0
-        for block, offsets, values in sets:
-            store.add(np.arange(at, at + len(block)), DocHashes(values, offsets))
-            at += len(block)
-        store.freeze()
         labels, checked, similar = verified_components(
             len(docs), local.reshape(-1, 2), store, threshold
         )
