@@ -40,7 +40,7 @@ from wirecopy.stages.evidence import (
 from wirecopy.stages.lines import head_key, split_lines
 from wirecopy.stages.profiles import ALL_SITES, Profiles
 
-KINDS = ("lines", "heads", "names")  # line_keys.kind 0, 1, 2
+# line_keys.kind: 0 lines, 1 heads, 2 names
 _HEADS = 1
 _NAMES = 2
 _MASK = (1 << 64) - 1
