@@ -232,13 +232,7 @@ class Archive:
                 conn.execute("DELETE FROM segment_queue WHERE page_id = ?", (page_id,))
                 if _copy_rows(conn, page_id) == [_copy_row(c) for c in result.copies]:
                     continue
-                touched.update(
-                    row[0]
-                    for row in conn.execute(
-                        "SELECT article_id FROM copies WHERE page_id = ?", (page_id,)
-                    )
-                )
-                conn.execute("DELETE FROM copies WHERE page_id = ?", (page_id,))
+                _drop_copies(conn, page_id, touched)
                 for copy in result.copies:
                     touched.add(self._assign_article(conn, copy, run_id))
             group_articles(conn, run_id, touched)
@@ -253,13 +247,7 @@ class Archive:
         old = conn.execute("SELECT seq FROM pages WHERE id = ?", (page.id,)).fetchone()
         seq = int(old["seq"]) if old else next_seq
         if old:
-            touched.update(
-                row[0]
-                for row in conn.execute(
-                    "SELECT article_id FROM copies WHERE page_id = ?", (page.id,)
-                )
-            )
-            conn.execute("DELETE FROM copies WHERE page_id = ?", (page.id,))
+            _drop_copies(conn, page.id, touched)
             conn.execute("DELETE FROM blocks WHERE page_id = ?", (page.id,))
             conn.execute("DELETE FROM pages WHERE id = ?", (page.id,))
         conn.execute(
@@ -358,6 +346,15 @@ def _copy_row(copy: Copy) -> tuple[object, ...]:
         copy.start,
         copy.end,
     )
+
+
+def _drop_copies(conn: sqlite3.Connection, page_id: str, touched: set[str]) -> None:
+    """Delete a page's copies, adding the articles they were in to `touched`."""
+    touched.update(
+        row[0]
+        for row in conn.execute("SELECT article_id FROM copies WHERE page_id = ?", (page_id,))
+    )
+    conn.execute("DELETE FROM copies WHERE page_id = ?", (page_id,))
 
 
 def _copy_rows(conn: sqlite3.Connection, page_id: str) -> list[tuple[object, ...]]:
