@@ -16,7 +16,7 @@ VERBS = sorted(cli.commands)
 
 
 def test_the_verbs_of_this_release() -> None:
-    assert VERBS == ["build", "dedup", "export", "search", "show", "stats"]
+    assert VERBS == ["build", "dedup", "export", "search", "serve", "show", "stats"]
 
 
 @pytest.mark.parametrize("verb", VERBS)

@@ -80,6 +80,7 @@ def cli() -> None:
       wirecopy show PAGE_OR_ARTICLE  one page or article in detail
       wirecopy search "some words"   full-text search, best match first
       wirecopy export stories        one JSON line per story
+      wirecopy serve                 browse it all in a web browser
     """
 
 
@@ -603,6 +604,47 @@ def dedup_command(
         report.write(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
     elif not quiet:
         print_summary(summary, report)
+
+
+@cli.command("serve")
+@db_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on. 0.0.0.0 opens the archive to the network (no login).",
+)
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="The port."
+)
+def serve_command(db: Path, host: str, port: int) -> None:
+    """Browse the archive in a web browser, with a JSON API under /api/.
+
+    Pages: the archive's counts and latest stories; stories, newest first; a story with
+    its articles and entities; an article with its text, every page that printed it and
+    how each copy differs; search with filters; an entity's articles and stories; pages,
+    with the reasons rejected ones were refused. The API gives articles, pages and
+    stories in the export fields, and search (described at /openapi.json). The archive is
+    opened read-only: serving while a build writes to it is fine. Ctrl+C stops.
+
+    \b
+    Example:
+      wirecopy serve --db demo.db
+      (then open http://127.0.0.1:8080/)
+      curl -s 'http://127.0.0.1:8080/api/search?q=flood'
+      wirecopy serve --db news.db --host 0.0.0.0 --port 9000
+    """
+    from wirecopy.web import check_archive, create_app
+
+    try:
+        check_archive(db)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    import uvicorn
+
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Serving {db} at http://{shown}:{port}/ (API under /api/); Ctrl+C stops")
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

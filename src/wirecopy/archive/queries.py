@@ -70,52 +70,13 @@ def stats(conn: sqlite3.Connection) -> Row:
 def iter_articles(conn: sqlite3.Connection) -> Iterator[Row]:
     read = conn.cursor()
     for art in read.execute("SELECT * FROM articles ORDER BY n"):
-        yield {
-            "id": art["id"],
-            "title": art["title"],
-            "caption": art["caption"],
-            "date": art["date"],
-            "source": art["source"],
-            "text": art["text"],
-            "copies": [
-                {"page": c["page_id"], "kind": c["kind"], "similarity": c["similarity"]}
-                for c in conn.execute(
-                    "SELECT c.page_id, c.kind, c.similarity FROM copies c "
-                    "JOIN pages p ON p.id = c.page_id WHERE c.article_id = ? "
-                    "ORDER BY p.seq, c.seq",
-                    (art["id"],),
-                )
-            ],
-            "story": art["story_id"],
-            "entities": _entities(conn, "article_entities ae", "ae.article_id", art["id"]),
-        }
+        yield _article_record(conn, art)
 
 
 def iter_pages(conn: sqlite3.Connection) -> Iterator[Row]:
     read = conn.cursor()
     for page in read.execute("SELECT id, uri, site, status, error FROM pages ORDER BY seq"):
-        articles: list[str] = []
-        for row in conn.execute(
-            "SELECT article_id FROM copies WHERE page_id = ? ORDER BY seq", (page["id"],)
-        ):
-            if row[0] not in articles:
-                articles.append(row[0])
-        boilerplate = [
-            row[0]
-            for row in conn.execute(
-                "SELECT text FROM blocks WHERE page_id = ? AND copy_seq IS NULL ORDER BY seq",
-                (page["id"],),
-            )
-        ]
-        yield {
-            "id": page["id"],
-            "uri": page["uri"],
-            "site": page["site"],
-            "status": page["status"],
-            "error": page["error"],
-            "articles": articles,
-            "boilerplate": boilerplate,
-        }
+        yield _page_record(conn, page)
 
 
 def iter_stories(conn: sqlite3.Connection) -> Iterator[Row]:
@@ -322,3 +283,229 @@ def explain(evidence: Row | None) -> str:
     if "profile" in evidence and "profile" not in parts[0]:
         parts.append(f"site profile: {evidence['profile']}")
     return "; ".join(p for p in parts if p)
+
+
+# One record by id, and listings by range (`wirecopy serve`) ------------------------------
+#
+# The export rows above stream the whole archive; the web layer needs one record, or one
+# range of records, at a time: both build each record with the same function.
+
+
+def article_record(conn: sqlite3.Connection, article_id: str) -> Row | None:
+    """One article in the export fields of DESIGN.md, or None."""
+    art = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return None if art is None else _article_record(conn, art)
+
+
+def article_records(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Row]:
+    """Articles in export order (as `iter_articles`), ``limit`` of them from ``offset``."""
+    arts = conn.execute(
+        "SELECT * FROM articles ORDER BY n LIMIT ? OFFSET ?", (limit, offset)
+    ).fetchall()
+    return [_article_record(conn, art) for art in arts]
+
+
+def _article_record(conn: sqlite3.Connection, art: sqlite3.Row) -> Row:
+    return {
+        "id": art["id"],
+        "title": art["title"],
+        "caption": art["caption"],
+        "date": art["date"],
+        "source": art["source"],
+        "text": art["text"],
+        "copies": [
+            {"page": c["page_id"], "kind": c["kind"], "similarity": c["similarity"]}
+            for c in conn.execute(
+                "SELECT c.page_id, c.kind, c.similarity FROM copies c "
+                "JOIN pages p ON p.id = c.page_id WHERE c.article_id = ? "
+                "ORDER BY p.seq, c.seq",
+                (art["id"],),
+            )
+        ],
+        "story": art["story_id"],
+        "entities": _entities(conn, "article_entities ae", "ae.article_id", art["id"]),
+    }
+
+
+def page_record(conn: sqlite3.Connection, page_id: str) -> Row | None:
+    """One page in the export fields of DESIGN.md, or None."""
+    page = conn.execute(
+        "SELECT id, uri, site, status, error FROM pages WHERE id = ?", (page_id,)
+    ).fetchone()
+    return None if page is None else _page_record(conn, page)
+
+
+def page_records(
+    conn: sqlite3.Connection, limit: int, offset: int = 0, status: str | None = None
+) -> list[Row]:
+    """Pages in export order (as `iter_pages`), optionally of one status."""
+    pages = conn.execute(
+        "SELECT id, uri, site, status, error FROM pages WHERE ? IS NULL OR status = ? "
+        "ORDER BY seq LIMIT ? OFFSET ?",
+        (status, status, limit, offset),
+    ).fetchall()
+    return [_page_record(conn, page) for page in pages]
+
+
+def _page_record(conn: sqlite3.Connection, page: sqlite3.Row) -> Row:
+    articles: list[str] = []
+    for row in conn.execute(
+        "SELECT article_id FROM copies WHERE page_id = ? ORDER BY seq", (page["id"],)
+    ):
+        if row[0] not in articles:
+            articles.append(row[0])
+    boilerplate = [
+        row[0]
+        for row in conn.execute(
+            "SELECT text FROM blocks WHERE page_id = ? AND copy_seq IS NULL ORDER BY seq",
+            (page["id"],),
+        )
+    ]
+    return {
+        "id": page["id"],
+        "uri": page["uri"],
+        "site": page["site"],
+        "status": page["status"],
+        "error": page["error"],
+        "articles": articles,
+        "boilerplate": boilerplate,
+    }
+
+
+def story_record(conn: sqlite3.Connection, story_id: str) -> Row | None:
+    """One story in the export fields of DESIGN.md, or None."""
+    story = conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+    return None if story is None else _story(conn, story)
+
+
+def story_records(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Row]:
+    """Stories newest first (by last date, undated last), in the export fields."""
+    stories = conn.execute(
+        "SELECT * FROM stories ORDER BY last_date IS NULL, last_date DESC, "
+        "first_date DESC, n DESC LIMIT ? OFFSET ?",
+        (limit, offset),
+    ).fetchall()
+    return [_story(conn, story) for story in stories]
+
+
+def show_record(conn: sqlite3.Connection, kind: str, ident: str) -> Row | None:
+    """What `show` gives for an article, story or page of that id (``kind`` says which
+    table: ids of different kinds never shadow each other), or None."""
+    table = {"article": "articles", "story": "stories", "page": "pages"}[kind]
+    row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ident,)).fetchone()
+    if row is None:
+        return None
+    if kind == "article":
+        return _article(conn, row)
+    if kind == "story":
+        return _story(conn, row) | {"article_rows": _story_articles(conn, ident)}
+    return _page(conn, row)
+
+
+def page_count(conn: sqlite3.Connection, status: str | None = None) -> int:
+    row = conn.execute(
+        "SELECT COUNT(*) FROM pages WHERE ? IS NULL OR status = ?", (status, status)
+    ).fetchone()
+    return int(row[0])
+
+
+def page_list(
+    conn: sqlite3.Connection, limit: int, offset: int = 0, status: str | None = None
+) -> list[Row]:
+    """Pages in input order for a listing: id, site, format, status, error, and how many
+    copies of articles and boilerplate blocks each holds."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT p.id, p.site, p.format, p.status, p.error, p.title, "
+            "(SELECT COUNT(*) FROM copies c WHERE c.page_id = p.id) AS copies, "
+            "(SELECT COUNT(*) FROM blocks b WHERE b.page_id = p.id AND b.copy_seq IS NULL) "
+            "AS boilerplate "
+            "FROM pages p WHERE ? IS NULL OR p.status = ? ORDER BY p.seq LIMIT ? OFFSET ?",
+            (status, status, limit, offset),
+        )
+    ]
+
+
+def story_list(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Row]:
+    """Stories newest first (by last date, undated last) for a listing: id, title, dates,
+    how many articles and copies."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT s.id, s.title, s.first_date, s.last_date, "
+            "(SELECT COUNT(*) FROM articles a WHERE a.story_id = s.id) AS articles, "
+            "(SELECT COUNT(*) FROM copies c JOIN articles a ON a.id = c.article_id "
+            "WHERE a.story_id = s.id) AS copies "
+            "FROM stories s ORDER BY s.last_date IS NULL, s.last_date DESC, "
+            "s.first_date DESC, s.n DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+    ]
+
+
+def entity_mentions(
+    conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 0
+) -> Row | None:
+    """An entity by its text (any label; case ignored): its labels, the forms merged into
+    it, how many articles name it, those articles (most mentions first, ``limit`` from
+    ``offset``) and the stories they belong to. None when no article names it."""
+    name = name.strip()
+    rows = conn.execute(
+        "SELECT e.text, e.label, ae.article_id, ae.count, ae.mentions FROM entities e "
+        "JOIN article_entities ae ON ae.entity_id = e.id WHERE e.text = ? COLLATE NOCASE",
+        (name,),
+    ).fetchall()
+    if not rows:
+        return None
+    labels: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    forms: set[str] = set()
+    texts: dict[str, int] = {}
+    for r in rows:
+        texts[r["text"]] = texts.get(r["text"], 0) + r["count"]
+        labels[r["label"]] = labels.get(r["label"], 0) + r["count"]
+        counts[r["article_id"]] = counts.get(r["article_id"], 0) + r["count"]
+        forms.update(json.loads(r["mentions"]) if r["mentions"] else [])
+    ranked = sorted(counts, key=lambda a: (-counts[a], a))
+    page = ranked[offset : offset + limit]
+    marks = ",".join("?" * len(page))
+    found = {
+        r["id"]: r
+        for r in conn.execute(
+            f"SELECT id, title, date, source, story_id FROM articles WHERE id IN ({marks})",
+            page,
+        )
+    }
+    articles = [
+        {
+            "id": a,
+            "title": found[a]["title"],
+            "date": found[a]["date"],
+            "source": found[a]["source"],
+            "story": found[a]["story_id"],
+            "count": counts[a],
+        }
+        for a in page
+        if a in found
+    ]
+    stories = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT s.id, s.title, s.first_date, s.last_date, COUNT(DISTINCT a.id) AS articles "
+            "FROM entities e JOIN article_entities ae ON ae.entity_id = e.id "
+            "JOIN articles a ON a.id = ae.article_id JOIN stories s ON s.id = a.story_id "
+            "WHERE e.text = ? COLLATE NOCASE GROUP BY s.id "
+            "ORDER BY s.last_date IS NULL, s.last_date DESC, s.n DESC",
+            (name,),
+        )
+    ]
+    text = max(texts, key=lambda t: (texts[t], t))
+    return {
+        "text": text,
+        "labels": sorted(labels, key=lambda k: (-labels[k], k)),
+        "forms": sorted(forms - set(texts)),
+        "article_count": len(ranked),
+        "articles": articles,
+        "stories": stories,
+    }
