@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,13 @@ def test_an_output_file_in_a_missing_folder_is_refused_before_any_work(
     assert "does not exist" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not missing.exists()
+
+
+def test_reading_verbs_do_not_load_the_build_models() -> None:
+    # search, show, stats, export and serve start quickly: scikit-learn and spaCy are
+    # imported by the build alone.
+    code = "import sys, wirecopy.cli; print(sorted({'sklearn', 'spacy'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

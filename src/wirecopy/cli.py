@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -22,7 +22,6 @@ from rich.table import Table
 from wirecopy import __version__
 from wirecopy.archive.db import Archive, ArchiveError
 from wirecopy.archive.queries import find, stats
-from wirecopy.build import BuildSummary, build
 from wirecopy.config import DEFAULT_MAX_PAGE_BYTES, BuildConfig, format_size, parse_size
 from wirecopy.dedup import DedupError, dedup
 from wirecopy.dedup.report import DedupBar, print_summary
@@ -31,6 +30,9 @@ from wirecopy.export import FORMATS, KINDS, rows, write_csv, write_jsonl, write_
 from wirecopy.render import render_article, render_page, render_story
 from wirecopy.search import SearchError, search
 from wirecopy.stages.profiles import load_profiles
+
+if TYPE_CHECKING:
+    from wirecopy.build import BuildSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = "wirecopy.db"
@@ -145,6 +147,10 @@ def build_command(
         profiles = load_profiles(profiles_path) if profiles_path else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--profiles") from None
+    # Imported here: the build pulls in scikit-learn and spaCy, which the reading verbs
+    # (search, show, stats, export, serve) should not wait for.
+    from wirecopy.build import build
+
     err = Console(stderr=True)
     bar = RichProgress(err) if err.is_terminal and not quiet and not as_json else None
     try:
