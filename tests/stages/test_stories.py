@@ -37,6 +37,8 @@ from wirecopy.stages.segment import line_stats, segment
 from wirecopy.stages.stories import (
     APART_DAYS,
     AVERAGE,
+    COMMON_MIN,
+    COMMON_SHARE,
     FLOOR,
     SAME_DAYS,
     SCALE,
@@ -47,10 +49,12 @@ from wirecopy.stages.stories import (
     affected,
     cluster,
     entity_key,
+    idf,
     merge,
     neighbours,
     representative,
     space,
+    term_weights,
     time_factor,
     vectorise,
 )
@@ -143,6 +147,85 @@ def test_the_same_people_months_apart_are_another_story() -> None:
     assert cluster(same) == [["a", "b"]]
     apart = [same[0], features("b", "Terminal opens", text, date(2026, 9, 2))]
     assert cluster(apart) == [["a"], ["b"]]
+
+
+# Terms common to many articles -----------------------------------------------------------------
+
+
+def test_terms_in_many_articles_weigh_less() -> None:
+    n = 40 * COMMON_MIN
+    common = max(COMMON_MIN, COMMON_SHARE * n)
+    df = np.array([1.0, common, 2 * common, 4 * common])
+    assert term_weights(df, n)[:2] == pytest.approx(idf(df[:2], n))
+    assert term_weights(df, n)[2:] == pytest.approx(idf(df[2:], n) * [1 / 2, 1 / 4])
+    # A small archive discounts no term of COMMON_MIN articles or fewer, however common.
+    small = np.array([float(COMMON_MIN)])
+    assert term_weights(small, COMMON_MIN + 1) == pytest.approx(idf(small, COMMON_MIN + 1))
+
+
+def newswire(seed: int, crowd: int, event: int, others: int) -> list[ArticleFeatures]:
+    """``crowd`` articles cast in one template (a few template words, each with its own
+    figure, under a title naming its own subject), ``event`` articles on one event (each
+    retells some of its ten facts: names, common words and a figure), and ``others`` on
+    subjects of their own. Ids start with t, e and o."""
+    rng = random.Random(seed)
+    letters = "bcdfghjklmnprstvz"
+
+    def word() -> str:
+        return "".join(rng.choice(letters) + rng.choice("aeiou") for _ in range(3))
+
+    def figure() -> str:
+        return f"{rng.randint(100, 999)},{rng.randint(100, 999)}"
+
+    language = [word() for _ in range(400)]
+    template = [word() for _ in range(6)]
+    names = [word() for _ in range(10)]
+    facts = [[*rng.sample(names, 2), *rng.sample(language, 8), figure()] for _ in range(10)]
+    found = []
+    for k in range(crowd):
+        body = " ".join(f"{w} {figure()}" for w in template)
+        title = f"{word()} {word()} {template[0]} {template[1]}"
+        found.append(features(f"t{k:04d}", title, body, D))
+    for k in range(event):
+        told = [w for fact in facts if rng.random() < 0.6 for w in fact]
+        body = " ".join([*told, *rng.sample(language, 10), word(), word()])
+        found.append(features(f"e{k:04d}", " ".join(rng.sample(names, 3)), body, D))
+    for k in range(others):
+        own = [word() for _ in range(8)]
+        body = " ".join([*own, *rng.sample(language, 12)])
+        found.append(features(f"o{k:04d}", " ".join(own[:3]), body, D))
+    return found
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_articles_cast_in_one_template_are_not_one_story(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template shared by 15% of a large archive links none of its articles; an event
+    of 150 articles in the same archive stays one story."""
+    articles = newswire(seed, crowd=300, event=150, others=1550)
+    event = sorted(a.id for a in articles if a.id.startswith("e"))
+
+    def crowd_sizes() -> list[int]:
+        return [sum(a.startswith("t") for a in group) for group in cluster(articles)]
+
+    assert event in cluster(articles)
+    assert max(crowd_sizes()) <= 3
+    # Without the discount the template alone chains its articles into stories of dozens.
+    monkeypatch.setattr(stories_module, "COMMON_MIN", len(articles))
+    assert max(crowd_sizes()) > 30
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_event_of_most_of_a_small_archive_stays_one_story(seed: int) -> None:
+    articles = newswire(seed, crowd=0, event=150, others=100)
+    df: Counter[int] = Counter()
+    for art in articles:
+        df.update(art.terms.terms.tolist())
+    common = max(COMMON_MIN, COMMON_SHARE * len(articles))
+    assert sum(n > common for n in df.values()) >= 5  # its words are discounted
+    event = sorted(a.id for a in articles if a.id.startswith("e"))
+    assert event in cluster(articles)
 
 
 # Similarities and incremental placement on generated articles ---------------------------------
