@@ -349,6 +349,9 @@ def _cpu_seconds() -> float:
 
 
 def run_one(system: str, path: Path, work: Path) -> dict[str, Any]:
+    # Linux keeps ru_maxrss across fork and exec: until this process outgrows it, it is the
+    # parent's peak (large after evaluating a big corpus), not this run's.
+    inherited_maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Imports are not part of the run: load every system's modules before the clock starts.
     import datasketch  # noqa: F401
     import rensa  # noqa: F401
@@ -390,7 +393,8 @@ def run_one(system: str, path: Path, work: Path) -> dict[str, Any]:
     np.save(work / f"{system}.candidates.npy", candidates)
     similar = SIMILAR[0] if SIMILAR else wirecopy_similar(path, candidates)
     np.save(work / f"{system}.similar.npy", similar)
-    main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    main_peak = maxrss * 1024 if maxrss > inherited_maxrss else 0  # 0: not known
     return {
         "seconds": seconds,
         # CPU time of this process and its reaped children (pool workers; not Ray's workers):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,6 +21,30 @@ TRICKY = (
 )
 texts = st.text(alphabet=st.sampled_from(TRICKY), max_size=60) | st.text(max_size=40)
 SETTINGS = settings(derandomize=True, max_examples=300, deadline=None)
+
+
+def reference_fold(text: str) -> str:
+    """`_fold_case` as first defined: NFKC before anything else, then the folding rules."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text.lower()
+    for char, plain in tn._FOLD:
+        text = text.replace(char, plain)
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text.casefold())
+
+
+@SETTINGS
+@given(texts | st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_fold_case_skips_nfkc_only_where_it_changes_nothing(text: str) -> None:
+    assert tn._fold_case(text) == reference_fold(text)
+
+
+def test_every_ascii_character_is_nfkc_stable() -> None:
+    ascii_chars = "".join(map(chr, range(128)))
+    assert unicodedata.normalize("NFKC", ascii_chars) == ascii_chars
+    assert tn._fold_case(ascii_chars) == ascii_chars.lower()
 
 
 def test_normalize_folds_quotes_dashes_case_and_space() -> None:
@@ -139,3 +165,11 @@ def test_short_text_shingle_is_its_words_not_an_ngram() -> None:
 def test_shingle_rejects_bad_n() -> None:
     with pytest.raises(ValueError, match="n-gram size"):
         tn.shingle(tn.hash_tokens(["x"]), 0)
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=20))
+def test_mix64_inplace_is_the_murmur_finaliser(values: list[int]) -> None:
+    x = np.array(values, dtype=np.uint64)
+    tn.mix64_inplace(x, np.empty_like(x))
+    assert x.tolist() == [tn.mix64_int(v) for v in values]

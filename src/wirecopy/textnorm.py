@@ -56,9 +56,9 @@ _TOKEN = re.compile(rf"{_WORD}+(?:(?:'|(?<=[0-9])[.,](?=[0-9])){_WORD}+)*")
 
 def _fold_case(text: str) -> str:
     """`normalize` without the white-space collapse (tokens do not see white space)."""
-    text = unicodedata.normalize("NFKC", text)
-    if text.isascii():  # the common case: folding cannot change ASCII
+    if text.isascii():  # the common case: NFKC and folding cannot change ASCII
         return text.lower()
+    text = unicodedata.normalize("NFKC", text)
     for char, plain in _FOLD:
         if char in text:  # str.replace is many times faster than str.translate here
             text = text.replace(char, plain)
@@ -112,6 +112,17 @@ def mix64(x: U64) -> U64:
     x *= np.uint64(0xC4CEB9FE1A85EC53)
     x ^= x >> np.uint64(33)
     return x
+
+
+def mix64_inplace(x: U64, scratch: U64) -> None:
+    """`mix64` of `x` into `x` itself, with `scratch` (as long) as working memory."""
+    shift = np.uint64(33)
+    for mul in (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)):
+        np.right_shift(x, shift, out=scratch)
+        x ^= scratch
+        x *= mul
+    np.right_shift(x, shift, out=scratch)
+    x ^= scratch
 
 
 def token_hash(token: str) -> int:
@@ -175,23 +186,32 @@ def _word_mask(a: NDArray[np.uint8]) -> NDArray[np.bool_]:
 
 def hash_tokens(texts: Sequence[str]) -> DocHashes:
     """Hash the tokens of each text; equal to ``[token_hash(t) for t in tokens(text)]``."""
-    parts = [_fold_case(t).encode("utf-8", "surrogatepass") for t in texts]
+    # ASCII texts (most) skip the call: `_fold_case` of ASCII is its lower case.
+    parts = [
+        t.lower().encode() if t.isascii() else _fold_case(t).encode("utf-8", "surrogatepass")
+        for t in texts
+    ]
     # A NUL before each text keeps tokens apart; 8 NULs at the end keep 8-byte reads in bounds.
-    buf = b"\x00" + b"\x00".join(parts) + b"\x00" * 8
+    buf = b"\x00".join([b"", *parts, b"\x00" * 7])  # one copy, not three
     a = np.frombuffer(buf, dtype=np.uint8)
-    lengths = np.fromiter((len(p) + 1 for p in parts), dtype=np.int64, count=len(parts))
     doc_start = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=doc_start[1:])
+    np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)), out=doc_start[1:])
+    doc_start[1:] += np.arange(1, len(parts) + 1)
 
     w = _word_mask(a)
-    edges = np.flatnonzero(w[1:] != w[:-1]) + 1  # alternately a token's start and its end
+    edges = np.flatnonzero(w[1:] != w[:-1])  # alternately a token's start and its end, - 1
+    edges += 1
     starts, ends = edges[0::2], edges[1::2]
     lens = ends - starts
 
+    # In place where NumPy allows: at this size fresh memory costs as much as the arithmetic.
     wide = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-    h = lens.astype(np.uint64) * np.uint64(_LEN_MUL)
-    h ^= wide[starts] & _BYTE_MASKS[np.minimum(lens, 8)]
-    h = mix64(h)
+    h = lens.astype(np.uint64)
+    h *= np.uint64(_LEN_MUL)
+    head = wide[starts]
+    head &= _BYTE_MASKS.take(np.minimum(lens, 8))
+    h ^= head
+    mix64_inplace(h, head)
     chunk = 8
     longer = np.flatnonzero(lens > chunk)
     while len(longer):  # few tokens are longer than 8 bytes; fewer than 16
@@ -216,15 +236,17 @@ def shingle(tokens: DocHashes, n: int = 5) -> DocHashes:
     t, off = tokens.values, tokens.offsets
     counts = np.diff(off)
     m = max(len(t) - n + 1, 0)
-    acc = np.zeros(m, dtype=np.uint64)
-    for k in range(n):
-        acc += t[k : k + m] * np.uint64(_NGRAM_MUL[k])
+    acc = np.full(m, (n * _COUNT_MUL) & _MASK64, dtype=np.uint64)
+    term = np.empty(m, dtype=np.uint64)
+    for k in range(n):  # in place: at this size fresh memory costs as much as the arithmetic
+        np.multiply(t[k : k + m], np.uint64(_NGRAM_MUL[k]), out=term)
+        acc += term
     # An n-gram starting in the last n - 1 words of a document would run into the next one.
     valid = np.ones(m, dtype=bool)
     for k in range(1, n):
         last = off[1:] - k
         valid[last[(last >= off[:-1]) & (last < m)]] = False
-    full = acc[valid] + np.uint64((n * _COUNT_MUL) & _MASK64)
+    full = acc[valid]
 
     short = np.flatnonzero((counts > 0) & (counts < n))
     per_doc = np.maximum(counts - n + 1, 0)
@@ -242,8 +264,9 @@ def shingle(tokens: DocHashes, n: int = 5) -> DocHashes:
         values[is_short] = sacc
         values[~is_short] = full
     else:
-        values[:] = full
-    return DocHashes(mix64(values), out_off)
+        values = full
+    mix64_inplace(values, term[: len(values)] if m >= len(values) else np.empty_like(values))
+    return DocHashes(values, out_off)
 
 
 def shingle_hashes(text: str, n: int = 5) -> U64:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from wirecopy.dedup.config import DEFAULT_BANDS, DEFAULT_ROWS, DedupConfig
 from wirecopy.dedup.lsh import (
@@ -13,9 +16,13 @@ from wirecopy.dedup.lsh import (
     candidate_pairs_counted,
     optimal_bands,
     s_curve,
+    sorted_bucket_pairs,
 )
 from wirecopy.dedup.minhash import EMPTY, estimate_jaccard, sketch
 from wirecopy.textnorm import DocHashes
+
+U64 = NDArray[np.uint64]
+I64 = NDArray[np.int64]
 
 
 def pairs_with_jaccard(
@@ -124,6 +131,61 @@ def test_candidate_pairs_count_the_bands_they_share() -> None:
     assert pairs.tolist() == candidate_pairs(keys, ids, np.arange(4, dtype=np.uint64)).tolist()
     empty = candidate_pairs_counted(keys[:1], ids[:1], np.zeros(1, dtype=np.uint64))
     assert empty[0].shape == (0, 2) and len(empty[1]) == 0
+
+
+def bucket_reference(keys: U64, docs: I64, order: U64) -> Counter[tuple[int, int]]:
+    """Pairs and bucket counts from the definition, in plain Python: a bucket is the rows
+    (document, band) whose keys agree once the low bits that hold a row number are dropped;
+    up to 32 members all pairs, beyond a star around the first member of smallest order."""
+    n, bands = keys.shape
+    bits = max(n * bands - 1, 1).bit_length()
+    buckets: dict[int, list[int]] = {}
+    for row in range(n):  # row-major, as the sort by (key, position) leaves each bucket
+        for band in range(bands):
+            buckets.setdefault(int(keys[row, band]) >> bits, []).append(row)
+    found: Counter[tuple[int, int]] = Counter()
+    for members in buckets.values():
+        if len(members) <= 32:
+            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        else:
+            centre = min(members, key=lambda r: (int(order[r]), members.index(r)))
+            pairs = [(centre, m) for k, m in enumerate(members) if k != members.index(centre)]
+        for a, b in pairs:
+            if a != b:
+                found[(int(docs[min(a, b)]), int(docs[max(a, b)]))] += 1
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_candidate_pairs_counted_equal_their_definition(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, bands = 80, 4
+    # Few distinct keys, so buckets are large (some beyond 32) and a document meets itself.
+    keys = rng.integers(0, 6 if seed % 2 else 40, size=(n, bands)).astype(np.uint64)
+    keys = (keys << np.uint64(50)) | rng.integers(0, 1 << 20, size=(n, bands), dtype=np.uint64)
+    docs = np.sort(rng.choice(10_000, n, replace=False)).astype(np.int64)
+    order = rng.integers(0, 50, size=n).astype(np.uint64)
+    pairs, shared = candidate_pairs_counted(keys, docs, order)
+    got = dict(zip(map(tuple, pairs.tolist()), shared.tolist(), strict=True))
+    assert got == dict(bucket_reference(keys, docs, order))
+    assert list(map(tuple, pairs.tolist())) == sorted(got)  # ascending (a, b), each once
+
+
+def test_candidate_pairs_counted_equal_sorted_bucket_pairs() -> None:
+    """The local engine's pairs are those the Ray engine makes with `sorted_bucket_pairs`."""
+    rng = np.random.default_rng(7)
+    n, bands = 300, 8
+    keys = rng.integers(0, 30, size=(n, bands)).astype(np.uint64) << np.uint64(40)
+    docs = np.arange(0, 3 * n, 3, dtype=np.int64)
+    order = rng.integers(0, 1000, size=n).astype(np.uint64)
+    bits = max(n * bands - 1, 1).bit_length()
+    flat = keys.ravel() >> np.uint64(bits)
+    sort = np.argsort(flat, kind="stable")
+    rows = sort // bands
+    ray = sorted_bucket_pairs(flat[sort], docs[rows], order[rows])
+    want = Counter(map(tuple, ray.tolist()))
+    pairs, shared = candidate_pairs_counted(keys, docs, order)
+    assert dict(zip(map(tuple, pairs.tolist()), shared.tolist(), strict=True)) == want
 
 
 def test_large_buckets_pair_as_a_star_around_the_smallest_order() -> None:

@@ -7,6 +7,7 @@ import itertools
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,6 +16,9 @@ from dedup_helpers import VOCAB, edit, random_words, run_on, write_lines
 
 from wirecopy.dedup import DedupConfig, DedupError, DedupProgress, dedup
 from wirecopy.dedup import run as run_module
+from wirecopy.dedup.index import DedupIndex
+from wirecopy.dedup.parse import InputRecord, Problem
+from wirecopy.dedup.stages import sign_unit
 from wirecopy.textnorm import shingle_hashes
 
 
@@ -210,3 +214,47 @@ def test_an_output_in_a_missing_folder_fails_before_reading(tmp_path: Path) -> N
     with pytest.raises(FileNotFoundError, match="does not exist"):
         dedup([corpus], output=tmp_path / "missing" / "out.jsonl")
     assert not (tmp_path / "missing").exists()
+
+
+def bookkeeping(units: list[list[InputRecord]], bulk: bool) -> tuple[tuple[Any, ...], int]:
+    """Everything `DedupIndex.account` leaves behind for `units`, with or without its bulk path;
+    and how many units the bulk path took."""
+    config = DedupConfig()
+    index = DedupIndex(config)
+    taken = []
+    plain = index._plain
+
+    def spy(*args: Any) -> bool:
+        taken.append(bulk and plain(*args))
+        return taken[-1]
+
+    index._plain = spy  # type: ignore[method-assign,assignment]
+    returned = [
+        index.account(sign_unit(unit, "text", "id", config, index.first_by_key)) for unit in units
+    ]
+    state = (returned, index.ids, index._exact_of.tolist(), index.exact_duplicates)
+    return (*state, index.problems, index._repeated_ids), sum(taken)
+
+
+def test_bulk_bookkeeping_equals_the_record_by_record_loop() -> None:
+    rng = random.Random(3)
+    texts = [" ".join(random_words(rng, rng.choice([3, 40, 60]))) for _ in range(30)]
+    records = []
+    for line in range(1, 301):
+        rid = f"r{rng.randrange(2000) if line % 50 else 5}"  # "r5" repeats; others rarely
+        text: str | None = rng.choice(texts) if rng.random() < 0.5 else None
+        if text is None:
+            text = " ".join(random_words(rng, 50))
+        if line % 97 == 0:  # a record with a problem
+            problem = Problem("f", line, "no_text", "no 'text' field")
+            records.append(InputRecord("f", line, json.dumps(rid), None, problem))
+            continue
+        records.append(InputRecord("f", line, json.dumps(rid), text, None))
+    long_only = [r for r in records if r.text is not None and len(r.text.split()) >= 5]
+    units = [long_only[k : k + 7] for k in range(0, 140, 7)] + [
+        records[k : k + 20] for k in range(0, 300, 20)
+    ]
+    (bulk, taken), (loop, never) = bookkeeping(units, True), bookkeeping(units, False)
+    assert bulk == loop
+    assert taken >= 5 and never == 0  # both paths ran
+    assert bulk[3] > 0 and bulk[5]  # exact copies and repeated ids among them

@@ -85,10 +85,8 @@ class DedupIndex:
         """
         problems: list[Problem] = []
         signed = unit.batch
-        words, exact = signed.words.tolist(), signed.exact.tolist()
-        row_of = np.full(len(words), -1, dtype=np.int64)
+        row_of = np.full(len(signed.words), -1, dtype=np.int64)
         row_of[signed.signed] = np.arange(len(signed.signed))
-        rows, n = row_of.tolist(), self.config.ngram
         rep_rows: list[int] = []
         rep_docs: list[int] = []
         first_by_id, first_by_key = self._first_by_id, self.first_by_key
@@ -100,6 +98,10 @@ class DedupIndex:
         self._line.extend(unit.lines)
         self._length.extend(unit.lengths)
         self._source.extend([source_no] * len(unit.ids))
+        if self._plain(unit, start, row_of, rep_rows, rep_docs):
+            return problems, rep_rows, rep_docs
+        words, exact = signed.words.tolist(), signed.exact.tolist()
+        rows, n = row_of.tolist(), self.config.ngram
         j = 0
         for i, (rid, problem) in enumerate(zip(unit.ids, unit.problems, strict=True), start):
             if first_by_id.setdefault(rid, i) != i:
@@ -124,6 +126,32 @@ class DedupIndex:
             rep_docs.append(i)
         self.problems.extend(problems)
         return problems, rep_rows, rep_docs
+
+    def _plain(
+        self, unit: SignedUnit, start: int, row_of: I64, rep_rows: list[int], rep_docs: list[int]
+    ) -> bool:
+        """`account`'s loop for the common unit, in bulk: False (nothing done) unless every
+        record has a new id, no problem and at least a shingle's worth of words."""
+        m = len(unit.ids)
+        words = unit.batch.words
+        if len(words) != m or (m and int(words.min()) < self.config.ngram):
+            return False
+        if any(p is not None for p in unit.problems):
+            return False
+        fresh = dict(zip(unit.ids, range(start, start + m), strict=True))
+        if len(fresh) != m or not self._first_by_id.keys().isdisjoint(fresh):
+            return False
+        self._first_by_id.update(fresh)
+        numbers = range(start, start + m)
+        firsts = list(map(self.first_by_key.setdefault, unit.batch.exact.tolist(), numbers))
+        self._exact_of.extend(firsts)
+        rep = np.flatnonzero(np.array(firsts, dtype=np.int64) == np.arange(start, start + m))
+        self.exact_duplicates += m - len(rep)
+        row = row_of[rep]
+        assert (row >= 0).all(), "a text seen for the first time must have been signed"
+        rep_rows += row.tolist()
+        rep_docs += (rep + start).tolist()
+        return True
 
     def _repeated(self, source: str, i: int, rid: str) -> Problem:
         self._repeated_ids.add(rid)

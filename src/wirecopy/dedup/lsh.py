@@ -129,7 +129,9 @@ def candidate_pairs(keys: U64, docs: I64, order: U64) -> I64:
 def candidate_pairs_counted(keys: U64, docs: I64, order: U64) -> tuple[I64, I64]:
     """`candidate_pairs`, and for each pair how many buckets gave it (of its shared bands).
 
-    Pairs that share more bands are likelier to be similar.
+    Pairs that share more bands are likelier to be similar. The buckets and pairs are those
+    of `sorted_bucket_pairs`; the pairs are made as codes (a * rows + b) directly, in place
+    where NumPy allows, since at this size fresh memory costs more than the arithmetic.
     """
     n, bands = keys.shape
     flat = keys.ravel()
@@ -138,17 +140,54 @@ def candidate_pairs_counted(keys: U64, docs: I64, order: U64) -> tuple[I64, I64]
     # add candidates, which verification rejects.
     bits = max(len(flat) - 1, 1).bit_length()
     low = np.uint64((1 << bits) - 1)
-    packed = (flat & ~low) | np.arange(len(flat), dtype=np.uint64)
+    packed = flat & ~low
+    packed |= np.arange(len(flat), dtype=np.uint64)
     packed.sort()
-    owner = (packed & low).astype(np.int64) // bands
-    local = sorted_bucket_pairs(packed >> np.uint64(bits), owner, order[owner])
-    code = local[:, 0] * n + local[:, 1]
+    owner = (packed & low).view(np.int64)
+    owner //= bands
+    packed >>= np.uint64(bits)
+    code = _bucket_codes(packed, owner, order, n)
     # Sort, then runs: many times faster than np.unique's hash table here. The codes come in
     # sorted stretches (bucket by bucket), which the stable sort (a merge sort) takes as such.
     code.sort(kind="stable")
     new = np.ones(len(code), dtype=bool)
     np.not_equal(code[1:], code[:-1], out=new[1:])
     first = np.flatnonzero(new)
-    count = np.diff(np.append(first, len(code)))
+    count = np.diff(first, append=len(code))
     code = code[first]
-    return np.stack([docs[code // n], docs[code % n]], axis=1), count
+    a = code // n
+    code -= a * n
+    return np.stack([docs[a], docs[code]], axis=1), count
+
+
+def _bucket_codes(keys: U64, rows: I64, order: U64, n: int) -> I64:
+    """The pairs of `sorted_bucket_pairs(keys, rows, order[rows])` as codes lo * n + hi."""
+    codes = [np.zeros(0, dtype=np.int64)]
+    if len(keys) < 2:
+        return codes[0]
+    new = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    sizes = np.diff(starts, append=len(keys))
+    shared = sizes > 1
+    starts, sizes = starts[shared], sizes[shared]
+    for size in np.unique(sizes[sizes <= MAX_ALL_PAIRS]).tolist():
+        members = rows[starts[sizes == size][:, None] + np.arange(size)]
+        i, j = np.triu_indices(size, 1)
+        codes.append(_codes(members[:, i].ravel(), members[:, j].ravel(), n))
+    big = sizes > MAX_ALL_PAIRS
+    for s, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
+        members = rows[s : s + size]
+        star = bucket_pairs(members, order[members])
+        codes.append(_codes(star[:, 0], star[:, 1], n))
+    return np.concatenate(codes)
+
+
+def _codes(a: I64, b: I64, n: int) -> I64:
+    """lo * n + hi of each pair (a[i], b[i]) of distinct rows (a row twice: lost key bits)."""
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    distinct = lo != hi
+    lo *= n
+    lo += hi
+    out: I64 = lo[distinct]
+    return out

@@ -30,7 +30,7 @@ import functools
 import numpy as np
 from numpy.typing import NDArray
 
-from wirecopy.textnorm import DocHashes, mix64
+from wirecopy.textnorm import DocHashes, mix64, mix64_inplace
 
 U64 = NDArray[np.uint64]
 
@@ -91,7 +91,8 @@ def sketch(shingles: DocHashes, permutations: int = 128, seed: int = 1) -> U64:
             g, base, counts = g[keep], base[keep], np.where(unfinished, counts, 0)
             if not len(g):
                 break
-        h = mix64(g ^ round_seeds[r])
+        h = g ^ round_seeds[r]
+        mix64_inplace(h, np.empty_like(h))
         slot = _slots(h, k)
         slot += base
         h >>= np.uint64(6)

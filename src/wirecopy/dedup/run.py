@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
+
 from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.index import DedupIndex
 from wirecopy.dedup.io import Position, Unit, read_units, write_assignments
@@ -181,6 +183,7 @@ def dedup(
     label_of = {k: index.label(k) for k in set(keepers)}  # once per cluster, not per record
     labels = [label_of[k] for k in keepers]
     dups = [None if k == i else labels[i] for i, k in enumerate(keepers)]
+    duplicates = int(np.count_nonzero(clusters.keepers != np.arange(len(keepers))))
     if isinstance(output, Path):
         with output.open("w", encoding="utf-8", newline="\n") as out:
             write_assignments(out, index.ids, labels, dups)
@@ -188,8 +191,8 @@ def dedup(
         write_assignments(output or sys.stdout, index.ids, labels, dups)
     return DedupSummary(
         records=len(index),
-        clusters=len(set(keepers)),
-        duplicates=sum(d is not None for d in dups),
+        clusters=len(label_of),
+        duplicates=duplicates,
         exact_duplicates=index.exact_duplicates,
         excluded=sum(p.kind in EXCLUDING for p in index.problems),
         candidate_pairs=clusters.candidate_pairs,

@@ -135,12 +135,13 @@ def sign_unit(
 ) -> SignedUnit:
     """Parse a unit's records and sign their texts (the work of one worker task)."""
     records = unit_records(unit, field, id_field)
-    texts = [r.text for r in records if r.text is not None]
+    _, lines, ids, all_texts, problems = zip(*records, strict=True) if records else ((),) * 5
+    texts = [t for t in all_texts if t is not None]
     return SignedUnit(
         source=records[0].source if records else "",
-        lines=[r.line for r in records],
-        ids=[r.id for r in records],
-        lengths=[len(r.text) if r.text is not None else 0 for r in records],
-        problems=[r.problem for r in records],
+        lines=list(lines),
+        ids=list(ids),
+        lengths=[0 if t is None else len(t) for t in all_texts],
+        problems=list(problems),
         batch=sign_batch(texts, config, seen),
     )
