@@ -11,6 +11,7 @@ import json
 import random
 from collections import Counter
 from datetime import date, timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,12 @@ from wirecopy.stages.segment import line_stats, segment
 from wirecopy.stages.stories import (
     APART_DAYS,
     AVERAGE,
+    CENTROID,
+    CENTROID_CAP,
     COMMON_MIN,
     COMMON_SHARE,
+    ENTITY_FULL,
+    ENTITY_WEIGHT,
     FLOOR,
     SAME_DAYS,
     SCALE,
@@ -48,7 +53,9 @@ from wirecopy.stages.stories import (
     Space,
     affected,
     cluster,
+    entity_df,
     entity_key,
+    entity_weights,
     idf,
     merge,
     neighbours,
@@ -112,16 +119,46 @@ def _links(found: dict[tuple[int, int], float]) -> Links:
 
 def test_links_join_stories_only_when_their_average_holds() -> None:
     ids = ["a", "b", "c", "d"]
-    near = {(0, 1): 0.5, (0, 2): 0.2, (1, 2): 0.2, (2, 3): 0.5}
-    found = _links({(0, 1): 0.5, (2, 3): 0.5, (0, 2): 0.2})
+    near = {(0, 1): 0.3, (0, 2): 0.2, (1, 2): 0.2, (2, 3): 0.3}
+    found = _links({(0, 1): 0.3, (2, 3): 0.3, (0, 2): 0.2})
     # {a, b} and {c, d}: the link a-c holds when the mean over the 4 pairs is high enough.
+    assert AVERAGE <= 0.1
     assert merge(ids, found, _pairs(near, 4)) == [[0, 1, 2, 3]]  # mean 0.1
     del near[(0, 2)], near[(1, 2)]
     assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]  # mean 0.0
 
 
+def _centroid_cosine(within: float, across: float) -> float:
+    """The cosine of the centroids of two stories of two articles each (similar by ``within``
+    inside each), ``across`` being the sum of the similarities of their four pairs."""
+    inner = 2 + 2 * min(within, float(CENTROID_CAP))
+    return across / inner
+
+
+def test_links_join_stories_only_when_their_centroids_are_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two pairs of near copies (0.9 within each, counted as CENTROID_CAP) and two links
+    between them: their mean holds, but the centroids are too far apart; a little more
+    across brings them close enough."""
+    ids = ["a", "b", "c", "d"]
+    found = _links({(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.17})
+    near = {(0, 1): 0.9, (0, 2): 0.17, (1, 2): 0.17, (2, 3): 0.9}
+    assert AVERAGE <= 0.34 / 4 and _centroid_cosine(0.9, 0.34) < CENTROID
+    assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]
+    near[(0, 2)] = near[(1, 2)] = 0.2
+    found = _links({(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.2})
+    assert _centroid_cosine(0.9, 0.4) >= CENTROID
+    assert merge(ids, found, _pairs(near, 4)) == [[0, 1, 2, 3]]
+    # Counted in full, the near copies would have kept them apart still.
+    monkeypatch.setattr(stories_module, "CENTROID_CAP", Fraction(1))
+    assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]
+
+
 def test_links_are_taken_strongest_first_and_ties_by_id() -> None:
-    weak = 1.5 * AVERAGE  # joins two articles, but not an article and a pair it is far from
+    # weak joins two articles, but not an article and a pair it is far from.
+    weak = (float(CENTROID) + 2 * AVERAGE) / 2
+    assert weak >= CENTROID and weak / 2 < AVERAGE
     # b-c is the stronger link: {b, c} forms first, and a's weak link to it fails the mean
     # (taken first, it would have held, and c joined {a, b} after).
     found = {(0, 1): weak, (1, 2): 0.6}
@@ -211,8 +248,10 @@ def test_articles_cast_in_one_template_are_not_one_story(
 
     assert event in cluster(articles)
     assert max(crowd_sizes()) <= 3
-    # Without the discount the template alone chains its articles into stories of dozens.
+    # Without the discount and the centroid test, the template alone chains its articles
+    # into stories of dozens.
     monkeypatch.setattr(stories_module, "COMMON_MIN", len(articles))
+    monkeypatch.setattr(stories_module, "CENTROID", Fraction(0))
     assert max(crowd_sizes()) > 30
 
 
@@ -226,6 +265,77 @@ def test_an_event_of_most_of_a_small_archive_stays_one_story(seed: int) -> None:
     assert sum(n > common for n in df.values()) >= 5  # its words are discounted
     event = sorted(a.id for a in articles if a.id.startswith("e"))
     assert event in cluster(articles)
+
+
+def multi_outlet(seed: int, copies: int, own: int, others: int) -> list[ArticleFeatures]:
+    """One event as many outlets print it: ``copies`` edited copies of one wire story (a
+    quarter of its words dropped, a few of the outlet's own added: near copies of each
+    other) and ``own`` articles written by the outlets themselves (each retells some of the
+    event's ten facts in words of its own), among ``others`` articles on subjects of their
+    own. Ids start with c, e and o."""
+    rng = random.Random(seed)
+    letters = "bcdfghjklmnprstvz"
+
+    def word() -> str:
+        return "".join(rng.choice(letters) + rng.choice("aeiou") for _ in range(3))
+
+    language = [word() for _ in range(400)]
+    names = [word() for _ in range(10)]
+    facts = [[*rng.sample(names, 2), *rng.sample(language, 8), str(rng.randint(100, 999))]]
+    facts += [[*rng.sample(names, 2), *rng.sample(language, 8)] for _ in range(9)]
+    wire = [w for fact in facts for w in fact] + rng.sample(language, 20)
+    found = []
+    for k in range(copies):
+        body = [w for w in wire if rng.random() > 0.25] + [word() for _ in range(5)]
+        found.append(features(f"c{k:04d}", " ".join(rng.sample(names, 3)), " ".join(body), D))
+    for k in range(own):
+        told = [w for fact in facts if rng.random() < 0.3 for w in fact]
+        body = [*told, *rng.sample(language, 30), *(word() for _ in range(10))]
+        title = " ".join([*rng.sample(names, 2), word()])
+        found.append(features(f"e{k:04d}", title, " ".join(body), D))
+    for k in range(others):
+        mine = [word() for _ in range(8)]
+        text = " ".join([*mine, *rng.sample(language, 12)])
+        found.append(features(f"o{k:04d}", " ".join(mine[:3]), text, D))
+    return found
+
+
+@pytest.mark.parametrize(("seed", "others"), [(0, 300), (1, 1000)])
+def test_a_multi_outlet_event_around_near_copies_stays_one_story(
+    seed: int, others: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Near copies of a wire story make a tight core (its centroid far from any one article
+    written apart): the centroid test, with each similarity counted at most CENTROID_CAP,
+    takes no article of the event away, and lets none in."""
+    articles = multi_outlet(seed, copies=30, own=30, others=others)
+    event = {a.id for a in articles if not a.id.startswith("o")}
+
+    def story() -> set[str]:
+        return max((set(group) for group in cluster(articles)), key=lambda g: len(g & event))
+
+    found = story()
+    assert found <= event and len(found) >= 0.95 * len(event)
+    monkeypatch.setattr(stories_module, "CENTROID", Fraction(0))
+    assert story() == found
+
+
+def test_few_entities_weigh_less() -> None:
+    """Two articles that name only one entity, the same: their entity cosine is 1, but it
+    counts for W × 1 / ENTITY_FULL of their similarity, not W."""
+    one = features("a", "Bridge vote", "council bridge vote tonight", D)
+    two = features("b", "Budget vote", "council budget vote tomorrow", D)
+    one.entities = two.entities = {"harbour board": 1.0}
+    articles = [one, two]
+    term_df: Counter[int] = Counter()
+    for art in articles:
+        term_df.update(art.terms.terms.tolist())
+    sp = space(articles, term_df, entity_df(articles), 2)
+    text = float(sp.text[0].toarray()[0] @ sp.text[1].toarray()[0])
+    assert text >= FLOOR
+    w = ENTITY_WEIGHT / ENTITY_FULL
+    expected = (1 - w) * text + w * 1.0
+    assert int(neighbours(sp, [0]).toarray()[0, 1]) == pytest.approx(expected * SCALE, abs=1)
+    assert entity_weights(sp, np.array([0]), np.array([1])) == pytest.approx([w])
 
 
 # Similarities and incremental placement on generated articles ---------------------------------
