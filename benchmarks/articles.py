@@ -12,8 +12,9 @@ another into one archive), and report
   the CPU seconds spent grouping copies into articles (`group_articles`, timed by wrapping
   it);
 - the ten-part build's time over the one build's, and whether both archives group the
-  records alike. A build segments again the earlier pages of every site new pages arrive on
-  (segmentation's evidence is per site), so the ten-part build also regroups their copies;
+  records alike. A build segments an earlier page again when new pages of its site change
+  an answer its segmentation asked of the counts (`wirecopy.archive.evidence.apply`), so
+  the ten-part build segments some pages twice and regroups their copies when they change;
 - the grouping stage alone, incremental: the pages segmented once, their copies written into
   a fresh archive in one go and then in ten parts (no page segmented twice), batch by batch
   as a build writes them; the CPU seconds `group_articles` takes in each case.

@@ -5,8 +5,8 @@ blocks and copies → assign copies to articles. It runs in two phases:
 
 1. Read: each batch of new or changed pages is written with the keys of its short lines,
    added to the corpus counts the archive keeps (one transaction a batch). The pages, and
-   every page already there for which one of those counts crossed a threshold segmentation
-   compares it with, are queued.
+   every page already there for which one of those counts crossed a threshold its
+   segmentation asked about, are queued (`wirecopy.archive.evidence.apply`).
 2. Segment: queued pages are segmented against the counts of the whole archive, their
    blocks and copies written and their copies assigned to articles (one transaction a
    batch), until the queue is empty.
@@ -33,7 +33,7 @@ from wirecopy.derive import derive
 from wirecopy.readers import Skipped, discover, read
 from wirecopy.records import PAGE_REJECTED, Page, Source
 from wirecopy.stages.copies import page_evidence
-from wirecopy.stages.segment import segment
+from wirecopy.stages.segment import segment_traced
 
 
 class Progress(Protocol):
@@ -218,7 +218,8 @@ def _segment_queued(
         pages, stats = archive.queued_pages(batch_size)
         if not pages:
             return done
-        archive.write_segments(segment(pages, stats, profiles), run_id)
+        results, traces = zip(*segment_traced(pages, stats, profiles), strict=True)
+        archive.write_segments(results, run_id, traces)
         done += len(pages)
         if progress:
             progress.segmenting(min(done, total), total, pages[-1].id)

@@ -176,6 +176,9 @@ def test_an_archive_from_before_grouping_is_grouped_by_the_next_build(tmp_path: 
         ALTER TABLE signatures DROP COLUMN component;
         ALTER TABLE signatures DROP COLUMN printed;
         ALTER TABLE signatures DROP COLUMN words;
+        ALTER TABLE line_keys DROP COLUMN asked;
+        ALTER TABLE blocks DROP COLUMN line_key;
+        ALTER TABLE blocks DROP COLUMN head_key;
         PRAGMA user_version = 3;
         """
     )
@@ -198,6 +201,9 @@ def test_an_archive_from_before_printed_forms_is_signed_again(tmp_path: Path) ->
         ALTER TABLE signatures DROP COLUMN printed;
         ALTER TABLE signatures DROP COLUMN words;
         UPDATE copies SET similarity = 1.0 WHERE kind = 'full';
+        ALTER TABLE line_keys DROP COLUMN asked;
+        ALTER TABLE blocks DROP COLUMN line_key;
+        ALTER TABLE blocks DROP COLUMN head_key;
         PRAGMA user_version = 5;
         """
     )

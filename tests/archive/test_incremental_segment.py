@@ -11,6 +11,7 @@ page is rewritten.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 import tempfile
@@ -197,7 +198,10 @@ def test_a_line_whose_count_grows_slower_than_its_site_falls_below_a_share(
     tmp_path: Path,
 ) -> None:
     """A prompt on 3 of 3 pages (three quarters of the site), then on 4 of 8: one batch
-    raises both its count and the site's total, and the first pages are judged again."""
+    raises both its count and the site's total. The first pages' decisions did not ask
+    whether the prompt is on three quarters of the site (it follows their paragraphs, and
+    their first paragraph is not), so they are not segmented again: only the site marks
+    their evidence shows are rewritten, and the archive is the one build's."""
     prompt = "Sign up for the weekly letter, it comes every Friday."
     rng = random.Random(7)
 
@@ -213,6 +217,39 @@ def test_a_line_whose_count_grows_slower_than_its_site_falls_below_a_share(
     _write(tmp_path / "all", first | second)
     config = BuildConfig(entities=False)
     build([tmp_path / "one"], tmp_path / "parts.db", config=config)
+    before = _state(tmp_path / "parts.db")["blocks"]
+    assert build([tmp_path / "two"], tmp_path / "parts.db", config=config).pages_segmented == 5
+    build([tmp_path / "all"], tmp_path / "once.db", config=config)
+    after = _state(tmp_path / "parts.db")
+    assert after == _state(tmp_path / "once.db")
+    prompt_blocks = [(b[0], b[1]) for b in before if b[4] == prompt]
+    assert len(prompt_blocks) == 3
+    shown = {(b[0], b[1]): json.loads(str(b[7]))["site"] for b in after["blocks"] if b[4] == prompt}
+    assert all(shown[k] == ["half", "recurs"] for k in prompt_blocks)
+
+
+def test_pages_segmented_before_traces_were_kept_are_segmented_again(tmp_path: Path) -> None:
+    """Schema migration 8: pages whose blocks were written before blocks kept their line's
+    keys are segmented again where the marks their evidence shows would be rewritten."""
+    prompt = "Sign up for the weekly letter, it comes every Friday."
+    rng = random.Random(7)
+
+    def page(with_prompt: bool) -> str:
+        lines = [" ".join(w.capitalize() for w in rng.sample(WORDS, 6)), ""]
+        lines += [" ".join(_sentence(rng, 12) for _ in range(2)) for _ in range(2)]
+        return "\n\n".join([*lines, *([prompt] if with_prompt else [])])
+
+    first = {f"herald.example/a{n}.txt": page(True) for n in range(3)}
+    second = {f"herald.example/b{n}.txt": page(n == 0) for n in range(5)}
+    _write(tmp_path / "one", first)
+    _write(tmp_path / "two", second)
+    _write(tmp_path / "all", first | second)
+    config = BuildConfig(entities=False)
+    build([tmp_path / "one"], tmp_path / "parts.db", config=config)
+    conn = sqlite3.connect(tmp_path / "parts.db")
+    conn.execute("UPDATE blocks SET line_key = NULL, head_key = NULL")
+    conn.commit()
+    conn.close()
     assert build([tmp_path / "two"], tmp_path / "parts.db", config=config).pages_segmented == 8
     build([tmp_path / "all"], tmp_path / "once.db", config=config)
     assert _state(tmp_path / "parts.db") == _state(tmp_path / "once.db")

@@ -8,7 +8,8 @@ A build writes in two phases, each batch in one transaction:
 
 1. `write_pages`: pages as read, with the keys of their short lines added to the corpus
    counts (`wirecopy.archive.evidence`); the pages, and every page for which one of the
-   batch's count changes crosses a threshold segmentation uses, are queued for segmentation.
+   batch's count changes crosses a threshold its segmentation asked about, are queued for
+   segmentation (the others have the site marks their blocks show brought up to date).
 2. `write_segments`: queued pages with their blocks and copies, the copies grouped into
    articles (`wirecopy.archive.articles.group_articles`), and the pages taken off the queue.
 """
@@ -31,6 +32,7 @@ from wirecopy.records import Block, Copy, Page, PageResult
 from wirecopy.stages.copies import PageEvidence
 from wirecopy.stages.evidence import LineStats
 from wirecopy.stages.profiles import Profiles
+from wirecopy.stages.segment import Trace
 
 
 class ArchiveError(Exception):
@@ -215,9 +217,17 @@ class Archive:
         with self.transaction() as conn:
             return evidence.set_profiles(conn, profiles)
 
-    def write_segments(self, results: Sequence[PageResult], run_id: int) -> None:
+    def write_segments(
+        self,
+        results: Sequence[PageResult],
+        run_id: int,
+        traces: Sequence[Trace] | None = None,
+    ) -> None:
         """Phase 2: write segmented pages' blocks and copies in one transaction, replacing
-        what they had, and take them off the queue.
+        what they had, and take them off the queue. ``traces`` (one per result, from
+        `wirecopy.stages.segment.segment_traced`) say what each page's segmentation asked of
+        the counts, so it is segmented again only when an answer changes; without them a
+        page is segmented again whenever one of its counts crosses a threshold.
 
         A page segmented again into the very copies it had (a count crossed a threshold,
         its copies did not change) keeps its copies, and with them their articles and match
@@ -225,10 +235,12 @@ class Archive:
         """
         with self.transaction() as conn:
             touched: set[str] = set()
-            for result in results:
+            for n, result in enumerate(results):
                 page_id = result.page.id
+                trace = traces[n] if traces is not None else None
                 conn.execute("DELETE FROM blocks WHERE page_id = ?", (page_id,))
-                self._insert_blocks(conn, result.blocks)
+                self._insert_blocks(conn, result.blocks, trace)
+                evidence.record_asked(conn, page_id, trace.asked if trace else None)
                 conn.execute("DELETE FROM segment_queue WHERE page_id = ?", (page_id,))
                 if _copy_rows(conn, page_id) == [_copy_row(c) for c in result.copies]:
                     continue
@@ -277,10 +289,14 @@ class Archive:
         )
         return seq
 
-    def _insert_blocks(self, conn: sqlite3.Connection, blocks: Sequence[Block]) -> None:
+    def _insert_blocks(
+        self, conn: sqlite3.Connection, blocks: Sequence[Block], trace: Trace | None
+    ) -> None:
+        """Blocks with the keys of their line (`Trace.block_keys`; NULL when not known)."""
+        keys = trace.block_keys if trace else [(None, None)] * len(blocks)
         conn.executemany(
-            'INSERT INTO blocks (page_id, seq, start, "end", text, label, copy_seq, evidence) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO blocks (page_id, seq, start, "end", text, label, copy_seq, evidence, '
+            "line_key, head_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     b.page_id,
@@ -291,8 +307,10 @@ class Archive:
                     b.label,
                     b.copy_seq,
                     json.dumps(b.evidence, sort_keys=True) if b.evidence else None,
+                    evidence.to_int(line) if line else None,
+                    evidence.to_int(head) if head else None,
                 )
-                for b in blocks
+                for b, (line, head) in zip(blocks, keys, strict=True)
             ],
         )
 

@@ -7,11 +7,16 @@ counts and the keys its segmentation looks up (``line_keys``).
 
 Segmentation asks of a count only which side of a few thresholds it falls on
 (`wirecopy.stages.evidence.SITE_MARKS` and its neighbours), and its blocks keep only that.
-When a batch changes the counts, a page is queued (``segment_queue``) to be segmented again
-only when one of those comparisons flips for a key it looks up (`apply`); a page segmented
-again with no flip would come out the same. A build therefore ends with every page
-segmented as against the counts of the whole archive, whatever order its pages came in,
-while adding pages to a site re-segments only the pages whose lines cross a threshold.
+Each page's segmentation records which of those questions its decisions asked of which key
+(``line_keys.asked``, `wirecopy.stages.segment.Trace`). When a batch changes the counts, a
+page is queued (``segment_queue``) to be segmented again only when the answer to a question
+it asked flips (`apply`): segmentation is a function of the page and those answers, so a
+page segmented again with none flipped would come out the same. Its blocks' evidence also
+shows the site marks of every line, asked or not (``site``); when only those flip, the
+evidence is rewritten from the counts without segmenting the page (`_refresh_marks`). A
+build therefore ends with every page segmented as against the counts of the whole archive,
+whatever order its pages came in, while adding pages to a site re-segments only the pages
+whose decisions may change.
 
 Functions here take the writer's connection inside the caller's transaction.
 """
@@ -28,6 +33,8 @@ from dataclasses import dataclass, field
 from wirecopy.records import Page
 from wirecopy.stages.copies import PageEvidence
 from wirecopy.stages.evidence import (
+    ALL_ASKED,
+    CORPUS_BIT,
     HEAD_PAGES,
     NAME_SITES,
     SITE_MARKS,
@@ -35,6 +42,7 @@ from wirecopy.stages.evidence import (
     UNKNOWN_SITE_PAGES,
     LineStats,
     digest,
+    mark_bits,
     site_marks,
 )
 from wirecopy.stages.lines import head_key, split_lines
@@ -119,15 +127,16 @@ def count(conn: sqlite3.Connection, page_id: str, evidence: PageEvidence, deltas
 
 def apply(conn: sqlite3.Connection, deltas: Deltas) -> None:
     """Write a batch's net changes to the counts; queue every page whose decisions they may
-    change.
+    change, and bring the site marks the evidence of the others shows up to date.
 
     Segmentation compares counts with a few thresholds only (`wirecopy.stages.evidence`):
     a line's (or ``Label:``'s) pages on its own site against `SITE_MARKS`, which include
     shares of the site's page total; a ``Label:``'s pages against `HEAD_PAGES`; a line's
     pages against `UNKNOWN_SITE_PAGES` (pages of no known site); a name's sites against
     `NAME_SITES`; a name's pages as a metadata source against zero. A page is queued only
-    when one of these comparisons flips for a key it looks up: counts that grow without
-    crossing a threshold (a line on every page of a site, as the site grows) queue nothing.
+    when one of these comparisons flips for a key its segmentation asked it of: counts that
+    grow without crossing a threshold (a line on every page of a site, as the site grows)
+    queue nothing, and neither does a crossing no decision of the page asked about.
     """
     changed = {k: n for k, n in deltas.keys.items() if n}
     before = _counts_before(conn, changed)
@@ -151,9 +160,11 @@ def apply(conn: sqlite3.Connection, deltas: Deltas) -> None:
     flipped = _apply_sources(conn, deltas)
     after = {site: old + deltas.sites[site] for site, old in totals.items()}
     on_site, corpus = _crossings(changed, before, totals, after)
-    on_site |= _share_crossings(conn, changed, totals, after)
+    for crossing, bits in _share_crossings(conn, changed, totals, after).items():
+        on_site[crossing] = on_site.get(crossing, 0) | bits
     corpus |= {(_NAMES, k) for k in flipped}
     _queue_readers(conn, on_site, corpus)
+    _refresh_marks(conn)
 
 
 @dataclass(slots=True)
@@ -179,7 +190,7 @@ def _counts_before(
     )
     for kind, key, site, pages in conn.execute(
         "SELECT lc.kind, lc.key, lc.site, lc.pages FROM temp.batch_keys b "
-        "JOIN line_counts lc ON lc.kind = b.kind AND lc.key = b.key"
+        "CROSS JOIN line_counts lc ON lc.kind = b.kind AND lc.key = b.key"  # not every count
     ):
         before.site[(kind, key, site)] = pages
         before.pages[(kind, key)] += pages
@@ -211,10 +222,10 @@ def _crossings(
     before: _Before,
     totals: Mapping[str, int],
     after: Mapping[str, int],
-) -> tuple[set[tuple[int, int, str]], set[tuple[int, int]]]:
-    """The keys whose change crosses a threshold: on one site (site marks, for that site's
-    pages), and over the corpus (for every page)."""
-    on_site: set[tuple[int, int, str]] = set()
+) -> tuple[dict[tuple[int, int, str], int], set[tuple[int, int]]]:
+    """The keys whose change crosses a threshold: on one site (with the `MARK_BITS` of the
+    site marks crossed, for that site's pages), and over the corpus (for every page)."""
+    on_site: dict[tuple[int, int, str], int] = {}
     pages = Counter(before.pages)
     sites = Counter(before.sites)
     for (kind, key, site), n in changed.items():
@@ -223,8 +234,10 @@ def _crossings(
         pages[(kind, key)] += new - old
         sites[(kind, key)] += new - old if site == UNKNOWN else (new > 0) - (old > 0)
         local = kind != _NAMES and site != UNKNOWN
-        if local and site_marks(old, totals[site]) != site_marks(new, after[site]):
-            on_site.add((kind, key, site))
+        if local:
+            crossed = site_marks(old, totals[site]) ^ site_marks(new, after[site])
+            if crossed:
+                on_site[(kind, key, site)] = mark_bits(crossed)
     corpus = {
         k
         for k in {(kind, key) for kind, key, _site in changed}
@@ -239,10 +252,11 @@ def _share_crossings(
     changed: Mapping[tuple[int, int, str], int],
     totals: Mapping[str, int],
     after: Mapping[str, int],
-) -> set[tuple[int, int, str]]:
+) -> dict[tuple[int, int, str], int]:
     """Keys of a site whose page total changed, their own count unchanged, that cross a
-    share of the total (`SITE_MARKS`): only counts between the old and the new threshold."""
-    crossing: set[tuple[int, int, str]] = set()
+    share of the total (`SITE_MARKS`), with the bits of the marks crossed: only counts
+    between the old and the new threshold."""
+    crossing: dict[tuple[int, int, str], int] = {}
     for site, old_total in totals.items():
         new_total = after[site]
         if site == UNKNOWN or old_total == new_total:
@@ -262,31 +276,42 @@ def _share_crossings(
         ):
             if (kind, key, site) in changed:
                 continue  # its own change was weighed with both totals (`_crossings`)
-            if site_marks(pages, old_total) != site_marks(pages, new_total):
-                crossing.add((kind, key, site))
+            crossed = site_marks(pages, old_total) ^ site_marks(pages, new_total)
+            if crossed:
+                crossing[(kind, key, site)] = mark_bits(crossed)
     return crossing
 
 
 def _queue_readers(
     conn: sqlite3.Connection,
-    on_site: set[tuple[int, int, str]],
+    on_site: Mapping[tuple[int, int, str], int],
     corpus: set[tuple[int, int]],
 ) -> None:
-    """Queue the pages of each site that look up a key crossing there, and every page that
-    looks up a key crossing over the corpus."""
+    """Queue the pages of each site that asked a key crossing there about a mark it
+    crosses, and every page that asked a key crossing over the corpus about its corpus
+    threshold. The other pages of the site that print a key crossing there are marked for
+    `_refresh_marks` (temp table ``refresh_pages``): their evidence shows its marks."""
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS crossed_site_keys "
-        "(kind INTEGER, key INTEGER, site TEXT, PRIMARY KEY (kind, key, site)) WITHOUT ROWID"
+        "CREATE TEMP TABLE IF NOT EXISTS crossed_site_keys (kind INTEGER, key INTEGER, "
+        "site TEXT, bits INTEGER, PRIMARY KEY (kind, key, site)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS refresh_pages (page_id TEXT PRIMARY KEY) WITHOUT ROWID"
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO temp.crossed_site_keys (kind, key, site) VALUES (?, ?, ?)",
-        sorted(on_site),
+        "INSERT INTO temp.crossed_site_keys (kind, key, site, bits) VALUES (?, ?, ?, ?)",
+        sorted((*k, bits) for k, bits in on_site.items()),
     )
+    # CROSS JOIN: from the crossed keys to their pages (without it SQLite scans every
+    # page's keys, in page order for DISTINCT: a batch would cost the size of the archive).
+    readers = (
+        "SELECT DISTINCT lk.page_id FROM temp.crossed_site_keys c "
+        "CROSS JOIN line_keys lk ON lk.kind = c.kind AND lk.key = c.key "
+        "JOIN counted_pages cp ON cp.page_id = lk.page_id AND cp.site = c.site "
+    )
+    conn.execute(f"INSERT OR IGNORE INTO segment_queue (page_id) {readers} WHERE lk.asked & c.bits")
     conn.execute(
-        "INSERT OR IGNORE INTO segment_queue (page_id) SELECT DISTINCT lk.page_id "
-        "FROM temp.crossed_site_keys c "
-        "JOIN line_keys lk ON lk.kind = c.kind AND lk.key = c.key "
-        "JOIN counted_pages cp ON cp.page_id = lk.page_id AND cp.site = c.site"
+        f"INSERT OR IGNORE INTO temp.refresh_pages (page_id) {readers} WHERE NOT lk.asked & c.bits"
     )
     conn.execute("DELETE FROM temp.crossed_site_keys")
     conn.execute(
@@ -298,9 +323,66 @@ def _queue_readers(
     )
     conn.execute(
         "INSERT OR IGNORE INTO segment_queue (page_id) SELECT DISTINCT lk.page_id "
-        "FROM temp.changed_keys c JOIN line_keys lk ON lk.kind = c.kind AND lk.key = c.key"
+        "FROM temp.changed_keys c CROSS JOIN line_keys lk ON lk.kind = c.kind AND lk.key = c.key "
+        "WHERE lk.asked & ?",
+        (CORPUS_BIT,),
     )
     conn.execute("DELETE FROM temp.changed_keys")
+
+
+def _refresh_marks(conn: sqlite3.Connection) -> None:
+    """Rewrite the site marks (``site``) in the evidence of the blocks of the pages marked
+    in ``refresh_pages`` and not queued, from the counts as they are now: what segmenting
+    the page again would write there, its decisions being the same. A page whose blocks
+    do not hold their line's keys (segmented before they were kept) is queued instead."""
+    updates: list[tuple[str, str, int]] = []
+    unkeyed: set[str] = set()
+    for page_id, seq, stored, unknown_keys, site, line, head, total in conn.execute(
+        "SELECT b.page_id, b.seq, b.evidence, b.line_key IS NULL, cp.site, "
+        "COALESCE(l.pages, 0), COALESCE(h.pages, 0), COALESCE(s.pages, 0) "
+        "FROM temp.refresh_pages r CROSS JOIN blocks b ON b.page_id = r.page_id "
+        "JOIN counted_pages cp ON cp.page_id = r.page_id "
+        "LEFT JOIN line_counts l ON l.kind = 0 AND l.key = b.line_key AND l.site = cp.site "
+        "LEFT JOIN line_counts h ON h.kind = ? AND h.key = b.head_key AND h.site = cp.site "
+        "LEFT JOIN site_counts s ON s.site = cp.site "
+        "WHERE r.page_id NOT IN (SELECT page_id FROM segment_queue)",
+        (_HEADS,),
+    ):
+        if unknown_keys:
+            unkeyed.add(page_id)
+            continue
+        evidence = json.loads(stored) if stored else {}
+        shown = sorted(site_marks(max(line, head), total)) if site != UNKNOWN else []
+        if evidence.get("site", []) == shown:
+            continue
+        if shown:
+            evidence["site"] = shown
+        else:
+            evidence.pop("site", None)
+        updates.append((json.dumps(evidence, sort_keys=True), page_id, seq))
+    conn.executemany("UPDATE blocks SET evidence = ? WHERE page_id = ? AND seq = ?", updates)
+    conn.executemany(
+        "INSERT OR IGNORE INTO segment_queue (page_id) VALUES (?)", [(p,) for p in unkeyed]
+    )
+    conn.execute("DELETE FROM temp.refresh_pages")
+
+
+def record_asked(
+    conn: sqlite3.Connection, page_id: str, asked: Mapping[tuple[int, str], int] | None
+) -> None:
+    """Keep what a page's segmentation asked of the counts (`wirecopy.stages.segment.Trace`;
+    None: not known, so every question) for `apply` to know when to segment it again."""
+    if asked is None:
+        conn.execute("UPDATE line_keys SET asked = ? WHERE page_id = ?", (ALL_ASKED, page_id))
+        return
+    conn.execute("UPDATE line_keys SET asked = 0 WHERE page_id = ? AND asked <> 0", (page_id,))
+    # A key asked is a key the page looks up (`wirecopy.stages.copies.page_evidence`); the
+    # upsert keeps one that was not, so its crossings still reach the page.
+    conn.executemany(
+        "INSERT INTO line_keys (kind, key, page_id, counted, asked) VALUES (?, ?, ?, 0, ?) "
+        "ON CONFLICT (kind, key, page_id) DO UPDATE SET asked = excluded.asked",
+        [(kind, to_int(key), page_id, bits) for (kind, key), bits in asked.items()],
+    )
 
 
 def _apply_sources(conn: sqlite3.Connection, deltas: Deltas) -> list[int]:

@@ -315,6 +315,17 @@ MIGRATIONS: list[str] = [
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # A build segments a page again only when a count crossing changes the answer to a
+    # question its segmentation asked (``line_keys.asked``: bits, one per site mark and one
+    # for the key's corpus threshold, `wirecopy.stages.evidence.MARK_BITS`; 15, every
+    # question, for pages segmented before). When only the site marks a block's evidence
+    # shows change, they are brought up to date from the keys of the block's line
+    # (``blocks.line_key`` and ``head_key``; a page with NULL there is segmented again).
+    """
+    ALTER TABLE line_keys ADD COLUMN asked INTEGER NOT NULL DEFAULT 15;
+    ALTER TABLE blocks ADD COLUMN line_key INTEGER;
+    ALTER TABLE blocks ADD COLUMN head_key INTEGER;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

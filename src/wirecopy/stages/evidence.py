@@ -43,6 +43,19 @@ HEAD_PAGES = 2  # a ``Label:`` opening lines on this many pages (any site) is a 
 UNKNOWN_SITE_PAGES = 3  # a line of a page of no known site on this many pages: a widget
 NAME_SITES = 2  # a name printed alone on this many sites is a source name
 
+# The kinds of key (``line_keys.kind`` in the archive): a line's shape, its ``Label:`` head,
+# the name it carries.
+LINE, HEAD, NAME = 0, 1, 2
+
+# What a page's segmentation asked of a key's counts, as bits (``line_keys.asked``): one bit
+# per site mark (is the key's share of the site's pages at or over it?) and one for the
+# key's corpus threshold (`HEAD_PAGES`, `UNKNOWN_SITE_PAGES` or `NAME_SITES` by kind, and,
+# for a name, whether it is a page's metadata source). A page is segmented again only when
+# the answer to a question it asked changes.
+MARK_BITS = {name: 1 << n for n, (name, _least, _num, _den) in enumerate(SITE_MARKS)}
+CORPUS_BIT = 1 << len(SITE_MARKS)
+ALL_ASKED = (CORPUS_BIT << 1) - 1  # every question: for pages segmented with no record
+
 
 def digest(text: str) -> str:
     return xxhash.xxh3_64_hexdigest(text.encode("utf-8"))
@@ -129,6 +142,14 @@ def site_marks(found: int, total: int) -> frozenset[str]:
         for name, least, num, den in SITE_MARKS
         if found >= least and found * den >= total * num
     )
+
+
+def mark_bits(marks: Iterable[str]) -> int:
+    """The `MARK_BITS` of some site marks, or-ed."""
+    bits = 0
+    for name in marks:
+        bits |= MARK_BITS[name]
+    return bits
 
 
 def _add_all(into: dict[str, int], other: Mapping[str, int]) -> None:

@@ -61,7 +61,12 @@ from dataclasses import dataclass, field
 from wirecopy.records import PAGE_OK, Block, Copy, Page, PageResult
 from wirecopy.stages.copies import text_hash
 from wirecopy.stages.evidence import (
+    CORPUS_BIT,
+    HEAD,
     HEAD_PAGES,
+    LINE,
+    MARK_BITS,
+    NAME,
     NAME_SITES,
     UNKNOWN,
     UNKNOWN_SITE_PAGES,
@@ -84,10 +89,10 @@ from wirecopy.stages.lines import (
     split_lines,
 )
 from wirecopy.stages.profiles import EMPTY, Profiles, SiteProfile
-from wirecopy.stages.tables import ROW, tables
+from wirecopy.stages.tables import ROW, possible_rows, tables
 from wirecopy.textnorm import normalize
 
-__all__ = ["LABELS", "LineStats", "line_stats", "segment"]
+__all__ = ["LABELS", "LineStats", "Trace", "line_stats", "segment", "segment_traced"]
 
 TITLE = "title"
 CAPTION = "caption"
@@ -107,6 +112,7 @@ BRIEF_WORDS = 12
 FLAT_SENTENCES = 5
 FLAT_WORDS = 50
 CORPUS_NAME_WORDS = 3  # a name printed alone on several sites is a source up to this long
+FURNITURE_WEIGHT = 0.5  # a title candidate on half the site's pages scores this much less
 
 
 def segment(
@@ -117,6 +123,31 @@ def segment(
     ``stats`` are the corpus counts (by default, those of ``pages``); ``profiles`` the site
     profiles in effect (none by default).
     """
+    return [result for result, _trace in segment_traced(pages, stats, profiles)]
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """What segmenting one page asked of the corpus counts, so that the archive segments it
+    again only when an answer changes (`wirecopy.archive.evidence`).
+
+    - ``asked``: (kind, key digest) -> the questions its decisions asked of that key's
+      counts (`wirecopy.stages.evidence.MARK_BITS` and ``CORPUS_BIT``). Segmentation is a
+      function of the page and these answers: while none changes, it would decide the same.
+    - ``block_keys``: for each block, the digests of its line's shape and ``Label:`` head
+      (None: no label), whose site marks the block's evidence shows (``site``) whether or not
+      a decision asked them; when only those change, the evidence is brought up to date
+      without segmenting the page again.
+    """
+
+    asked: dict[tuple[int, str], int]
+    block_keys: tuple[tuple[str, str | None], ...]
+
+
+def segment_traced(
+    pages: Sequence[Page], stats: LineStats | None = None, profiles: Profiles | None = None
+) -> list[tuple[PageResult, Trace]]:
+    """`segment`, with what each page's segmentation asked of the counts (`Trace`)."""
     stats = stats if stats is not None else line_stats(pages)
     return [
         _segment_page(page, stats, profiles.for_site(page.site) if profiles else EMPTY)
@@ -138,16 +169,27 @@ class _Ctx:
     where: dict[str, list[int]] = field(default_factory=dict)  # text -> its line numbers
     names: Counter[str] = field(default_factory=Counter)  # name -> forms printed on the page
     table: dict[int, str] = field(default_factory=dict)  # line -> its part in a table
+    name_of: list[str] = field(default_factory=list)  # line -> its name key
+    keys: list[tuple[str, str | None]] = field(default_factory=list)  # shape and head digests
+    source_key: str = ""  # the page's metadata source as a name key
+    asked: dict[tuple[int, str], int] = field(default_factory=dict)  # see `Trace`
+    marks_of: dict[int, frozenset[str]] = field(default_factory=dict)  # line -> its site marks
 
     def __post_init__(self) -> None:
         self.norm = [normalize(line.text) for line in self.lines]
         self.repeats = Counter(self.norm)
         for i, norm in enumerate(self.norm):
             self.where.setdefault(norm, []).append(i)
-        forms = {
-            (name_key(line.text), norm) for line, norm in zip(self.lines, self.norm, strict=True)
-        }
-        self.names = Counter(name for name, _form in forms)
+        self.name_of = [name_key(line.text) for line in self.lines]
+        self.names = Counter(name for name, _form in set(zip(self.name_of, self.norm, strict=True)))
+        for line in self.lines:
+            head = head_key(line.text)
+            self.keys.append((digest(line.key), digest(head) if head else None))
+        self.source_key = name_key(self.page.source or "")
+
+    def ask(self, kind: int, key: str, bit: int) -> None:
+        """Record a question a decision asks of a key's counts (`Trace.asked`)."""
+        self.asked[(kind, key)] = self.asked.get((kind, key), 0) | bit
 
     @property
     def site(self) -> str:
@@ -174,17 +216,36 @@ class _Ctx:
 
     def site_count(self, i: int) -> tuple[int, int]:
         """(pages of this site printing line i, pages of the site), best of line and label."""
-        line = self.lines[i]
-        found, total = self.stats.on_site(self.stats.lines, digest(line.key), self.site)
-        head = head_key(line.text)
+        line_key, head = self.keys[i]
+        found, total = self.stats.on_site(self.stats.lines, line_key, self.site)
         if head:
-            found = max(found, self.stats.on_site(self.stats.heads, digest(head), self.site)[0])
+            found = max(found, self.stats.on_site(self.stats.heads, head, self.site)[0])
         return found, total
 
     def marks(self, i: int) -> frozenset[str]:
         """Which thresholds on its share of the site's pages line i reaches (`SITE_MARKS`):
-        all segmentation asks of the count, so decisions hold while counts grow."""
-        return site_marks(*self.site_count(i))
+        all segmentation asks of the count, so decisions hold while counts grow. (What the
+        evidence shows; a decision asks through `mark`.)"""
+        marks = self.marks_of.get(i)
+        if marks is None:
+            marks = self.marks_of[i] = site_marks(*self.site_count(i))
+        return marks
+
+    def mark(self, i: int, name: str) -> bool:
+        """Does line i reach the site mark ``name`` (line or label)? Recorded as asked."""
+        line_key, head = self.keys[i]
+        self.ask(LINE, line_key, MARK_BITS[name])
+        if head:
+            self.ask(HEAD, head, MARK_BITS[name])
+        return name in self.marks(i)
+
+    def label_recurs(self, i: int) -> bool:
+        """Does line i open with a ``Label:`` that opens lines on other pages (any site)?"""
+        head = self.keys[i][1]
+        if head is None:
+            return False
+        self.ask(HEAD, head, CORPUS_BIT)
+        return self.stats.pages(self.stats.heads, head) >= HEAD_PAGES
 
     def widget(self, i: int) -> str | None:
         """Why short line i is a widget rather than a subhead, or None."""
@@ -195,15 +256,15 @@ class _Ctx:
             return "a menu of items"
         if line.words == 1 or _counter(line):
             return "a lone word or a counter"
-        if "recurs" in self.marks(i):
+        if self.mark(i, "recurs"):
             return "the site prints it (or its label) on other pages"
-        head = head_key(line.text)  # ``Read more: ...`` on several pages, whatever follows
-        if head and self.stats.pages(self.stats.heads, digest(head)) >= HEAD_PAGES:
+        if self.label_recurs(i):  # ``Read more: ...`` on several pages, whatever follows
             return "its label opens lines on other pages"
         # No site known: a short line printed on several pages of the corpus.
-        pages = self.stats.pages(self.stats.lines, digest(line.key))
-        if self.site == UNKNOWN and pages >= UNKNOWN_SITE_PAGES:
-            return "printed on several pages of the corpus"
+        if self.site == UNKNOWN:
+            self.ask(LINE, self.keys[i][0], CORPUS_BIT)
+            if self.stats.pages(self.stats.lines, self.keys[i][0]) >= UNKNOWN_SITE_PAGES:
+                return "printed on several pages of the corpus"
         return None
 
     def names_site(self, i: int) -> bool:
@@ -223,11 +284,11 @@ class _Ctx:
 
     def furniture(self, i: int) -> bool:
         """Printed on most pages of its site (or listed in its profile): its furniture."""
-        return self.profiled(i) or "half" in self.marks(i)
+        return self.profiled(i) or self.mark(i, "half")
 
     def sourceish(self, i: int) -> bool:
         line = self.lines[i]
-        key = name_key(line.text)
+        key = self.name_of[i]
         if self.profiled(i):
             return False
         if key in self.profile.sources:
@@ -238,11 +299,13 @@ class _Ctx:
         # Printed alone on several sites: an agency's name, or a syndicated headline; only a
         # short one (``Agence France-Presse``, not ``Acme Corp Raises Dividend``) is a name.
         short = _name_words(line.text) <= CORPUS_NAME_WORDS
+        name = digest(key)
+        self.ask(NAME, name, CORPUS_BIT)  # a page's metadata source, or on several sites
         return (
             key in stats.sources
-            or (short and stats.sites(stats.names, digest(key)) >= NAME_SITES)
+            or (short and stats.sites(stats.names, name) >= NAME_SITES)
             or self.names[key] > 1  # printed in two forms: ``X`` and ``- X``
-            or key == name_key(self.page.source or "")
+            or key == self.source_key
         )
 
     def evidence(self, i: int, why: str, **more: object) -> dict[str, object]:
@@ -261,7 +324,7 @@ class _Ctx:
             ev["site"] = sorted(marks)
         if self.profiled(i):
             ev["profile"] = "boilerplate"
-        elif name_key(line.text) in self.profile.sources:
+        elif self.name_of[i] in self.profile.sources:
             ev["profile"] = "source"
         ev.update(more)
         return ev
@@ -322,14 +385,15 @@ def _can_start(ctx: _Ctx, i: int) -> bool:
 # ---- tables of figures (`wirecopy.stages.tables`) ------------------------------------------
 
 
-def _not_in_table(ctx: _Ctx, i: int) -> bool:
+def _not_in_table(ctx: _Ctx, i: int, possible: set[int]) -> bool:
     """Lines the page or the corpus marks as furniture are no table's rows, however shaped:
     repeats on the page, profile lines, lines on most of the site's pages (its counters,
-    numbers masked), lines opening with a ``Label:`` printed on other pages."""
-    if ctx.dup(i) or ctx.profiled(i) or ctx.furniture(i):
+    numbers masked), lines opening with a ``Label:`` printed on other pages. The counts are
+    asked only of the ``possible`` rows (`wirecopy.stages.tables.possible_rows`): for the
+    other lines the answer changes no table."""
+    if ctx.dup(i) or ctx.profiled(i):
         return True
-    head = head_key(ctx.lines[i].text)
-    return head is not None and ctx.stats.pages(ctx.stats.heads, digest(head)) >= HEAD_PAGES
+    return i in possible and (ctx.furniture(i) or ctx.label_recurs(i))
 
 
 def _substantial(line: Line) -> bool:
@@ -418,7 +482,9 @@ def _title_score(ctx: _Ctx, i: int, zone_start: int, zone_end: int) -> float | N
     score = min(line.words, 12) / 12
     score += 1.0 if echoed else 0.0
     score += 1.5 if metadata else 0.0
-    score -= 0.5 if ctx.furniture(i) else 0.0  # headline lists recur too: weigh, not veto
+    # Headline lists recur too: weigh, not veto. (Not a profile line, so furniture when on
+    # half the site's pages; `_pick_title` records the question where the answer matters.)
+    score -= FURNITURE_WEIGHT if "half" in ctx.marks(i) else 0.0
     score -= 0.3 if line.caps else 0.0  # mastheads are capitals; some headlines too
     following = i + 1
     if (
@@ -452,11 +518,25 @@ def _table_title(ctx: _Ctx, run: list[int]) -> bool:
 
 
 def _pick_title(ctx: _Ctx, zone: range) -> tuple[int | None, float]:
+    """The most title-like line of a zone (the first of the best), with its score; None
+    when no line scores above zero.
+
+    Being on half the site's pages weighs on a line's score; it is recorded as asked
+    (`_Ctx.mark`) for the line picked, whose score the evidence keeps, and for each line
+    that the other answer could make the pick: the other lines' scores are kept nowhere,
+    so a page is not segmented again when one of them becomes the site's furniture."""
+    scored: list[tuple[int, float]] = []
     best: tuple[int | None, float] = (None, 0.0)
     for i in zone:
         score = _title_score(ctx, i, zone.start, zone.stop - 1)
-        if score is not None and score > best[1]:
-            best = (i, score)
+        if score is not None:
+            scored.append((i, score))
+            if score > best[1]:
+                best = (i, score)
+    for i, score in scored:
+        other = score + (FURNITURE_WEIGHT if "half" in ctx.marks(i) else -FURNITURE_WEIGHT)
+        if i == best[0] or other >= best[1] - 1e-9:  # a tie may win too: err towards asking
+            ctx.mark(i, "half")
     return best
 
 
@@ -493,18 +573,18 @@ def _accepted(ctx: _Ctx, run: list[int], titled: bool, first: bool) -> tuple[boo
             return True, "a table of figures under a title"
         if len(paragraphs) < 2:
             return False, "a table of figures with no title"
-    if all("three_quarters" in ctx.marks(i) for i in paragraphs):
+    if all(ctx.mark(i, "three_quarters") for i in paragraphs):
         return False, "prose the site prints on most of its pages"
     if all(ctx.names_site(i) and not _flattened(ctx.lines[i]) for i in paragraphs):
         return False, "prose about the site itself"  # a whole body may name it in passing
     if len(paragraphs) >= 2:
         return True, f"{len(paragraphs)} paragraphs"
-    line = ctx.lines[paragraphs[0]]
-    marks = ctx.marks(paragraphs[0])
+    only = paragraphs[0]
+    line = ctx.lines[only]
     # Printed on other pages of the site, a paragraph is a blurb (an author's note, an
     # appeal) unless the page opens with it and the site does not print it on most of its
     # pages: then the site printed one story twice.
-    recurs = "recurs" in marks and not (first and "half" not in marks)
+    recurs = ctx.mark(only, "recurs") and not (first and not ctx.mark(only, "half"))
     teaser = line.sentences >= TEASER_SENTENCES and line.words >= TEASER_WORDS
     if titled and teaser and not recurs:
         return True, "titled flattened paragraph"
@@ -535,7 +615,7 @@ def _label_header(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, zone: range)
         elif parts is not None:
             draft.date = draft.date or iso(parts, _year(ctx.page))
             _set(ctx, out, i, DATELINE, idx, "a date standing alone after the title")
-        elif line.captionish and not ctx.furniture(i) and (line.words >= 8 or ctx.dup(i)):
+        elif line.captionish and (line.words >= 8 or ctx.dup(i)) and not ctx.furniture(i):
             first = not captions
             captions.add(ctx.norm[i])
             draft.caption = draft.caption or line.text
@@ -636,11 +716,14 @@ def _trailing_source(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, nxt: int)
     return True
 
 
-def _segment_page(page: Page, stats: LineStats, profile: SiteProfile = EMPTY) -> PageResult:
+def _segment_page(
+    page: Page, stats: LineStats, profile: SiteProfile = EMPTY
+) -> tuple[PageResult, Trace]:
     if page.status != PAGE_OK or not page.text:
-        return PageResult(page, [], [])
+        return PageResult(page, [], []), Trace({}, ())
     ctx = _Ctx(page, stats, split_lines(page.text), profile)
-    ctx.table = tables(ctx.lines, lambda i: _not_in_table(ctx, i))
+    possible = possible_rows(ctx.lines, lambda i: ctx.dup(i) or ctx.profiled(i))
+    ctx.table = tables(ctx.lines, lambda i: _not_in_table(ctx, i, possible))
     n = len(ctx.lines)
     out = _Labels([BOILERPLATE] * n, [None] * n, [{} for _ in range(n)])
     for i in range(n):
@@ -712,9 +795,10 @@ def _teaser_sources(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, before: ra
             _set(ctx, out, i, SOURCE, idx, "a source name heading the title")
 
 
-def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> PageResult:
+def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> tuple[PageResult, Trace]:
     page = ctx.page
     blocks: list[Block] = []
+    keys: list[tuple[str, str | None]] = []
     for i, line in enumerate(ctx.lines):
         pieces = out.pieces.get(i) or [
             (0, len(line.text), out.label[i], out.owner[i] is not None, out.why[i])
@@ -734,6 +818,7 @@ def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> PageResult:
                 last = first + len(text)
             owner = out.owner[i] if owned else None
             blocks.append(Block(page.id, len(blocks), first, last, text, label, ev, owner))
+            keys.append(ctx.keys[i])
     copies: list[Copy] = []
     for idx, draft in enumerate(drafts):
         mine = [b for b in blocks if b.copy_seq == idx]
@@ -754,4 +839,4 @@ def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> PageResult:
                 end=max(b.end for b in mine),
             )
         )
-    return PageResult(page, blocks, copies)
+    return PageResult(page, blocks, copies), Trace(ctx.asked, tuple(keys))

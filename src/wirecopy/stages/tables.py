@@ -83,6 +83,31 @@ def tables(lines: Sequence[Line], excluded: Callable[[int], bool]) -> dict[int, 
     return found
 
 
+def possible_rows(lines: Sequence[Line], excluded: Callable[[int], bool]) -> set[int]:
+    """The lines `tables` could put in a table whatever else it were told to exclude: the
+    lines of each run of table-shaped lines (neither dated nor ``excluded``) that holds a
+    row comparing figures. Excluding more lines only cuts these runs into the blocks
+    `tables` reads, and a table holds a comparing row: a line outside them is in no table
+    however its own exclusion is decided."""
+    found: set[int] = set()
+    run: list[int] = []
+    comparing = False
+    for i, line in enumerate(lines):
+        kind, n = _shape(line)
+        if kind is not None and (_dated(line) or excluded(i)):
+            kind = None
+        if kind is None or (run and line.gap >= 2):
+            if comparing:
+                found.update(run)
+            run, comparing = [], False
+        if kind is not None:
+            run.append(i)
+            comparing = comparing or (kind == ROW and compares(line, n))
+    if comparing:
+        found.update(run)
+    return found
+
+
 _Part = tuple[int, str, int]  # line, ROW or LABEL, figures
 
 
