@@ -341,10 +341,18 @@ def _flattened(line: Line) -> bool:
     return line.sentences >= FLAT_SENTENCES and line.words >= FLAT_WORDS
 
 
+def _teaser(ctx: _Ctx, i: int) -> bool:
+    """A flattened body standing alone: no paragraph of running text right before or after
+    it. A paragraph of an article has neighbours that are paragraphs (or subheads), however
+    long it is; a teaser under a heading is a whole article on its own."""
+    near = [j for j in (i - 1, i + 1) if 0 <= j < len(ctx.lines)]
+    return _flattened(ctx.lines[i]) and not any(_body_candidate(ctx, j) for j in near)
+
+
 def _bridgeable(ctx: _Ctx, between: list[int], after: int) -> bool:
     if not between or len(between) > MAX_BRIDGE or ctx.lines[after].gap >= 2:
         return False
-    if _flattened(ctx.lines[between[0] - 1]) and _flattened(ctx.lines[after]):
+    if _teaser(ctx, between[0] - 1) and _teaser(ctx, after):
         return False  # two flattened bodies: the line between them titles the second
     for i in between:
         line = ctx.lines[i]
