@@ -10,12 +10,20 @@ from wirecopy.records import Page, PageResult
 from wirecopy.stages.segment import line_stats, segment
 
 
-def _page(text: str, **meta: str) -> Page:
-    return Page(id="p", uri=None, format="text", content_hash="h", raw=b"", text=text, **meta)  # type: ignore[arg-type]
-
-
-def _alone(text: str, **meta: str) -> PageResult:
-    page = _page(text, **meta)
+def _alone(
+    text: str, title: str | None = None, published: str | None = None, source: str | None = None
+) -> PageResult:
+    page = Page(
+        id="p",
+        uri=None,
+        format="html",
+        content_hash="h",
+        raw=b"",
+        text=text,
+        title=title,
+        published=published,
+        source=source,
+    )
     (result,) = segment([page], line_stats([page]))
     return result
 
@@ -48,4 +56,34 @@ def test_flattened_teasers_under_their_titles_stay_apart() -> None:
     assert [(c.title, c.text) for c in copies] == [
         ("Harbour plan delayed again", one),
         ("Bridge costs rise", two),
+    ]
+
+
+def test_the_page_metadata_goes_to_the_copy_the_page_is_about() -> None:
+    brief = [
+        "Lanterns will be lit along the quay on Saturday evening.",
+        "The parade starts at the old mill at seven o'clock.",
+    ]
+    main = [_long("harbour"), _long("bridge"), _long("ferry")]
+    text = "\n\n".join(brief) + "\n\n\n" + "\n\n".join(["Harbour vote", *main])
+    copies = _alone(text, title="Harbour vote", published="2026-03-04", source="Quay News").copies
+    assert [c.title for c in copies] == [None, "Harbour vote"]
+    assert [(c.date, c.source) for c in copies] == [(None, None), ("2026-03-04", "Quay News")]
+
+
+def test_an_untitled_longer_copy_takes_the_metadata_title_and_date() -> None:
+    lead = ["Lanterns will be lit along the quay.", "The parade starts at the mill at seven."]
+    main = [_long("harbour"), _long("bridge")]
+    text = "\n\n".join(lead) + "\n\n\nShare | Print\n\n\n" + "\n\n".join(main)
+    copies = _alone(text, title="Quay festival", published="2026-03-04T10:00:00").copies
+    assert [(c.title, c.date) for c in copies] == [(None, None), ("Quay festival", "2026-03-04")]
+
+
+def test_a_longer_flattened_teaser_does_not_take_the_page_metadata() -> None:
+    main = ["The quay will be closed on Saturday.", "Boats are asked to moor at the pier."]
+    text = "\n\n".join(main) + "\n\n\nRelated\n\nBridge costs rise\n" + _long("bridge")
+    copies = _alone(text, title="Quay closed", published="2026-03-04").copies
+    assert [(c.title, c.date) for c in copies] == [
+        ("Quay closed", "2026-03-04"),
+        ("Bridge costs rise", None),
     ]

@@ -695,7 +695,27 @@ def _segment_page(page: Page, stats: LineStats, profile: SiteProfile = EMPTY) ->
         zone_start = run[-1] + 1
     if drafts:
         _trailing_source(ctx, out, drafts[-1], len(drafts) - 1, zone_start)
-    return _result(ctx, out, drafts)
+    main = _main_copy(ctx, drafts)
+    if main and drafts[0].title is None:  # the metadata title is the main copy's
+        if drafts[main].title is None:
+            drafts[main].title_text = drafts[0].title_text
+        drafts[0].title_text = None
+    return _result(ctx, out, drafts, main)
+
+
+def _main_copy(ctx: _Ctx, drafts: list[_Draft]) -> int:
+    """The copy the page is about, which takes the page's metadata (title, date, source):
+    the one titled with the metadata title, else the longest copy written in paragraphs (a
+    teaser flattened into one line is another page's article), else the first."""
+    for idx, draft in enumerate(drafts):
+        if draft.title is not None and ctx.metadata_title(draft.title):
+            return idx
+    sizes = []
+    for idx, draft in enumerate(drafts):
+        paragraphs = [ctx.lines[i] for i in draft.run if ctx.lines[i].prose]
+        if len(paragraphs) >= 2:
+            sizes.append((sum(line.words for line in paragraphs), -idx))
+    return -max(sizes)[1] if sizes else 0
 
 
 def _header_zone(ctx: _Ctx, out: _Labels, zone: range, title: int | None) -> range:
@@ -720,7 +740,7 @@ def _teaser_sources(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, before: ra
             _set(ctx, out, i, SOURCE, idx, "a source name heading the title")
 
 
-def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> PageResult:
+def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft], main: int = 0) -> PageResult:
     page = ctx.page
     blocks: list[Block] = []
     for i, line in enumerate(ctx.lines):
@@ -756,8 +776,9 @@ def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> PageResult:
                 text_hash=text_hash(text),
                 title=draft.title_text,
                 caption=draft.caption,
-                date=draft.date or (page.published[:10] if page.published and idx == 0 else None),
-                source=draft.source or (page.source if idx == 0 else None),
+                date=draft.date
+                or (page.published[:10] if page.published and idx == main else None),
+                source=draft.source or (page.source if idx == main else None),
                 start=min(first, body[0].start),
                 end=max(b.end for b in mine),
             )
