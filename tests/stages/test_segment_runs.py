@@ -87,3 +87,27 @@ def test_a_longer_flattened_teaser_does_not_take_the_page_metadata() -> None:
         ("Quay closed", "2026-03-04"),
         ("Bridge costs rise", None),
     ]
+
+
+def test_a_page_in_chinese_is_an_article() -> None:
+    paragraphs = [
+        "市政府今天在港口举行了新闻发布会。市长表示，新的渡轮航线将于下个月开通。",
+        "新航线每天往返六次，票价与现有航线相同。港口管理局说，码头的改造工程已经完成。",
+        "一些居民担心噪音问题。市长说，政府会在开通后继续听取意见。",
+    ]
+    text = "\n\n".join(["港口新航线下月开通", *paragraphs, "分享 | 打印"])
+    (copy,) = _alone(text, published="2026-03-04").copies
+    assert copy.title == "港口新航线下月开通"
+    assert copy.text == "\n\n".join(paragraphs)
+    assert copy.date == "2026-03-04"
+
+
+def test_german_paragraphs_ending_in_a_quote_stay_in_the_article() -> None:
+    paragraphs = [
+        "Der Rat der Stadt hat am Montag über den neuen Anleger beraten. Die Kosten steigen.",
+        "Die Opposition kritisierte den Plan scharf. Ihr Sprecher sagte: „Das ist zu teuer.“",
+        "Eine Entscheidung soll im Mai fallen. Bis dahin prüft die Verwaltung die Angebote.",
+    ]
+    text = "\n\n".join(["Streit um den Anleger", *paragraphs])
+    (copy,) = _alone(text).copies
+    assert copy.text == "\n\n".join(paragraphs)
