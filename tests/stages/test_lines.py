@@ -172,3 +172,12 @@ def test_prose_in_scripts_without_case() -> None:
     assert _line(thai).prose
     assert not _line("เรือข้ามฟาก ข่าวท่าเรือ").prose
     assert _line("Ferry plan approved").cased
+
+
+def test_items_of_lists() -> None:
+    from wirecopy.stages.lines import item
+
+    assert all(
+        item(t) for t in ("- Ferry", "• Ferry", "– Ferry", "3. Ferry", "2) Ferry", "a) Ferry")
+    )
+    assert not any(item(t) for t in ("Ferry - plan", "-5 degrees", "2026. Ferry", "A. Smith said"))

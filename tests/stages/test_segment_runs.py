@@ -111,3 +111,45 @@ def test_german_paragraphs_ending_in_a_quote_stay_in_the_article() -> None:
     text = "\n\n".join(["Streit um den Anleger", *paragraphs])
     (copy,) = _alone(text).copies
     assert copy.text == "\n\n".join(paragraphs)
+
+
+def test_numbered_sections_of_long_paragraphs_are_one_article() -> None:
+    sections = [_long("harbour"), _long("bridge"), _long("ferry")]
+    text = "\n\n".join(
+        [
+            "Three ways to cross the river",
+            sections[0],
+            "2. Build a bridge",
+            sections[1],
+            "3. Run a ferry",
+            sections[2],
+        ]
+    )
+    (copy,) = _alone(text).copies
+    assert copy.text == "\n\n".join(
+        [sections[0], "2. Build a bridge", sections[1], "3. Run a ferry", sections[2]]
+    )
+
+
+def test_a_list_announced_by_a_colon_stays_in_the_article() -> None:
+    lead = "The council listed what the new quay will need before it opens in the spring."
+    items = ["- A crane", "- Two new moorings for the ferries", "- Lights", "- A ticket office"]
+    after = "Work is due to start in May. The council will pay for it from its reserves."
+    text = "\n\n".join(["Quay plan", lead, "It named four things:", *items, after])
+    (copy,) = _alone(text).copies
+    assert copy.text == "\n\n".join([lead, "It named four things:", *items, after])
+
+
+def test_what_a_colon_announces_goes_on_the_article_however_short() -> None:
+    lead = "The harbour master answered questions from residents on Monday evening."
+    text = "\n\n".join(
+        [
+            "Harbour meeting",
+            lead,
+            "Her answer to the first was short:",
+            "- The quay stays open.",
+            lead.replace("Monday", "Tuesday"),
+        ]
+    )
+    (copy,) = _alone(text).copies
+    assert "- The quay stays open." in copy.text.split("\n\n")

@@ -79,6 +79,15 @@ def list_item(text: str) -> bool:
     return _LIST_MARKER.match(text) is not None
 
 
+_ITEM = re.compile(r"^(?:[-–—•*·▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+
+
+def item(text: str) -> bool:
+    """Does the line open as an item of a list: a bullet or dash (``- Item``, ``• Item``), a
+    number (``3. Item``, ``2) Item``) or a letter (``a) Item``)?"""
+    return _ITEM.match(text) is not None
+
+
 def figures(text: str) -> int:
     """How many of the words of ``text`` are numbers (``4.2``, ``1,250,000``, ``seven``), in
     digits or in words; an ordinal (``3rd``) names a rank, not a quantity."""

@@ -79,6 +79,7 @@ from wirecopy.stages.lines import (
     glued_dateline,
     head_key,
     iso,
+    item,
     name_key,
     sentence_spans,
     split_lines,
@@ -193,8 +194,8 @@ class _Ctx:
             return "the site profile lists it as boilerplate"
         if line.separators:
             return "a menu of items"
-        if line.words == 1 or _counter(line):
-            return "a lone word or a counter"
+        if (line.words == 1 or _counter(line)) and not item(line.text):
+            return "a lone word or a counter"  # an item of a list (``- Costs``) is neither
         if "recurs" in self.marks(i):
             return "the site prints it (or its label) on other pages"
         head = head_key(line.text)  # ``Read more: ...`` on several pages, whatever follows
@@ -349,20 +350,41 @@ def _teaser(ctx: _Ctx, i: int) -> bool:
     return _flattened(ctx.lines[i]) and not any(_body_candidate(ctx, j) for j in near)
 
 
+def _announced(ctx: _Ctx, start: int) -> int:
+    """End of the list that the line before ``start`` (or ``start`` itself) announces with a
+    colon: the items (``- ...``, ``1. ...``) that follow it; ``start`` when there is none."""
+    if ctx.lines[start - 1].text.endswith(":"):
+        end = start
+    elif ctx.lines[start].text.endswith(":"):
+        end = start + 1
+    else:
+        return start
+    while end < len(ctx.lines) and item(ctx.lines[end].text) and not ctx.dup(end):
+        end += 1
+    return end
+
+
 def _bridgeable(ctx: _Ctx, between: list[int], after: int) -> bool:
-    if not between or len(between) > MAX_BRIDGE or ctx.lines[after].gap >= 2:
+    listed = _announced(ctx, between[0]) if between else 0  # items that an intro announces
+    if not between or len(between) > max(MAX_BRIDGE, listed - between[0]):
         return False
-    if _teaser(ctx, between[0] - 1) and _teaser(ctx, after):
+    if ctx.lines[after].gap >= 2:
+        return False
+    numbered = any(item(ctx.lines[i].text) for i in between)  # sections of one list
+    if not numbered and _teaser(ctx, between[0] - 1) and _teaser(ctx, after):
         return False  # two flattened bodies: the line between them titles the second
     for i in between:
         line = ctx.lines[i]
-        if ctx.dup(i) or line.gap >= 2 or line.words > SUBHEAD_WORDS or line.prose:
+        if ctx.dup(i) or line.gap >= 2 or line.prose:
+            return False
+        if line.words > SUBHEAD_WORDS and i >= listed:
             return False
         if dateline_parts(line.text) is not None or ctx.sourceish(i):
             return False  # a date or a source name closes an article
         if ctx.names_site(i) or _announces(line, ctx.lines[after]):
             return False  # a heading about the site, or naming what the next line describes
-    return _substantial(ctx.lines[after])
+    # What a colon announces goes on the article, however short.
+    return _substantial(ctx.lines[after]) or ctx.lines[after - 1].text.endswith(":")
 
 
 def _announces(heading: Line, paragraph: Line) -> bool:
@@ -388,7 +410,8 @@ def _runs(ctx: _Ctx) -> list[list[int]]:
                 j += 1
                 continue
             k = j
-            while k < n and k - j <= MAX_BRIDGE and not _body_candidate(ctx, k):
+            listed = _announced(ctx, j)
+            while k < n and (k - j <= MAX_BRIDGE or k < listed) and not _body_candidate(ctx, k):
                 k += 1
             if k < n and _body_candidate(ctx, k) and _bridgeable(ctx, list(range(j, k)), k):
                 run.extend(range(j, k + 1))
