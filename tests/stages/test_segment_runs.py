@@ -153,3 +153,42 @@ def test_what_a_colon_announces_goes_on_the_article_however_short() -> None:
     )
     (copy,) = _alone(text).copies
     assert "- The quay stays open." in copy.text.split("\n\n")
+
+
+def test_a_long_line_that_cannot_title_an_article_does_not_end_one() -> None:
+    before = "The ferry company said on Monday that it would add two crossings a day."
+    after = "The new crossings start in June. Tickets go on sale at the quay next week."
+    for insertion in (
+        "| SHOP NOW: ferry tickets, season passes and gift cards for the whole family |",
+        "Her answer to the council was one long list of what the quay still needs today:",
+    ):
+        text = "\n\n".join(["Ferry adds crossings", before, insertion, after])
+        (copy,) = _alone(text).copies
+        assert copy.text.split("\n\n")[0] == before and copy.text.endswith(after), insertion
+
+
+def test_a_long_heading_over_a_new_article_still_ends_the_first() -> None:
+    one = "The ferry company said on Monday that it would add two crossings a day."
+    two = "The council approved the budget for the new bridge on Tuesday evening."
+    heading = "Council Approves The Budget For The New Bridge Over The River After A Long Debate"
+    text = "\n\n".join(
+        [
+            "Ferry adds crossings",
+            one,
+            one.replace("two", "three"),
+            heading,
+            two,
+            two.replace("Tuesday", "Wednesday"),
+        ]
+    )
+    copies = _alone(text).copies
+    assert [c.title for c in copies] == ["Ferry adds crossings", heading]
+
+
+def test_a_subhead_over_a_short_paragraph_that_goes_on_is_bridged() -> None:
+    lead = "The ferry company said on Monday that it would add two crossings a day."
+    short = "Fares will not change this year."
+    more = "The company said fuel costs had fallen. It expects more passengers in summer."
+    text = "\n\n".join(["Ferry adds crossings", lead, "What it costs", short, more])
+    (copy,) = _alone(text).copies
+    assert copy.text == "\n\n".join([lead, "What it costs", short, more])

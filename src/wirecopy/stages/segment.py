@@ -364,6 +364,10 @@ def _announced(ctx: _Ctx, start: int) -> int:
     return end
 
 
+def _could_title(ctx: _Ctx, i: int, between: list[int]) -> bool:
+    return _title_score(ctx, i, between[0], between[-1]) is not None
+
+
 def _bridgeable(ctx: _Ctx, between: list[int], after: int) -> bool:
     listed = _announced(ctx, between[0]) if between else 0  # items that an intro announces
     if not between or len(between) > max(MAX_BRIDGE, listed - between[0]):
@@ -377,14 +381,16 @@ def _bridgeable(ctx: _Ctx, between: list[int], after: int) -> bool:
         line = ctx.lines[i]
         if ctx.dup(i) or line.gap >= 2 or line.prose:
             return False
-        if line.words > SUBHEAD_WORDS and i >= listed:
-            return False
+        if line.words > SUBHEAD_WORDS and i >= listed and _could_title(ctx, i, between):
+            return False  # a long line that could head an article; others are insertions
         if dateline_parts(line.text) is not None or ctx.sourceish(i):
             return False  # a date or a source name closes an article
         if ctx.names_site(i) or _announces(line, ctx.lines[after]):
             return False  # a heading about the site, or naming what the next line describes
-    # What a colon announces goes on the article, however short.
-    return _substantial(ctx.lines[after]) or ctx.lines[after - 1].text.endswith(":")
+    # What a colon announces goes on the article, however short; so do paragraphs that go on
+    # (a section under its subhead), where a lone short line would be a teaser.
+    goes_on = after + 1 < len(ctx.lines) and _body_candidate(ctx, after + 1)
+    return _substantial(ctx.lines[after]) or goes_on or ctx.lines[after - 1].text.endswith(":")
 
 
 def _announces(heading: Line, paragraph: Line) -> bool:
