@@ -315,6 +315,12 @@ MIGRATIONS: list[str] = [
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # Segmentation reads long paragraphs, lists, in-body insertions, other languages' quotes
+    # and scripts without case or spaces, and gives the page's metadata to the copy the page
+    # is about: the next build segments every page again.
+    """
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
