@@ -181,3 +181,30 @@ def test_items_of_lists() -> None:
         item(t) for t in ("- Ferry", "• Ferry", "– Ferry", "3. Ferry", "2) Ferry", "a) Ferry")
     )
     assert not any(item(t) for t in ("Ferry - plan", "-5 degrees", "2026. Ferry", "A. Smith said"))
+
+
+def test_lines_broken_mid_sentence_by_markup_are_joined() -> None:
+    text = (
+        "The actress, who in 2008 won the\n\n"
+        "award for best supporting role, has taken\n"
+        "to her page to thank the jury.\n\n"
+        "Next paragraph starts here."
+    )
+    lines = split_lines(text)
+    assert [line.text for line in lines] == [
+        "The actress, who in 2008 won the award for best supporting role, has taken to her "
+        "page to thank the jury.",
+        "Next paragraph starts here.",
+    ]
+    assert lines[0].prose and (lines[0].start, lines[0].end) == (0, text.index("\n\nNext"))
+
+
+def test_titles_names_and_list_items_are_not_joined_to_what_follows() -> None:
+    for text in (
+        "Mill to close with the loss of 640 jobs\nvia Meridian Press Agency",
+        "Council approves the new bridge plan\n\nvon Anna Beispiel",
+        "The plan names three steps:\n\nfirst the council votes on it",
+        "- Two new moorings for ferries\n\n- a crane for the quay",
+        "The ferry left the quay at dawn.\n\nthen it turned back again",
+    ):
+        assert len(split_lines(text)) == 2, text

@@ -352,12 +352,30 @@ def _wrap_width(physical: list[tuple[int, str, int, int]]) -> int | None:
     return width if wrapped else None
 
 
+def _broken(before: str, line: str) -> bool:
+    """Does ``line`` go on with the sentence ``before`` left open (markup broke it): ``before``
+    ends no sentence and announces nothing, ``line`` opens in small letters and reads as
+    running text (most of its words in small letters: not a name such as ``via Agency``), and
+    both are more than a label (``... who in 2008 won the`` / ``award for best actress``)?"""
+    tokens = words(line)
+    return (
+        line[:1].islower()
+        and not is_terminal(before)
+        and not before.endswith((":", ";"))
+        and len(words(before)) >= 4
+        and len(tokens) >= 4
+        and _lower_share(tokens) >= 0.5
+        and not item(before)
+        and not item(line)
+    )
+
+
 def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, str, int]]:
     """Join hard-wrapped lines into paragraphs: (start, end, text, gap) per paragraph.
 
     A line continues the one before when the text is wrapped at a fixed width, nothing
     separates them, the one before reaches the wrap width, and this one is not indented
-    further (an indent opens a paragraph).
+    further (an indent opens a paragraph); or when markup broke a sentence (`_broken`).
     """
     width = _wrap_width(physical)
     merged: list[tuple[int, int, str, int]] = []
@@ -370,6 +388,8 @@ def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, s
             and len(previous[1]) + previous[3] >= 0.7 * width
             and indent <= previous[3]
         )
+        if merged and not joins and gap <= 1:
+            joins = _broken(merged[-1][2], stripped)
         if joins and merged:
             first, _end, joined, first_gap = merged[-1]
             merged[-1] = (first, start + len(stripped), f"{joined} {stripped}", first_gap)
