@@ -316,9 +316,16 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
     # Segmentation reads long paragraphs, lists, in-body insertions, other languages' quotes
-    # and scripts without case or spaces, and gives the page's metadata to the copy the page
-    # is about: the next build segments every page again.
+    # and scripts without case or spaces, joins lines that markup broke mid-sentence (so a
+    # page's lines, and what the counts count, change), and gives the page's metadata to the
+    # copy the page is about. The counts are dropped: the next build counts every page again
+    # (as for an archive built before segmentation) and segments it again.
     """
+    DELETE FROM line_keys;
+    DELETE FROM line_counts;
+    DELETE FROM counted_pages;
+    DELETE FROM site_counts;
+    DELETE FROM source_counts;
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
 ]
