@@ -202,6 +202,8 @@ def test_lines_broken_mid_sentence_by_markup_are_joined() -> None:
 def test_titles_names_and_list_items_are_not_joined_to_what_follows() -> None:
     for text in (
         "Mill to close with the loss of 640 jobs\nvia Meridian Press Agency",
+        "MILL TO CLOSE WITH LOSS OF JOBS\n\nthe owners said on Monday that demand had fallen",
+        "Council Approves The New Bridge\n\nthe council said on Monday that it would vote",
         "Council approves the new bridge plan\n\nvon Anna Beispiel",
         "The plan names three steps:\n\nfirst the council votes on it",
         "- Two new moorings for ferries\n\n- a crane for the quay",

@@ -354,16 +354,18 @@ def _wrap_width(physical: list[tuple[int, str, int, int]]) -> int | None:
 
 def _broken(before: str, line: str) -> bool:
     """Does ``line`` go on with the sentence ``before`` left open (markup broke it): ``before``
-    ends no sentence and announces nothing, ``line`` opens in small letters and reads as
-    running text (most of its words in small letters: not a name such as ``via Agency``), and
-    both are more than a label (``... who in 2008 won the`` / ``award for best actress``)?"""
-    tokens = words(line)
+    ends no sentence and announces nothing, ``line`` opens in small letters, and both read as
+    running text (most of their words in small letters: not a heading in capitals or Title
+    Case, not a name such as ``via Agency``) longer than a label (``... who in 2008 won the``
+    / ``award for best supporting role``)?"""
+    tokens, head = words(line), words(before)
     return (
         line[:1].islower()
         and not is_terminal(before)
         and not before.endswith((":", ";"))
-        and len(words(before)) >= 4
+        and len(head) >= 4
         and len(tokens) >= 4
+        and 3 * _lower_share(head) >= 1  # not a heading in capitals or Title Case
         and _lower_share(tokens) >= 0.5
         and not item(before)
         and not item(line)
