@@ -192,3 +192,26 @@ def test_a_subhead_over_a_short_paragraph_that_goes_on_is_bridged() -> None:
     text = "\n\n".join(["Ferry adds crossings", lead, "What it costs", short, more])
     (copy,) = _alone(text).copies
     assert copy.text == "\n\n".join([lead, "What it costs", short, more])
+
+
+def test_a_byline_never_titles_an_article() -> None:
+    paragraphs = [
+        "The ferry company said on Monday that it would add two crossings a day.",
+        "The new crossings start in June. Tickets go on sale at the quay next week.",
+    ]
+    for byline in ("By Anna Example", "Von Anna Beispiel", "par Anne Exemple"):
+        text = "\n\n".join([byline, *paragraphs])
+        (copy,) = _alone(text, title="Ferry adds crossings").copies
+        assert copy.title == "Ferry adds crossings", byline
+    (copy,) = _alone("\n\n".join(["Von der Leyen visits the harbour", *paragraphs])).copies
+    assert copy.title == "Von der Leyen visits the harbour"
+
+
+def test_a_headline_opening_with_a_byline_word_is_still_a_title() -> None:
+    body = [
+        "The drug maker said on Monday that it had applied to list its shares.",
+        "It expects the listing to be approved within a month, the company said.",
+    ]
+    headline = "PAR HARBOUR FERRY LINES SEEK LISTING"
+    (copy,) = _alone("\n\n".join([headline, *body])).copies
+    assert copy.title == headline

@@ -64,6 +64,12 @@ def _language() -> tuple[dict[str, int], frozenset[str]]:
 
 
 @cache
+def byline_words() -> frozenset[str]:
+    """Words that open a byline (``By``, ``Von``), in small letters."""
+    return frozenset(_data()["bylines"])
+
+
+@cache
 def _number_words() -> frozenset[str]:
     """Numbers written as words, as printed in small letters, capitalised or in capitals."""
     words = _data()["numbers"]

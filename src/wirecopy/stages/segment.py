@@ -74,6 +74,7 @@ from wirecopy.stages.evidence import (
 from wirecopy.stages.lines import (
     YEAR,
     Line,
+    byline_words,
     dateline_parts,
     fragment_start,
     glued_dateline,
@@ -108,6 +109,7 @@ BRIEF_WORDS = 12
 FLAT_SENTENCES = 5
 FLAT_WORDS = 50
 CORPUS_NAME_WORDS = 3  # a name printed alone on several sites is a source up to this long
+BYLINE_NAME_WORDS = 4  # the names of a byline's author (``By Anna Maria Example``)
 
 
 def segment(
@@ -287,6 +289,18 @@ def _namelike(text: str) -> bool:
     return bool(caps) and all(w[0].isupper() or len(w) <= 3 for w in caps)
 
 
+def _byline(text: str) -> bool:
+    """``By A. Name`` or ``Von A. Name``: a byline word (language data) before a person's
+    name (up to four words: ``PAR PHARMACEUTICAL SEEKS NYSE LISTING`` is a headline)."""
+    first, _, rest = text.strip().partition(" ")
+    return (
+        first.lower() in byline_words()
+        and bool(rest)
+        and _namelike(rest)
+        and _name_words(rest) <= BYLINE_NAME_WORDS
+    )
+
+
 def _name_words(text: str) -> int:
     """Words of a name, not counting short lower-case ones (``Press Trust of India``: 3)."""
     return sum(1 for w in _clean_name(text).split() if not (w.islower() and len(w) <= 3))
@@ -443,7 +457,7 @@ def _title_score(ctx: _Ctx, i: int, zone_start: int, zone_end: int) -> float | N
         return None
     if text.endswith((":", ".")) or _counter(line) or dateline_parts(text) is not None:
         return None
-    if line.captionish and line.credit:
+    if (line.captionish and line.credit) or _byline(text):
         return None
     # Printed again in the same head (around the caption): an echoed title.
     same = [j for j in ctx.where[ctx.norm[i]] if zone_start <= j <= zone_end]
