@@ -16,22 +16,28 @@ How a page is read (every step decides from evidence that holds on pages never s
 2. Body runs. Consecutive prose lines form a run, and so do the rows of a table of figures
    (`wirecopy.stages.tables`: short lines of figures, an earnings item's say, that are
    neither repeats on the page nor the site's furniture); a run steps over at most two short
-   lines (subheads, in-body widgets) when substantial prose follows and no echo, date, source,
-   wide gap, heading about the site or heading that names the next paragraph (``About X`` /
-   ``X is ...``) stands between, and not from one flattened teaser to the next.
+   lines (subheads, in-body widgets) when substantial prose follows (or paragraphs that go
+   on) and no echo, date, source, wide gap, heading about the site or heading that names the
+   next paragraph (``About X`` / ``X is ...``) stands between, and not from one flattened
+   teaser (a long paragraph standing alone) to the next unless a numbered heading stands
+   between. A line longer than a subhead stops a run only when it could title the next one;
+   a list that a colon announces is stepped over whole, and what it announces, however short,
+   goes on the article.
 3. Titles. In the zone between two runs the most title-like line heads the next run: short,
-   no final full stop, no separators, not a date, a counter or a source name; echoed in the
-   same head, equal to the page's metadata title, followed by a caption, near the body are
-   signs for; being printed on most pages of the site is a sign against. An untitled run
-   opening with a short question, or with a table line that reads as a headline, takes it
-   as its title.
+   no final full stop, no separators, not a date, a counter, a byline or a source name;
+   echoed in the same head, equal to the page's metadata title, followed by a caption, near
+   the body are signs for; being printed on most pages of the site is a sign against. An
+   untitled run opening with a short question, or with a table line that reads as a
+   headline, takes it as its title.
 4. Copies. A run is an article when it has two paragraphs or more; or a title and a table;
    or a title and a single flattened paragraph of several sentences (a teaser); or a title
    and the page's first text (a brief). A single paragraph printed on other pages of the
    site is a blurb unless the page opens with it (and it is not on most of the site's
    pages: the site printed one story twice). Runs the site prints on most of its pages, or
    that all name the site itself (a whole body may name it in passing), are boilerplate, as
-   are the other runs (blurbs, comment prompts).
+   are the other runs (blurbs, comment prompts). The page's metadata (title, date, source)
+   goes to the copy the page is about: the one titled with the metadata title, else its
+   longest copy written in paragraphs, else its first.
 5. Furniture. After the title, repeats of the title or caption are echoes (they belong to no
    copy), date lines datelines, descriptive lines captions (the first is the copy's caption),
    names known as sources (page metadata, printed alone on several sites when three words
