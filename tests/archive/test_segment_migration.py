@@ -63,3 +63,33 @@ def test_an_archive_from_before_segmentation_is_segmented_by_the_next_build(
     assert archive_content(old) == archive_content(fresh)
     again = build([seeds], old)
     assert again.pages_segmented == 0
+
+
+def test_an_archive_segmented_by_earlier_rules_is_counted_and_segmented_again(
+    seeds: Path, tmp_path: Path
+) -> None:
+    """The last migration: pages whose lines and labels came from earlier rules (here, counts
+    and labels tampered with) are counted again and segmented again by the next build."""
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    build([seeds], fresh)
+    build([seeds], old)
+    conn = sqlite3.connect(old)
+    conn.executescript(
+        f"""
+        UPDATE line_counts SET pages = pages + 3;
+        DELETE FROM line_keys WHERE kind = 0;
+        UPDATE blocks SET label = 'boilerplate', copy_seq = NULL WHERE label = 'subhead';
+        PRAGMA user_version = {len(MIGRATIONS) - 1};
+        """
+    )
+    conn.close()
+    summary = build([seeds], old)
+    assert summary.pages_unchanged == 5 and summary.pages_segmented == 5
+    assert archive_content(old) == archive_content(fresh)
+    conn = sqlite3.connect(old)
+    counts = "SELECT kind, key, site, pages FROM line_counts ORDER BY kind, key, site"
+    tampered = conn.execute(counts).fetchall()
+    conn.close()
+    conn = sqlite3.connect(fresh)
+    assert tampered == conn.execute(counts).fetchall()
+    conn.close()

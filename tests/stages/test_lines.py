@@ -135,3 +135,78 @@ def test_unwrapped_lines_stay_apart() -> None:
         "Title Of A Story\nA caption of the photo (Credit)\nA caption of the photo (Credit)\nTT\n"
     )
     assert len(split_lines(text)) == 4
+
+
+def test_closing_quotes_of_other_languages_end_sentences() -> None:
+    german = "Der Bürgermeister sagte: „Die Fähre fährt ab Montag wieder.“ Dann ging er."
+    assert [german[a:b] for a, b in sentence_spans(german)] == [
+        "Der Bürgermeister sagte: „Die Fähre fährt ab Montag wieder.“",
+        "Dann ging er.",
+    ]
+    for text in (
+        "Die Stadt plant neue Anleger. Sie sagt: „Es lohnt sich.“",
+        "Die Stadt plant neue Anleger. Sie sagt: »Es lohnt sich.«",
+        "Le maire a parlé. Il a dit : « Le bac reprend lundi. »",
+        "Der Rat tagte. Er schrieb: ‹Der Anleger bleibt offen.›",
+    ):
+        line = _line(text)
+        assert line.terminal and line.sentences == 2 and line.prose, text
+
+
+def test_chinese_and_japanese_sentences_and_words() -> None:
+    chinese = "市政府今天在港口举行了新闻发布会。市长表示，新的渡轮航线将于下个月开通！"
+    line = _line(chinese)
+    assert line.terminal and line.sentences == 2
+    assert 15 <= line.words <= 20  # 34 characters, about two a word
+    assert line.prose and not line.caps
+    assert _line("市は来月から新しいフェリー航路を開設すると発表した。").prose
+    assert not _line("港口新闻").prose  # a short heading with no full stop
+    assert _line("港口新闻").words == 2
+
+
+def test_prose_in_scripts_without_case() -> None:
+    arabic = "قال رئيس البلدية (CNN) إن خط العبارة الجديد سيفتتح الشهر المقبل في الميناء."
+    line = _line(arabic)
+    assert not line.cased and not line.caps and line.prose
+    thai = " ".join(["เรือข้ามฟากสายใหม่", "จะเริ่มให้บริการ", "ในเดือนหน้า"] * 7)  # no full stops
+    assert _line(thai).prose
+    assert not _line("เรือข้ามฟาก ข่าวท่าเรือ").prose
+    assert _line("Ferry plan approved").cased
+
+
+def test_items_of_lists() -> None:
+    from wirecopy.stages.lines import item
+
+    assert all(
+        item(t) for t in ("- Ferry", "• Ferry", "– Ferry", "3. Ferry", "2) Ferry", "a) Ferry")
+    )
+    assert not any(item(t) for t in ("Ferry - plan", "-5 degrees", "2026. Ferry", "A. Smith said"))
+
+
+def test_lines_broken_mid_sentence_by_markup_are_joined() -> None:
+    text = (
+        "The actress, who in 2008 won the\n\n"
+        "award for best supporting role, has taken\n"
+        "to her page to thank the jury.\n\n"
+        "Next paragraph starts here."
+    )
+    lines = split_lines(text)
+    assert [line.text for line in lines] == [
+        "The actress, who in 2008 won the award for best supporting role, has taken to her "
+        "page to thank the jury.",
+        "Next paragraph starts here.",
+    ]
+    assert lines[0].prose and (lines[0].start, lines[0].end) == (0, text.index("\n\nNext"))
+
+
+def test_titles_names_and_list_items_are_not_joined_to_what_follows() -> None:
+    for text in (
+        "Mill to close with the loss of 640 jobs\nvia Meridian Press Agency",
+        "MILL TO CLOSE WITH LOSS OF JOBS\n\nthe owners said on Monday that demand had fallen",
+        "Council Approves The New Bridge\n\nthe council said on Monday that it would vote",
+        "Council approves the new bridge plan\n\nvon Anna Beispiel",
+        "The plan names three steps:\n\nfirst the council votes on it",
+        "- Two new moorings for ferries\n\n- a crane for the quay",
+        "The ferry left the quay at dawn.\n\nthen it turned back again",
+    ):
+        assert len(split_lines(text)) == 2, text

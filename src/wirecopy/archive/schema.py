@@ -326,6 +326,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE blocks ADD COLUMN line_key INTEGER;
     ALTER TABLE blocks ADD COLUMN head_key INTEGER;
     """,
+    # Segmentation reads long paragraphs, lists, in-body insertions, other languages' quotes
+    # and scripts without case or spaces, joins lines that markup broke mid-sentence (so a
+    # page's lines, and what the counts count, change), and gives the page's metadata to the
+    # copy the page is about. The counts are dropped: the next build counts every page again
+    # (as for an archive built before segmentation) and segments it again.
+    """
+    DELETE FROM line_keys;
+    DELETE FROM line_counts;
+    DELETE FROM counted_pages;
+    DELETE FROM site_counts;
+    DELETE FROM source_counts;
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

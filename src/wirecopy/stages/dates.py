@@ -6,7 +6,8 @@ Each copy of an article may state a date:
   ``PORTVALE, March 3 (MPA) -``), as segmentation found it; a dateline without a year takes
   the year from the page's metadata, and gives no date when there is none;
 - ``published``: the page's own metadata (HTML ``article:published_time`` and the like, a
-  feed's ``published``, a WARC record's), for the copy the page is about (its first);
+  feed's ``published``, a WARC record's), for the copy the page is about (titled with
+  the metadata title, else its longest copy in paragraphs, else its first);
 - ``caption``: a full date (day, month and year) in the copy's photo caption ("shot on
   October 7, 2024 and issued on October 8, 2024"); the latest one, the closest to
   publication. A caption is weaker evidence than the two above and counts only when no copy

@@ -17,17 +17,29 @@ from typing import Any
 
 from wirecopy.textnorm import normalize
 
-# Closing quotes and brackets that may follow sentence-final punctuation.
-_CLOSERS = "\"'”’»)]"
-_FINAL = ".!?…"
+# Closing quotes and brackets that may follow sentence-final punctuation: English, German
+# („…“, »…«), French and Swiss (« … », ‹ … ›) quotes, and the brackets of Chinese and Japanese.
+_CLOSERS = "\"'”’»)]“«›‹」』）】"
+# Sentence-final punctuation, with the full stops and marks of Chinese and Japanese (written
+# with no space after them) and Arabic's question mark.
+_CJK_FINAL = "。！？"
+_FINAL = ".!?…" + _CJK_FINAL + "؟"
 # Characters that join the items of a widget or navigation line ("Share | Print", "A · B").
 _SEPARATORS = re.compile(r"[|·•›»↗©®™]| / ")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d[\d,.:]*", re.UNICODE)
 _DIGITS = re.compile(r"\d[\d,.:]*")
 # A sentence ends at final punctuation (and closers) followed by space and a capital,
 # a digit or an opening quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*(?=\s+[\"'“‘(\[]*[\w])")
-_PARENS = re.compile(r"\([^()]*\)")
+_SENTENCE_END = re.compile(
+    rf"(?<=[.!?…؟])[{re.escape(_CLOSERS)}]*(?:\s[»›])?(?=\s+[\"'“‘„«»‹›(\[「『]*[\w])"
+    rf"|(?<=[{_CJK_FINAL}])[{re.escape(_CLOSERS)}]*(?=[^\s{re.escape(_CLOSERS)}])"
+)
+# Scripts written with no space between words (Chinese, Japanese): about two characters make
+# a word, so a line's length in words is its length in these characters over two.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Brackets, and quotes made of the characters that also separate menu items (»…«, « … »,
+# ‹…›): what they enclose is no menu.
+_PARENS = re.compile(r"\([^()]*\)|«[^«»]*»|»[^«»]*«|‹[^‹›]*›|›[^‹›]*‹")
 _INITIAL = re.compile(r"(?:^|[\s(.])[A-Za-z]\.$")  # ``J.``, ``U.S.``, ``u.s.``
 _CREDIT = re.compile(r"\([^()]{1,60}\)\s*$")
 _HEAD = re.compile(r"^\s*([^:]{1,40}?)\s*:\s*\S")
@@ -52,6 +64,12 @@ def _language() -> tuple[dict[str, int], frozenset[str]]:
 
 
 @cache
+def byline_words() -> frozenset[str]:
+    """Words that open a byline (``By``, ``Von``), in small letters."""
+    return frozenset(_data()["bylines"])
+
+
+@cache
 def _number_words() -> frozenset[str]:
     """Numbers written as words, as printed in small letters, capitalised or in capitals."""
     words = _data()["numbers"]
@@ -65,6 +83,15 @@ _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]\s")  # ``1.`` or ``2)`` opening an i
 def list_item(text: str) -> bool:
     """Does the line open with the number of an item of a list (``3. Headline``)?"""
     return _LIST_MARKER.match(text) is not None
+
+
+_ITEM = re.compile(r"^(?:[-–—•*·▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+
+
+def item(text: str) -> bool:
+    """Does the line open as an item of a list: a bullet or dash (``- Item``, ``• Item``), a
+    number (``3. Item``, ``2) Item``) or a letter (``a) Item``)?"""
+    return _ITEM.match(text) is not None
 
 
 def figures(text: str) -> int:
@@ -121,7 +148,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def is_terminal(text: str) -> bool:
     """Does the text end like a sentence (final punctuation, then maybe quotes or brackets)?"""
-    stripped = text.rstrip().rstrip(_CLOSERS)
+    stripped = text.rstrip().rstrip(_CLOSERS + " \u00a0\u202f")  # French: ``lundi. »``
     return bool(stripped) and stripped[-1] in _FINAL
 
 
@@ -142,17 +169,20 @@ class Line:
     caps: bool  # every letter upper-case
     separators: bool
     credit: bool  # ends with a parenthesised credit, or a short unterminated tail
+    cased: bool = True  # written mostly in a script with case (not Arabic, Chinese, Thai...)
 
     @property
     def prose(self) -> bool:
-        """A paragraph of running text rather than a label, a title or a widget."""
+        """A paragraph of running text rather than a label, a title or a widget. In a script
+        without case, punctuation and length decide alone."""
+        lower = self.lower if self.cased else 1.0
         if self.separators and self.words < 12:
             return False
-        if self.terminal and self.words >= 3 and self.lower >= 0.25:
+        if self.terminal and self.words >= 3 and lower >= 0.25:
             return True
         if self.terminal and self.words >= 15 and not self.caps:
             return True  # a long sentence full of names
-        return self.words >= 20 and self.lower >= 0.5
+        return self.words >= 20 and lower >= 0.5
 
     @property
     def captionish(self) -> bool:
@@ -160,6 +190,23 @@ class Line:
         return not self.separators and (
             self.credit or (self.words >= 8 and self.lower >= 0.25 and self.sentences <= 3)
         )
+
+
+def word_count(tokens: list[str]) -> int:
+    """Words of a line's tokens, a run of Chinese or Japanese counting two characters a word."""
+    count = 0
+    for token in tokens:
+        unspaced = len(_UNSPACED.findall(token))
+        count += max(1, (unspaced + 1) // 2) if unspaced else 1
+    return count
+
+
+def _cased(text: str) -> bool:
+    """Is the text written mostly in letters that have case (or has it no letters at all)?"""
+    if text.isascii():
+        return True
+    letters = [c for c in text if c.isalpha()]
+    return 2 * sum(c.lower() != c.upper() for c in letters) >= len(letters)
 
 
 def _lower_share(tokens: list[str]) -> float:
@@ -311,12 +358,32 @@ def _wrap_width(physical: list[tuple[int, str, int, int]]) -> int | None:
     return width if wrapped else None
 
 
+def _broken(before: str, line: str) -> bool:
+    """Does ``line`` go on with the sentence ``before`` left open (markup broke it): ``before``
+    ends no sentence and announces nothing, ``line`` opens in small letters, and both read as
+    running text (most of their words in small letters: not a heading in capitals or Title
+    Case, not a name such as ``via Agency``) longer than a label (``... who in 2008 won the``
+    / ``award for best supporting role``)?"""
+    tokens, head = words(line), words(before)
+    return (
+        line[:1].islower()
+        and not is_terminal(before)
+        and not before.endswith((":", ";"))
+        and len(head) >= 4
+        and len(tokens) >= 4
+        and 3 * _lower_share(head) >= 1  # not a heading in capitals or Title Case
+        and _lower_share(tokens) >= 0.5
+        and not item(before)
+        and not item(line)
+    )
+
+
 def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, str, int]]:
     """Join hard-wrapped lines into paragraphs: (start, end, text, gap) per paragraph.
 
     A line continues the one before when the text is wrapped at a fixed width, nothing
     separates them, the one before reaches the wrap width, and this one is not indented
-    further (an indent opens a paragraph).
+    further (an indent opens a paragraph); or when markup broke a sentence (`_broken`).
     """
     width = _wrap_width(physical)
     merged: list[tuple[int, int, str, int]] = []
@@ -329,6 +396,8 @@ def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, s
             and len(previous[1]) + previous[3] >= 0.7 * width
             and indent <= previous[3]
         )
+        if merged and not joins and gap <= 1:
+            joins = _broken(merged[-1][2], stripped)
         if joins and merged:
             first, _end, joined, first_gap = merged[-1]
             merged[-1] = (first, start + len(stripped), f"{joined} {stripped}", first_gap)
@@ -348,6 +417,7 @@ def split_lines(text: str) -> tuple[Line, ...]:
     for start, end, stripped, gap in _unwrap(_physical(text)):
         tokens = words(stripped)
         spans = sentence_spans(stripped)
+        cased = _cased(stripped)
         lines.append(
             Line(
                 index=len(lines),
@@ -356,13 +426,14 @@ def split_lines(text: str) -> tuple[Line, ...]:
                 text=stripped,
                 gap=gap,
                 key=shape_key(stripped),
-                words=len(tokens),
+                words=word_count(tokens),
                 sentences=len(spans),
                 terminal=is_terminal(stripped),
                 lower=_lower_share(tokens),
-                caps=stripped.isupper(),
+                caps=stripped.isupper() and cased,
                 separators=bool(_SEPARATORS.search(_PARENS.sub("", stripped))),
                 credit=_credit(stripped, spans),
+                cased=cased,
             )
         )
     return tuple(lines)

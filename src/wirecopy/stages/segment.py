@@ -16,22 +16,28 @@ How a page is read (every step decides from evidence that holds on pages never s
 2. Body runs. Consecutive prose lines form a run, and so do the rows of a table of figures
    (`wirecopy.stages.tables`: short lines of figures, an earnings item's say, that are
    neither repeats on the page nor the site's furniture); a run steps over at most two short
-   lines (subheads, in-body widgets) when substantial prose follows and no echo, date, source,
-   wide gap, heading about the site or heading that names the next paragraph (``About X`` /
-   ``X is ...``) stands between, and not from one flattened teaser to the next.
+   lines (subheads, in-body widgets) when substantial prose follows (or paragraphs that go
+   on) and no echo, date, source, wide gap, heading about the site or heading that names the
+   next paragraph (``About X`` / ``X is ...``) stands between, and not from one flattened
+   teaser (a long paragraph standing alone) to the next unless a numbered heading stands
+   between. A line longer than a subhead stops a run only when it could title the next one;
+   a list that a colon announces is stepped over whole, and what it announces, however short,
+   goes on the article.
 3. Titles. In the zone between two runs the most title-like line heads the next run: short,
-   no final full stop, no separators, not a date, a counter or a source name; echoed in the
-   same head, equal to the page's metadata title, followed by a caption, near the body are
-   signs for; being printed on most pages of the site is a sign against. An untitled run
-   opening with a short question, or with a table line that reads as a headline, takes it
-   as its title.
+   no final full stop, no separators, not a date, a counter, a byline or a source name;
+   echoed in the same head, equal to the page's metadata title, followed by a caption, near
+   the body are signs for; being printed on most pages of the site is a sign against. An
+   untitled run opening with a short question, or with a table line that reads as a
+   headline, takes it as its title.
 4. Copies. A run is an article when it has two paragraphs or more; or a title and a table;
    or a title and a single flattened paragraph of several sentences (a teaser); or a title
    and the page's first text (a brief). A single paragraph printed on other pages of the
    site is a blurb unless the page opens with it (and it is not on most of the site's
    pages: the site printed one story twice). Runs the site prints on most of its pages, or
    that all name the site itself (a whole body may name it in passing), are boilerplate, as
-   are the other runs (blurbs, comment prompts).
+   are the other runs (blurbs, comment prompts). The page's metadata (title, date, source)
+   goes to the copy the page is about: the one titled with the metadata title, else its
+   longest copy written in paragraphs, else its first.
 5. Furniture. After the title, repeats of the title or caption are echoes (they belong to no
    copy), date lines datelines, descriptive lines captions (the first is the copy's caption),
    names known as sources (page metadata, printed alone on several sites when three words
@@ -79,11 +85,13 @@ from wirecopy.stages.evidence import (
 from wirecopy.stages.lines import (
     YEAR,
     Line,
+    byline_words,
     dateline_parts,
     fragment_start,
     glued_dateline,
     head_key,
     iso,
+    item,
     name_key,
     sentence_spans,
     split_lines,
@@ -113,6 +121,7 @@ FLAT_SENTENCES = 5
 FLAT_WORDS = 50
 CORPUS_NAME_WORDS = 3  # a name printed alone on several sites is a source up to this long
 FURNITURE_WEIGHT = 0.5  # a title candidate on half the site's pages scores this much less
+BYLINE_NAME_WORDS = 4  # the names of a byline's author (``By Anna Maria Example``)
 
 
 def segment(
@@ -254,8 +263,8 @@ class _Ctx:
             return "the site profile lists it as boilerplate"
         if line.separators:
             return "a menu of items"
-        if line.words == 1 or _counter(line):
-            return "a lone word or a counter"
+        if (line.words == 1 or _counter(line)) and not item(line.text):
+            return "a lone word or a counter"  # an item of a list (``- Costs``) is neither
         if self.mark(i, "recurs"):
             return "the site prints it (or its label) on other pages"
         if self.label_recurs(i):  # ``Read more: ...`` on several pages, whatever follows
@@ -349,6 +358,18 @@ def _namelike(text: str) -> bool:
     return bool(caps) and all(w[0].isupper() or len(w) <= 3 for w in caps)
 
 
+def _byline(text: str) -> bool:
+    """``By A. Name`` or ``Von A. Name``: a byline word (language data) before a person's
+    name (up to four words: ``PAR PHARMACEUTICAL SEEKS NYSE LISTING`` is a headline)."""
+    first, _, rest = text.strip().partition(" ")
+    return (
+        first.lower() in byline_words()
+        and bool(rest)
+        and _namelike(rest)
+        and _name_words(rest) <= BYLINE_NAME_WORDS
+    )
+
+
 def _name_words(text: str) -> int:
     """Words of a name, not counting short lower-case ones (``Press Trust of India``: 3)."""
     return sum(1 for w in _clean_name(text).split() if not (w.islower() and len(w) <= 3))
@@ -405,20 +426,55 @@ def _flattened(line: Line) -> bool:
     return line.sentences >= FLAT_SENTENCES and line.words >= FLAT_WORDS
 
 
+def _teaser(ctx: _Ctx, i: int) -> bool:
+    """A flattened body standing alone: no paragraph of running text right before or after
+    it. A paragraph of an article has neighbours that are paragraphs (or subheads), however
+    long it is; a teaser under a heading is a whole article on its own."""
+    near = [j for j in (i - 1, i + 1) if 0 <= j < len(ctx.lines)]
+    return _flattened(ctx.lines[i]) and not any(_body_candidate(ctx, j) for j in near)
+
+
+def _announced(ctx: _Ctx, start: int) -> int:
+    """End of the list that the line before ``start`` (or ``start`` itself) announces with a
+    colon: the items (``- ...``, ``1. ...``) that follow it; ``start`` when there is none."""
+    if ctx.lines[start - 1].text.endswith(":"):
+        end = start
+    elif ctx.lines[start].text.endswith(":"):
+        end = start + 1
+    else:
+        return start
+    while end < len(ctx.lines) and item(ctx.lines[end].text) and not ctx.dup(end):
+        end += 1
+    return end
+
+
+def _could_title(ctx: _Ctx, i: int, between: list[int]) -> bool:
+    return _title_score(ctx, i, between[0], between[-1]) is not None
+
+
 def _bridgeable(ctx: _Ctx, between: list[int], after: int) -> bool:
-    if not between or len(between) > MAX_BRIDGE or ctx.lines[after].gap >= 2:
+    listed = _announced(ctx, between[0]) if between else 0  # items that an intro announces
+    if not between or len(between) > max(MAX_BRIDGE, listed - between[0]):
         return False
-    if _flattened(ctx.lines[between[0] - 1]) and _flattened(ctx.lines[after]):
+    if ctx.lines[after].gap >= 2:
+        return False
+    numbered = any(item(ctx.lines[i].text) for i in between)  # sections of one list
+    if not numbered and _teaser(ctx, between[0] - 1) and _teaser(ctx, after):
         return False  # two flattened bodies: the line between them titles the second
     for i in between:
         line = ctx.lines[i]
-        if ctx.dup(i) or line.gap >= 2 or line.words > SUBHEAD_WORDS or line.prose:
+        if ctx.dup(i) or line.gap >= 2 or line.prose:
             return False
+        if line.words > SUBHEAD_WORDS and i >= listed and _could_title(ctx, i, between):
+            return False  # a long line that could head an article; others are insertions
         if dateline_parts(line.text) is not None or ctx.sourceish(i):
             return False  # a date or a source name closes an article
         if ctx.names_site(i) or _announces(line, ctx.lines[after]):
             return False  # a heading about the site, or naming what the next line describes
-    return _substantial(ctx.lines[after])
+    # What a colon announces goes on the article, however short; so do paragraphs that go on
+    # (a section under its subhead), where a lone short line would be a teaser.
+    goes_on = after + 1 < len(ctx.lines) and _body_candidate(ctx, after + 1)
+    return _substantial(ctx.lines[after]) or goes_on or ctx.lines[after - 1].text.endswith(":")
 
 
 def _announces(heading: Line, paragraph: Line) -> bool:
@@ -444,7 +500,8 @@ def _runs(ctx: _Ctx) -> list[list[int]]:
                 j += 1
                 continue
             k = j
-            while k < n and k - j <= MAX_BRIDGE and not _body_candidate(ctx, k):
+            listed = _announced(ctx, j)
+            while k < n and (k - j <= MAX_BRIDGE or k < listed) and not _body_candidate(ctx, k):
                 k += 1
             if k < n and _body_candidate(ctx, k) and _bridgeable(ctx, list(range(j, k)), k):
                 run.extend(range(j, k + 1))
@@ -470,7 +527,7 @@ def _title_score(ctx: _Ctx, i: int, zone_start: int, zone_end: int) -> float | N
         return None
     if text.endswith((":", ".")) or _counter(line) or dateline_parts(text) is not None:
         return None
-    if line.captionish and line.credit:
+    if (line.captionish and line.credit) or _byline(text):
         return None
     # Printed again in the same head (around the caption): an echoed title.
     same = [j for j in ctx.where[ctx.norm[i]] if zone_start <= j <= zone_end]
@@ -770,7 +827,27 @@ def _segment_page(
         zone_start = run[-1] + 1
     if drafts:
         _trailing_source(ctx, out, drafts[-1], len(drafts) - 1, zone_start)
-    return _result(ctx, out, drafts)
+    main = _main_copy(ctx, drafts)
+    if main and drafts[0].title is None:  # the metadata title is the main copy's
+        if drafts[main].title is None:
+            drafts[main].title_text = drafts[0].title_text
+        drafts[0].title_text = None
+    return _result(ctx, out, drafts, main)
+
+
+def _main_copy(ctx: _Ctx, drafts: list[_Draft]) -> int:
+    """The copy the page is about, which takes the page's metadata (title, date, source):
+    the one titled with the metadata title, else the longest copy written in paragraphs (a
+    teaser flattened into one line is another page's article), else the first."""
+    for idx, draft in enumerate(drafts):
+        if draft.title is not None and ctx.metadata_title(draft.title):
+            return idx
+    sizes = []
+    for idx, draft in enumerate(drafts):
+        paragraphs = [ctx.lines[i] for i in draft.run if ctx.lines[i].prose]
+        if len(paragraphs) >= 2:
+            sizes.append((sum(line.words for line in paragraphs), -idx))
+    return -max(sizes)[1] if sizes else 0
 
 
 def _header_zone(ctx: _Ctx, out: _Labels, zone: range, title: int | None) -> range:
@@ -795,7 +872,9 @@ def _teaser_sources(ctx: _Ctx, out: _Labels, draft: _Draft, idx: int, before: ra
             _set(ctx, out, i, SOURCE, idx, "a source name heading the title")
 
 
-def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> tuple[PageResult, Trace]:
+def _result(
+    ctx: _Ctx, out: _Labels, drafts: list[_Draft], main: int = 0
+) -> tuple[PageResult, Trace]:
     page = ctx.page
     blocks: list[Block] = []
     keys: list[tuple[str, str | None]] = []
@@ -833,8 +912,9 @@ def _result(ctx: _Ctx, out: _Labels, drafts: list[_Draft]) -> tuple[PageResult, 
                 text_hash=text_hash(text),
                 title=draft.title_text,
                 caption=draft.caption,
-                date=draft.date or (page.published[:10] if page.published and idx == 0 else None),
-                source=draft.source or (page.source if idx == 0 else None),
+                date=draft.date
+                or (page.published[:10] if page.published and idx == main else None),
+                source=draft.source or (page.source if idx == main else None),
                 start=min(first, body[0].start),
                 end=max(b.end for b in mine),
             )
