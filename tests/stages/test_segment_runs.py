@@ -89,6 +89,32 @@ def test_a_longer_flattened_teaser_does_not_take_the_page_metadata() -> None:
     ]
 
 
+def test_dash_titled_teasers_stay_apart() -> None:
+    # A dash may open each title of a list of teasers: only a number makes them sections.
+    one, two = _long("harbour"), _long("bridge")
+    text = "\n\n".join(
+        ["Related", "- Harbour plan delayed again\n" + one, "- Bridge costs rise\n" + two]
+    )
+    copies = _alone(text).copies
+    assert [(c.title, c.text) for c in copies] == [
+        ("- Harbour plan delayed again", one),
+        ("- Bridge costs rise", two),
+    ]
+
+
+def test_a_brief_that_needs_the_page_title_keeps_the_page_metadata() -> None:
+    # The first copy is an article only as the page's first text under its title: the
+    # metadata stays with it, although a longer copy with a title of its own follows.
+    brief = "The mayor called a new vote on the river crossing for next week."
+    main = [_long("bridge"), _long("ferry")]
+    text = brief + "\n\n\n" + "\n\n".join(["Bridge costs rise sharply", *main])
+    copies = _alone(text, title="Mayor calls new vote on crossing", published="2026-03-04").copies
+    assert [(c.title, c.date) for c in copies] == [
+        ("Mayor calls new vote on crossing", "2026-03-04"),
+        ("Bridge costs rise sharply", None),
+    ]
+
+
 def test_a_page_in_chinese_is_an_article() -> None:
     paragraphs = [
         "市政府今天在港口举行了新闻发布会。市长表示，新的渡轮航线将于下个月开通。",

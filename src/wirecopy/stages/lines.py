@@ -361,9 +361,10 @@ def _wrap_width(physical: list[tuple[int, str, int, int]]) -> int | None:
 def _broken(before: str, line: str) -> bool:
     """Does ``line`` go on with the sentence ``before`` left open (markup broke it): ``before``
     ends no sentence and announces nothing, ``line`` opens in small letters, and both read as
-    running text (most of their words in small letters: not a heading in capitals or Title
-    Case, not a name such as ``via Agency``) longer than a label (``... who in 2008 won the``
-    / ``award for best supporting role``)?"""
+    running text longer than a label (``... who in 2008 won the`` / ``award for best
+    supporting role``): ``line`` with at least half its words in small letters (not a name
+    such as ``via Agency``), ``before`` with at least a third (not a heading in capitals or
+    Title Case; German capitalises its nouns)?"""
     tokens, head = words(line), words(before)
     return (
         line[:1].islower()

@@ -92,6 +92,7 @@ from wirecopy.stages.lines import (
     head_key,
     iso,
     item,
+    list_item,
     name_key,
     sentence_spans,
     split_lines,
@@ -458,7 +459,9 @@ def _bridgeable(ctx: _Ctx, between: list[int], after: int) -> bool:
         return False
     if ctx.lines[after].gap >= 2:
         return False
-    numbered = any(item(ctx.lines[i].text) for i in between)  # sections of one list
+    # A numbered heading (``2. Costs``) between long paragraphs: sections of one list. A dash
+    # or bullet may just as well open each title of a list of teasers.
+    numbered = any(list_item(ctx.lines[i].text) for i in between)
     if not numbered and _teaser(ctx, between[0] - 1) and _teaser(ctx, after):
         return False  # two flattened bodies: the line between them titles the second
     for i in between:
@@ -838,7 +841,14 @@ def _segment_page(
 def _main_copy(ctx: _Ctx, drafts: list[_Draft]) -> int:
     """The copy the page is about, which takes the page's metadata (title, date, source):
     the one titled with the metadata title, else the longest copy written in paragraphs (a
-    teaser flattened into one line is another page's article), else the first."""
+    teaser flattened into one line is another page's article), else the first. The first it
+    is, too, when that copy has no title of its own and needed the page's to be an article
+    at all (a brief, a table or a flattened paragraph under the page's title: `_accepted`)."""
+    first = drafts[0] if drafts else None
+    if first is not None and first.title is None:
+        prose = sum(1 for i in first.run if ctx.lines[i].prose)
+        if prose < 2 or any(i in ctx.table for i in first.run):
+            return 0
     for idx, draft in enumerate(drafts):
         if draft.title is not None and ctx.metadata_title(draft.title):
             return idx
