@@ -102,16 +102,16 @@ def test_dash_titled_teasers_stay_apart() -> None:
     ]
 
 
-def test_a_brief_that_needs_the_page_title_keeps_the_page_metadata() -> None:
-    # The first copy is an article only as the page's first text under its title: the
-    # metadata stays with it, although a longer copy with a title of its own follows.
+def test_a_brief_that_needs_the_page_title_keeps_it() -> None:
+    # The first copy is an article only as the page's first text under its title: that title
+    # stays with it; the page's date goes to the copy the page is about.
     brief = "The mayor called a new vote on the river crossing for next week."
     main = [_long("bridge"), _long("ferry")]
     text = brief + "\n\n\n" + "\n\n".join(["Bridge costs rise sharply", *main])
     copies = _alone(text, title="Mayor calls new vote on crossing", published="2026-03-04").copies
     assert [(c.title, c.date) for c in copies] == [
-        ("Mayor calls new vote on crossing", "2026-03-04"),
-        ("Bridge costs rise sharply", None),
+        ("Mayor calls new vote on crossing", None),
+        ("Bridge costs rise sharply", "2026-03-04"),
     ]
 
 

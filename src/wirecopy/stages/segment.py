@@ -37,7 +37,8 @@ How a page is read (every step decides from evidence that holds on pages never s
    that all name the site itself (a whole body may name it in passing), are boilerplate, as
    are the other runs (blurbs, comment prompts). The page's metadata (title, date, source)
    goes to the copy the page is about: the one titled with the metadata title, else its
-   longest copy written in paragraphs, else its first.
+   longest copy written in paragraphs, else its first; a first copy that needed the page's
+   title to be an article at all (a brief under it) keeps the title.
 5. Furniture. After the title, repeats of the title or caption are echoes (they belong to no
    copy), date lines datelines, descriptive lines captions (the first is the copy's caption),
    names known as sources (page metadata, printed alone on several sites when three words
@@ -831,24 +832,25 @@ def _segment_page(
     if drafts:
         _trailing_source(ctx, out, drafts[-1], len(drafts) - 1, zone_start)
     main = _main_copy(ctx, drafts)
-    if main and drafts[0].title is None:  # the metadata title is the main copy's
+    # The metadata title is the main copy's, unless the first copy has no title of its own
+    # and needed the page's to be an article at all (a brief, a table or a flattened
+    # paragraph under the page's title: `_accepted`); the date and source go to the main copy.
+    if main and drafts[0].title is None and not _needs_page_title(ctx, drafts[0]):
         if drafts[main].title is None:
             drafts[main].title_text = drafts[0].title_text
         drafts[0].title_text = None
     return _result(ctx, out, drafts, main)
 
 
+def _needs_page_title(ctx: _Ctx, draft: _Draft) -> bool:
+    prose = sum(1 for i in draft.run if ctx.lines[i].prose)
+    return prose < 2 or any(i in ctx.table for i in draft.run)
+
+
 def _main_copy(ctx: _Ctx, drafts: list[_Draft]) -> int:
     """The copy the page is about, which takes the page's metadata (title, date, source):
     the one titled with the metadata title, else the longest copy written in paragraphs (a
-    teaser flattened into one line is another page's article), else the first. The first it
-    is, too, when that copy has no title of its own and needed the page's to be an article
-    at all (a brief, a table or a flattened paragraph under the page's title: `_accepted`)."""
-    first = drafts[0] if drafts else None
-    if first is not None and first.title is None:
-        prose = sum(1 for i in first.run if ctx.lines[i].prose)
-        if prose < 2 or any(i in ctx.table for i in first.run):
-            return 0
+    teaser flattened into one line is another page's article), else the first."""
     for idx, draft in enumerate(drafts):
         if draft.title is not None and ctx.metadata_title(draft.title):
             return idx
