@@ -100,21 +100,17 @@ def sorted_bucket_pairs(keys: U64, docs: I64, order: U64) -> I64:
     """
     if len(keys) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    sizes = np.diff(np.append(starts, len(keys)))
-    pairs = [np.zeros((0, 2), dtype=np.int64)]
-    for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_ALL_PAIRS)]).tolist():
-        members = docs[starts[sizes == size][:, None] + np.arange(size)]
-        i, j = np.triu_indices(size, 1)
-        pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
-    big = sizes > MAX_ALL_PAIRS
-    for s, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
-        pairs.append(bucket_pairs(docs[s : s + size], order[s : s + size]))
-    out: I64 = np.concatenate(pairs)
-    out = out[out[:, 0] != out[:, 1]]  # a document twice in a bucket (lost key bits)
+    # The buckets' pairs of row positions (`_bucket_codes`, as the local engine makes them),
+    # then of documents: a document twice in a bucket (lost key bits) pairs with nothing.
+    n = len(keys)
+    code = _bucket_codes(keys, np.arange(n, dtype=np.int64), order, n)
+    first = code // n
+    code -= first * n
+    a, b = docs[first], docs[code]
+    keep = a != b
+    a, b = a[keep], b[keep]
     # Smaller first; np.sort(axis=1) costs many times more on rows of two.
-    lo, hi = np.minimum(out[:, 0], out[:, 1]), np.maximum(out[:, 0], out[:, 1])
-    return np.stack([lo, hi], axis=1)
+    return np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
 
 
 def candidate_pairs(keys: U64, docs: I64, order: U64) -> I64:
