@@ -139,12 +139,9 @@ def _story_entities(conn: sqlite3.Connection, story_id: str) -> list[Row]:
 
 def find(conn: sqlite3.Connection, ident: str) -> tuple[str, Row] | None:
     """Look ``ident`` up as an article, a story or a page, in that order."""
-    if art := conn.execute("SELECT * FROM articles WHERE id = ?", (ident,)).fetchone():
-        return "article", _article(conn, art)
-    if story := conn.execute("SELECT * FROM stories WHERE id = ?", (ident,)).fetchone():
-        return "story", _story(conn, story) | {"article_rows": _story_articles(conn, ident)}
-    if page := conn.execute("SELECT * FROM pages WHERE id = ?", (ident,)).fetchone():
-        return "page", _page(conn, page)
+    for kind in ("article", "story", "page"):
+        if (found := show_record(conn, kind, ident)) is not None:
+            return kind, found
     return None
 
 
