@@ -194,6 +194,26 @@ def test_pages_added_to_a_big_site_segment_only_the_new_ones(tmp_path: Path) -> 
     assert _state(db) == _state(tmp_path / "once.db")
 
 
+PROMPT = "Sign up for the weekly letter, it comes every Friday."
+
+
+def _prompt_site(root: Path) -> None:
+    """A site whose prompt is on its 3 first pages (``one``), then on 1 of 5 more (``two``);
+    ``all`` holds the 8 pages."""
+    rng = random.Random(7)
+
+    def page(with_prompt: bool) -> str:
+        lines = [" ".join(w.capitalize() for w in rng.sample(WORDS, 6)), ""]
+        lines += [" ".join(_sentence(rng, 12) for _ in range(2)) for _ in range(2)]
+        return "\n\n".join([*lines, *([PROMPT] if with_prompt else [])])
+
+    first = {f"herald.example/a{n}.txt": page(True) for n in range(3)}
+    second = {f"herald.example/b{n}.txt": page(n == 0) for n in range(5)}
+    _write(root / "one", first)
+    _write(root / "two", second)
+    _write(root / "all", first | second)
+
+
 def test_a_line_whose_count_grows_slower_than_its_site_falls_below_a_share(
     tmp_path: Path,
 ) -> None:
@@ -202,19 +222,7 @@ def test_a_line_whose_count_grows_slower_than_its_site_falls_below_a_share(
     whether the prompt is on three quarters of the site (it follows their paragraphs, and
     their first paragraph is not), so they are not segmented again: only the site marks
     their evidence shows are rewritten, and the archive is the one build's."""
-    prompt = "Sign up for the weekly letter, it comes every Friday."
-    rng = random.Random(7)
-
-    def page(with_prompt: bool) -> str:
-        lines = [" ".join(w.capitalize() for w in rng.sample(WORDS, 6)), ""]
-        lines += [" ".join(_sentence(rng, 12) for _ in range(2)) for _ in range(2)]
-        return "\n\n".join([*lines, *([prompt] if with_prompt else [])])
-
-    first = {f"herald.example/a{n}.txt": page(True) for n in range(3)}
-    second = {f"herald.example/b{n}.txt": page(n == 0) for n in range(5)}
-    _write(tmp_path / "one", first)
-    _write(tmp_path / "two", second)
-    _write(tmp_path / "all", first | second)
+    _prompt_site(tmp_path)
     config = BuildConfig(entities=False)
     build([tmp_path / "one"], tmp_path / "parts.db", config=config)
     before = _state(tmp_path / "parts.db")["blocks"]
@@ -222,28 +230,16 @@ def test_a_line_whose_count_grows_slower_than_its_site_falls_below_a_share(
     build([tmp_path / "all"], tmp_path / "once.db", config=config)
     after = _state(tmp_path / "parts.db")
     assert after == _state(tmp_path / "once.db")
-    prompt_blocks = [(b[0], b[1]) for b in before if b[4] == prompt]
+    prompt_blocks = [(b[0], b[1]) for b in before if b[4] == PROMPT]
     assert len(prompt_blocks) == 3
-    shown = {(b[0], b[1]): json.loads(str(b[7]))["site"] for b in after["blocks"] if b[4] == prompt}
+    shown = {(b[0], b[1]): json.loads(str(b[7]))["site"] for b in after["blocks"] if b[4] == PROMPT}
     assert all(shown[k] == ["half", "recurs"] for k in prompt_blocks)
 
 
 def test_pages_segmented_before_traces_were_kept_are_segmented_again(tmp_path: Path) -> None:
     """Schema migration 8: pages whose blocks were written before blocks kept their line's
     keys are segmented again where the marks their evidence shows would be rewritten."""
-    prompt = "Sign up for the weekly letter, it comes every Friday."
-    rng = random.Random(7)
-
-    def page(with_prompt: bool) -> str:
-        lines = [" ".join(w.capitalize() for w in rng.sample(WORDS, 6)), ""]
-        lines += [" ".join(_sentence(rng, 12) for _ in range(2)) for _ in range(2)]
-        return "\n\n".join([*lines, *([prompt] if with_prompt else [])])
-
-    first = {f"herald.example/a{n}.txt": page(True) for n in range(3)}
-    second = {f"herald.example/b{n}.txt": page(n == 0) for n in range(5)}
-    _write(tmp_path / "one", first)
-    _write(tmp_path / "two", second)
-    _write(tmp_path / "all", first | second)
+    _prompt_site(tmp_path)
     config = BuildConfig(entities=False)
     build([tmp_path / "one"], tmp_path / "parts.db", config=config)
     conn = sqlite3.connect(tmp_path / "parts.db")

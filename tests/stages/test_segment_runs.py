@@ -6,6 +6,8 @@ evaluation page.
 
 from __future__ import annotations
 
+import pytest
+
 from wirecopy.records import Page, PageResult
 from wirecopy.stages.segment import line_stats, segment
 
@@ -47,16 +49,14 @@ def test_a_subhead_between_long_paragraphs_of_one_article_is_bridged() -> None:
     assert copy.text == "\n\n".join([first, second, "What comes next", third])
 
 
-def test_flattened_teasers_under_their_titles_stay_apart() -> None:
+# A dash may open each title of a list of teasers: only a number makes them sections.
+@pytest.mark.parametrize("marker", ["", "- "])
+def test_flattened_teasers_under_their_titles_stay_apart(marker: str) -> None:
     one, two = _long("harbour"), _long("bridge")
-    text = "\n\n".join(
-        ["Related", "Harbour plan delayed again\n" + one, "Bridge costs rise\n" + two]
-    )
+    first, second = marker + "Harbour plan delayed again", marker + "Bridge costs rise"
+    text = "\n\n".join(["Related", first + "\n" + one, second + "\n" + two])
     copies = _alone(text).copies
-    assert [(c.title, c.text) for c in copies] == [
-        ("Harbour plan delayed again", one),
-        ("Bridge costs rise", two),
-    ]
+    assert [(c.title, c.text) for c in copies] == [(first, one), (second, two)]
 
 
 def test_the_page_metadata_goes_to_the_copy_the_page_is_about() -> None:
@@ -86,19 +86,6 @@ def test_a_longer_flattened_teaser_does_not_take_the_page_metadata() -> None:
     assert [(c.title, c.date) for c in copies] == [
         ("Quay closed", "2026-03-04"),
         ("Bridge costs rise", None),
-    ]
-
-
-def test_dash_titled_teasers_stay_apart() -> None:
-    # A dash may open each title of a list of teasers: only a number makes them sections.
-    one, two = _long("harbour"), _long("bridge")
-    text = "\n\n".join(
-        ["Related", "- Harbour plan delayed again\n" + one, "- Bridge costs rise\n" + two]
-    )
-    copies = _alone(text).copies
-    assert [(c.title, c.text) for c in copies] == [
-        ("- Harbour plan delayed again", one),
-        ("- Bridge costs rise", two),
     ]
 
 
