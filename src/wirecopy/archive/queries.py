@@ -287,6 +287,10 @@ def explain(evidence: Row | None) -> str:
 # The export rows above stream the whole archive; the web layer needs one record, or one
 # range of records, at a time: both build each record with the same function.
 
+# The orders the web layer lists in, shared by its HTML listings and their JSON twins.
+_NEWEST_FIRST = "last_date IS NULL, last_date DESC, first_date DESC, n DESC"  # undated last
+_PAGES_OF_STATUS = "WHERE ? IS NULL OR status = ? ORDER BY seq LIMIT ? OFFSET ?"
+
 
 def article_record(conn: sqlite3.Connection, article_id: str) -> Row | None:
     """One article in the export fields of DESIGN.md, or None."""
@@ -337,8 +341,7 @@ def page_records(
 ) -> list[Row]:
     """Pages in export order (as `iter_pages`), optionally of one status."""
     pages = conn.execute(
-        "SELECT id, uri, site, status, error FROM pages WHERE ? IS NULL OR status = ? "
-        "ORDER BY seq LIMIT ? OFFSET ?",
+        f"SELECT id, uri, site, status, error FROM pages {_PAGES_OF_STATUS}",
         (status, status, limit, offset),
     ).fetchall()
     return [_page_record(conn, page) for page in pages]
@@ -378,8 +381,7 @@ def story_record(conn: sqlite3.Connection, story_id: str) -> Row | None:
 def story_records(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Row]:
     """Stories newest first (by last date, undated last), in the export fields."""
     stories = conn.execute(
-        "SELECT * FROM stories ORDER BY last_date IS NULL, last_date DESC, "
-        "first_date DESC, n DESC LIMIT ? OFFSET ?",
+        f"SELECT * FROM stories ORDER BY {_NEWEST_FIRST} LIMIT ? OFFSET ?",
         (limit, offset),
     ).fetchall()
     return [_story(conn, story) for story in stories]
@@ -418,7 +420,7 @@ def page_list(
             "(SELECT COUNT(*) FROM copies c WHERE c.page_id = p.id) AS copies, "
             "(SELECT COUNT(*) FROM blocks b WHERE b.page_id = p.id AND b.copy_seq IS NULL) "
             "AS boilerplate "
-            "FROM pages p WHERE ? IS NULL OR p.status = ? ORDER BY p.seq LIMIT ? OFFSET ?",
+            f"FROM pages p {_PAGES_OF_STATUS}",
             (status, status, limit, offset),
         )
     ]
@@ -434,8 +436,7 @@ def story_list(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Ro
             "(SELECT COUNT(*) FROM articles a WHERE a.story_id = s.id) AS articles, "
             "(SELECT COUNT(*) FROM copies c JOIN articles a ON a.id = c.article_id "
             "WHERE a.story_id = s.id) AS copies "
-            "FROM stories s ORDER BY s.last_date IS NULL, s.last_date DESC, "
-            "s.first_date DESC, s.n DESC LIMIT ? OFFSET ?",
+            f"FROM stories s ORDER BY {_NEWEST_FIRST} LIMIT ? OFFSET ?",
             (limit, offset),
         )
     ]
