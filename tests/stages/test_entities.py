@@ -549,26 +549,31 @@ def test_a_very_long_article_is_read_up_to_the_limit() -> None:
     assert stage.MAX_ARTICLE_CHARS - len(line) <= read_chars <= stage.MAX_ARTICLE_CHARS + 1
 
 
-@pytest.fixture(scope="module")
-def ruler() -> object:
+def make_ruler(patterns: list[dict[str, Any]]) -> object:
     """A blank English pipeline whose 'recogniser' tags fixed words: the stage's rules
     are tested apart from what the statistical model happens to find."""
     import spacy
     from spacy.pipeline import EntityRuler
 
     nlp = spacy.blank("en")
-    patterns: list[dict[str, Any]] = [
-        {"label": "ORG", "pattern": "brontel"},  # no capital: a misreading
-        {"label": "ORG", "pattern": "Brontel Holdings"},
-        {"label": "ORG", "pattern": "TOTAL"},
-        {"label": "ORG", "pattern": [{"TEXT": "BRONTEL"}, {"TEXT": "HOLDINGS"}]},
-        {"label": "PERSON", "pattern": "Plnt"},
-        {"label": "GPE", "pattern": "Halvik"},
-    ]
     component = nlp.add_pipe("entity_ruler")
     assert isinstance(component, EntityRuler)
     component.add_patterns(patterns)
     return nlp
+
+
+@pytest.fixture(scope="module")
+def ruler() -> object:
+    return make_ruler(
+        [
+            {"label": "ORG", "pattern": "brontel"},  # no capital: a misreading
+            {"label": "ORG", "pattern": "Brontel Holdings"},
+            {"label": "ORG", "pattern": "TOTAL"},
+            {"label": "ORG", "pattern": [{"TEXT": "BRONTEL"}, {"TEXT": "HOLDINGS"}]},
+            {"label": "PERSON", "pattern": "Plnt"},
+            {"label": "GPE", "pattern": "Halvik"},
+        ]
+    )
 
 
 def test_mentions_without_capitals_and_from_tables_are_dropped(ruler: object) -> None:
@@ -597,6 +602,124 @@ def test_an_all_capitals_title_alone_gives_only_names_of_several_words(ruler: ob
     # Beside a body, a one-word title mention counts as before: only if the body names it.
     assert as_tuples(found["with body"]) == {("TOTAL", "ORG", 2), ("Halvik", "GPE", 1)}
     assert as_tuples(found["title case"]) == {("Brontel Holdings", "ORG", 1)}
+
+
+# Mentions that name nothing: amounts, table cells, lone letters and company forms ----------
+
+
+@pytest.mark.parametrize(
+    ("mention", "acronyms"),
+    [
+        ("Avg", True),  # a table heading, in the capitalised form tables print
+        ("Avg shrs", True),
+        ("N.Z. Dlrs", True),  # a place and a currency: an amount's unit
+        ("Revs 33.1 mln", True),
+        ("TOTAL REVS", False),
+        ("BPD", False),  # barrels a day, in a text with no small letters
+        ("1800 GMT", True),  # a time zone is listed in capitals: no acronym even so
+        ("Halvo 6,048", True),  # a label and its figure: a table cell
+        ("Plnt 48.0", True),
+        ("Brontel 1-1/4", True),
+        ("KESTREL CORP 4TH", False),  # of a title "KESTREL CORP 4TH QTR NET"
+        ("P", True),  # of "S and P"
+        ("Co Inc", True),  # of "Halvo and Co Inc"
+        ("Co.", True),
+        ("1987", True),
+        ("-- (4.2)", True),
+    ],
+)
+def test_amounts_and_table_words_name_nothing(mention: str, acronyms: bool) -> None:
+    assert stage.names_nothing(mention, acronyms=acronyms)
+
+
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "Brontel Holdings Ltd",
+        "Halvik",
+        "U.S.",
+        "J.B. Orvane",
+        "BPD",  # in a text with small letters: an acronym, perhaps a company
+        "BPD Holdings",
+        "G-7",  # a letter and a figure make a code, not a lone letter
+        "7Oaks Corp",  # a figure with letters is a word
+        "Halvik Unit 2",  # a whole number is no amount
+        "25th Halvik Brigade",  # an ordinal only ends a title's table heading
+        "May",  # month names are names too
+        "Mira Telsen",
+    ],
+)
+def test_names_name_something(mention: str) -> None:
+    assert not stage.names_nothing(mention, acronyms=True)
+
+
+def test_the_word_lists_are_package_data_in_their_documented_case() -> None:
+    from importlib import resources
+
+    data = json.loads(resources.files("wirecopy").joinpath("data/entities.json").read_text("utf-8"))
+    for word in data["table_words"]:
+        # Small letters match any case; capitals mark a word printed so even beside small
+        # letters. A capitalised entry would match neither way it is meant to.
+        assert word == word.lower() or word == word.upper(), word
+    assert all(word == word.lower() for word in data["company_forms"])
+
+
+def test_in_body_case_writes_title_words_as_the_body_prints_them() -> None:
+    body = "Kestrel Mining said on Monday it would shut the pit at Halvik.\nThe pit employs 40."
+    assert (
+        stage.in_body_case("KESTREL MINING SHUTS HALVIK PIT <KMC>", body)
+        == "Kestrel Mining SHUTS Halvik pit <KMC>"
+    )
+    # The most frequent form wins ("the" twice, "The" once); punctuation around a word stays.
+    assert stage.in_body_case('"THE PIT"', body) == '"the pit"'
+    assert stage.in_body_case("KESTREL", "") == "KESTREL"
+
+
+def test_an_all_capitals_title_is_read_in_the_body_case() -> None:
+    from spacy.language import Language
+
+    # The ruler knows "Kestrel Mining" only as the body prints it: the title counts for it
+    # only when read so. Words the body lacks ("SHUTS") stay in capitals.
+    nlp = make_ruler([{"label": "ORG", "pattern": "Kestrel Mining"}])
+    assert isinstance(nlp, Language)
+    docs = [("a", "KESTREL MINING SHUTS PIT", "Kestrel Mining said its pit would close.")]
+    assert [t for t, p in stage.pieces(docs) if p.is_title] == ["Kestrel Mining SHUTS pit"]
+    assert as_tuples(stage.extract(nlp, docs)["a"]) == {("Kestrel Mining", "ORG", 2)}
+    # A title in Title Case, or an article all in capitals, is read as printed.
+    title_case = [("b", "Kestrel Mining Shuts Pit", "Kestrel Mining said its pit would close.")]
+    assert [t for t, p in stage.pieces(title_case) if p.is_title] == ["Kestrel Mining Shuts Pit"]
+    upper = [("c", "KESTREL MINING SHUTS PIT", "KESTREL MINING SAID ITS PIT WOULD CLOSE.")]
+    assert [t for t, p in stage.pieces(upper) if p.is_title] == ["KESTREL MINING SHUTS PIT"]
+
+
+def test_extract_drops_amounts_and_table_words() -> None:
+    from spacy.language import Language
+
+    nlp = make_ruler(
+        [
+            {"label": "PERSON", "pattern": "N.Z. Dlrs"},
+            {"label": "PERSON", "pattern": "Avg"},
+            {"label": "ORG", "pattern": "BPD"},
+            {"label": "PERSON", "pattern": "Mira Telsen"},
+            {"label": "GPE", "pattern": "Halvik"},
+        ]
+    )
+    assert isinstance(nlp, Language)
+    body = "\n".join(
+        [
+            "Reserves rose to 4.2 billion N.Z. Dlrs, Mira Telsen said in Halvik.",
+            "Avg shares outstanding rose, Mira Telsen said of the figures.",
+            "BPD said it would buy a pit at Halvik.",
+        ]
+    )
+    found = stage.extract(nlp, [("a", "BPD BUYS HALVIK PIT", body)])
+    assert as_tuples(found["a"]) == {
+        ("Mira Telsen", "PERSON", 2),
+        ("Halvik", "GPE", 3),
+        # In the body, among small letters, "BPD" is an acronym; in a title in capitals it
+        # may as well be barrels a day, and does not count.
+        ("BPD", "ORG", 1),
+    }
 
 
 def test_the_model_reads_table_rows_as_names_and_extract_does_not(nlp: object) -> None:

