@@ -76,3 +76,11 @@ def test_prose_and_captions_are_no_rows() -> None:
         ]
     )
     assert _found(text) == []
+
+
+def test_number_words_alone_make_no_table() -> None:
+    # A heading holding two number words compares nothing; beside a printed figure, a row of
+    # number words is a row.
+    assert _found("Kestrel Owls Take Nil Nil Draw Home\nShare this") == []
+    text = "Loss nil vs nil\nProfit 4.2 mln vs 3.9 mln"
+    assert _found(text) == [("Loss nil vs nil", ROW), ("Profit 4.2 mln vs 3.9 mln", ROW)]

@@ -339,6 +339,19 @@ MIGRATIONS: list[str] = [
     DELETE FROM source_counts;
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # Segmentation steps over lists with no colon before them, passages and credits printed
+    # again between paragraphs, quotations and in-body links; the page's title printed as a
+    # line heads that run rather than the first; ``>`` is a separator (breadcrumbs, menus).
+    # As for migration 9, the counts are dropped and every page counted and segmented again
+    # by the next build.
+    """
+    DELETE FROM line_keys;
+    DELETE FROM line_counts;
+    DELETE FROM counted_pages;
+    DELETE FROM site_counts;
+    DELETE FROM source_counts;
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,7 +25,7 @@ _CLOSERS = "\"'”’»)]“«›‹」』）】"
 _CJK_FINAL = "。！？"
 _FINAL = ".!?…" + _CJK_FINAL + "؟"
 # Characters that join the items of a widget or navigation line ("Share | Print", "A · B").
-_SEPARATORS = re.compile(r"[|·•›»↗©®™]| / ")
+_SEPARATORS = re.compile(r"[|·•›»↗©®™＞]| / | > |^> ")  # ``>``: breadcrumbs, menu arrows
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d[\d,.:]*", re.UNICODE)
 _DIGITS = re.compile(r"\d[\d,.:]*")
 # A sentence ends at final punctuation (and closers) followed by space and a capital,

@@ -16,7 +16,8 @@ all. `tables(lines, excluded)` finds such tables from the shape of the lines alo
 - consecutive rows and labels form a block, cut into sections (labels, then their rows). A
   table is the series of sections from the first that holds a row comparing figures (two
   figures or more, with words to say what they are) up to the first that holds none: lone
-  figures (``312 reads``, ``5 min read``) neither make a table nor extend one. Labels at its
+  figures (``312 reads``, ``5 min read``) neither make a table nor extend one, and a table
+  prints digits in some row (number words alone are a heading's words). Labels at its
   edges are left out (the line over the first row is the table's title or furniture), and
   so is a counter (a figure and a word) after its last row.
 
@@ -130,6 +131,10 @@ def _table(lines: Sequence[Line], block: list[_Part]) -> list[_Part]:
         table.pop()
     while table and table[0][1] == LABEL:
         table.pop(0)
+    # Number words alone ("Loss nil vs nil") only make rows beside printed figures: a table
+    # prints digits, and a heading that holds two number words is not one.
+    if not any(ch.isdigit() for i, kind, _n in table if kind == ROW for ch in lines[i].text):
+        return []
     return table
 
 

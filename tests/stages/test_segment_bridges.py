@@ -1,0 +1,123 @@
+"""What a body run steps over inside one article: subheads over short paragraphs, in-body
+links and quotations, a passage quoted twice, lists with no colon before them.
+
+Every page here is made up for the test; nothing is taken from the seed pages or from any
+evaluation page.
+"""
+
+from __future__ import annotations
+
+from wirecopy.records import Block, Page, PageResult
+from wirecopy.stages.segment import line_stats, segment
+
+LEAD = "The ferry company said on Monday that it would add two crossings a day."
+MORE = "The new crossings start in June. Tickets go on sale at the quay next week."
+LAST = "The council will review the timetable in the autumn, a spokeswoman said."
+END = "Fares will not change this year. Fuel costs fell in the spring, the company said."
+
+
+def _alone(text: str, title: str | None = None) -> PageResult:
+    page = Page(id="p", uri=None, format="html", content_hash="h", raw=b"", text=text, title=title)
+    (result,) = segment([page], line_stats([page]))
+    return result
+
+
+def _label(result: PageResult, text: str) -> list[str]:
+    return [b.label for b in result.blocks if b.text == text]
+
+
+def _owned(blocks: list[Block], text: str) -> list[int | None]:
+    return [b.copy_seq for b in blocks if b.text == text]
+
+
+def test_a_subhead_over_a_short_paragraph_followed_by_another_subhead_is_bridged() -> None:
+    short = "Delays were reported at two piers on Wednesday."  # one sentence, eight words
+    text = "\n\n".join(
+        ["Ferry adds crossings", LEAD, MORE, "Piers", short, "What it costs", LAST, END]
+    )
+    (copy,) = _alone(text).copies
+    assert short in copy.text.split("\n\n")
+
+
+def test_a_long_link_line_whose_label_the_page_prints_twice_is_stepped_over() -> None:
+    links = [
+        "Read more: The council has a plan for a second bridge over the river at the old mill",
+        "Read more: Why the harbour master wants the quay closed to cars on every weekend",
+    ]
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, links[0], LAST, links[1], END])
+    (copy,) = _alone(text).copies
+    assert copy.title == "Ferry adds crossings"
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_quotation_set_apart_in_the_body_does_not_end_the_article() -> None:
+    quote = "“We have waited far too long for a crossing that runs on time every single day”"
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, quote, LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == "Ferry adds crossings"
+    assert copy.text.endswith(LAST + "\n\n" + END)
+
+
+def test_a_long_headline_quoting_a_name_at_each_end_still_ends_the_article() -> None:
+    heading = "'Harbour Blues' wins the prize for the best film of the year over 'Ferry Tales'"
+    two = "The jury met at the old mill on Friday. It chose the film after a long debate."
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, heading, two, END])
+    copies = _alone(text).copies
+    assert [c.title for c in copies] == ["Ferry adds crossings", heading]
+
+
+def test_a_passage_quoted_again_in_the_body_is_one_article_and_an_echo() -> None:
+    passage = "The crossing is a lifeline. Without it the island would empty within a decade."
+    text = "\n\n".join(["Ferry adds crossings", LEAD, passage, MORE, LAST, passage, END])
+    result = _alone(text)
+    (copy,) = result.copies
+    assert copy.text.endswith(END) and copy.text.count(passage) == 1
+    assert _label(result, passage) == ["body", "echo"]
+    assert _owned(result.blocks, passage) == [0, None]
+
+
+def test_a_list_under_a_heading_with_no_colon_stays_in_the_article() -> None:
+    items = ["- A crane", "- Two new moorings", "- Lights", "- A ticket office"]
+    text = "\n\n".join(["Quay plan", LEAD, MORE, "What the quay needs", *items, LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.text.split("\n\n")[2:7] == ["What the quay needs", *items]
+    assert copy.text.endswith(LAST + "\n\n" + END)
+
+
+def test_a_breadcrumb_never_titles_an_article() -> None:
+    crumb = "Home > News > Harbour and ferries > The latest from the quay today"
+    result = _alone("\n\n".join([crumb, "Ferry adds crossings", LEAD, MORE]))
+    (copy,) = result.copies
+    assert copy.title == "Ferry adds crossings"
+    assert _label(result, crumb) == ["boilerplate"]
+
+
+def test_a_photo_credit_under_each_picture_does_not_end_the_article() -> None:
+    credit = "(Photo: Anna Example / Quay News)"
+    text = "\n\n".join(["Ferry adds crossings", LEAD, credit, MORE, LAST, credit, END])
+    result = _alone(text)
+    (copy,) = result.copies
+    assert copy.text == "\n\n".join([LEAD, MORE, LAST, END])
+    assert _owned(result.blocks, credit) == [None, None]
+
+
+def test_a_time_stamp_repeated_between_comments_still_ends_the_article() -> None:
+    comments = [
+        "I took the early ferry today and it was late again, as it is every single week.",
+        "Two more crossings will not help if the boats keep breaking down in the winter.",
+    ]
+    stamp = "An hour ago"
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, stamp, comments[0], stamp, comments[1]])
+    copies = _alone(text).copies
+    assert copies[0].text == LEAD + "\n\n" + MORE
+
+
+def test_a_standfirst_above_the_printed_page_title_is_no_brief_of_its_own() -> None:
+    standfirst = "The ferry company will add two crossings a day from June, at no extra cost."
+    title = "Ferry adds crossings"
+    result = _alone("\n\n".join([standfirst, title, LEAD, MORE, LAST]), title=title)
+    (copy,) = result.copies
+    assert copy.title == title and copy.text == "\n\n".join([LEAD, MORE, LAST])
+    # with no line printing the page's title, the same paragraph is a brief under it
+    briefs = _alone("\n\n".join([standfirst, "\n", "Other news", LEAD, MORE]), title=title)
+    assert briefs.copies[0].title == title and briefs.copies[0].text == standfirst
