@@ -22,7 +22,7 @@ from wirecopy.stages.evidence import PageKeys, digest, page_keys
 from wirecopy.stages.lines import head_key, name_key, split_lines
 from wirecopy.textnorm import normalize
 
-MAX_NAME_TOKENS = 5  # a name of more words is never looked up (see segment._namelike)
+MAX_NAME_TOKENS = 5  # a name of more words is never looked up (see furniture.namelike)
 
 
 def text_hash(text: str) -> str:
