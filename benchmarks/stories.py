@@ -22,10 +22,13 @@ March 1987, only measured). ``--entities both`` scores each corpus with and with
     .venv/bin/python -m benchmarks.stories --entities both -o /tmp/stories.json
     .venv/bin/python -m benchmarks.stories --corpus DIR GOLD.json [--corpus ...]
     .venv/bin/python -m benchmarks.stories --entities both --stream 2000
+    .venv/bin/python -m benchmarks.stories --stream 2000 --entities off --pairs /tmp/pairs
 
-``--stream N`` also scores each labelled Reuters part grouped at once with the first N other
-Reuters-21578 stories (:func:`in_stream`): the parts alone are too small for document
-frequencies to say what they say in a real archive.
+``--stream N`` also scores each corpus grouped at once with the first N other Reuters-21578
+stories (:func:`in_stream`): the parts alone are too small for document frequencies to say
+what they say in a real archive, and the seeds and the example corpus must hold there too.
+``--pairs DIR`` writes the pairs each such grouping gets wrong, with the parts of their
+similarity (:func:`pair_parts`).
 """
 
 from __future__ import annotations
@@ -169,7 +172,14 @@ def reuters(folder: Path, sample: int) -> dict[str, Any]:
 
 
 def in_stream(
-    name: str, db: Path, gold_path: Path, folder: Path, extra: int, *, entities: bool
+    name: str,
+    db: Path,
+    gold_path: Path,
+    folder: Path,
+    extra: int,
+    *,
+    entities: bool,
+    pairs: Path | None = None,
 ) -> dict[str, Any]:
     """A labelled part's articles (as the build of ``db`` left them) grouped at once with the
     first ``extra`` other Reuters-21578 stories with a body (none of the part's days), as in
@@ -177,7 +187,12 @@ def in_stream(
 
     The parts alone are small (250-360 articles), so a term's document frequency there says
     little; within a stream of thousands of stories around them it says what it would in a
-    real archive."""
+    real archive. The seeds and the example corpus, dated decades later, share no time with
+    the stream: there it weighs only on document frequencies and on the archive's size.
+
+    ``pairs``: a folder to write the pairs put in one story against the gold (``wrong``) and
+    the gold pairs left apart (``missed``) to, each with the parts of its similarity
+    (:func:`pair_parts`)."""
     from benchmarks.reuters import iter_stories
     from wirecopy.archive.stories import load_features
     from wirecopy.stages.stories import cluster
@@ -189,7 +204,7 @@ def in_stream(
         texts = dict(conn.execute("SELECT id, text FROM articles").fetchall())
     finally:
         conn.close()
-    days = {a["date"] for a in gold["articles"].values()}
+    days = {a["date"] for a in gold["articles"].values() if a.get("date")}
     stories = [
         s
         for s in iter_stories(folder)
@@ -198,6 +213,12 @@ def in_stream(
     others, _, _ = _reuters_features(stories, entities=entities)
     story_of = {a: str(n) for n, group in enumerate(cluster(part + others)) for a in group}
     labels, predicted, _ = gold_labels(gold, [(f.id, texts[f.id], story_of[f.id]) for f in part])
+    if pairs is not None:
+        pairs.mkdir(parents=True, exist_ok=True)
+        out = pairs / f"{name}-{'on' if entities else 'off'}.jsonl"
+        with out.open("w", encoding="utf-8") as sink:
+            for row in pair_parts(part + others, labels, predicted):
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
     return {
         "corpus": f"{name} in a stream of {len(stories)} other Reuters stories",
         "entities_on": entities,
@@ -205,6 +226,60 @@ def in_stream(
         "articles_matched": len(labels),
         **{k: round(v, 4) for k, v in scores(predicted, labels).items()},
     }
+
+
+def pair_parts(
+    articles: Sequence[ArticleFeatures], labels: dict[str, int], predicted: dict[str, str | None]
+) -> list[dict[str, Any]]:
+    """The pairs of labelled articles put in one story against the gold (``wrong``) and the
+    gold pairs left apart (``missed``), with the parts of their similarity as
+    `wirecopy.stages.story_similarity` works it out over all ``articles`` (document
+    frequencies from them): the text and entity cosines, the entity weight W, the time factor,
+    whether the two are apart (many entities, none shared) and s; strongest first."""
+    import numpy as np
+
+    from wirecopy.stages.story_similarity import (
+        ENTITY_FULL,
+        SCALE,
+        entity_df,
+        entity_weights,
+        neighbours,
+        space,
+        time_factors,
+    )
+
+    term_df: Counter[int] = Counter()
+    for art in articles:
+        term_df.update(art.terms.terms.tolist())
+    sp = space(articles, term_df, entity_df(articles), len(articles))
+    index = {art.id: i for i, art in enumerate(articles)}
+    found = []
+    ids = sorted(labels)
+    for k, a in enumerate(ids):
+        for b in ids[k + 1 :]:
+            same_gold, same_story = labels[a] == labels[b], predicted[a] == predicted[b]
+            if same_gold == same_story:
+                continue
+            i, j = np.array([index[a]]), np.array([index[b]])
+            both = bool(sp.has_ents[i[0]] and sp.has_ents[j[0]])
+            fewer = min(sp.n_ents[i[0]], sp.n_ents[j[0]])
+            ents = float((sp.ents[i] @ sp.ents[j].T).toarray()[0, 0]) if both else None
+            found.append(
+                {
+                    "kind": "missed" if same_gold else "wrong",
+                    "a": a,
+                    "b": b,
+                    "title_a": articles[i[0]].title,
+                    "title_b": articles[j[0]].title,
+                    "s": int(neighbours(sp, i, j).toarray()[0, 0]) / SCALE,
+                    "text": round(float((sp.text[i] @ sp.text[j].T).toarray()[0, 0]), 4),
+                    "entities": None if ents is None else round(ents, 4),
+                    "w": round(float(entity_weights(sp, i, j)[0]), 4) if both else 0.0,
+                    "apart": bool(both and fewer >= ENTITY_FULL and not ents),
+                    "time": round(float(time_factors(sp, i, j)[0]), 4),
+                }
+            )
+    return sorted(found, key=lambda row: (row["kind"], -row["s"], row["a"], row["b"]))
 
 
 def _name(pages: Path) -> str:
@@ -230,6 +305,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also score each labelled Reuters part grouped with N other Reuters stories",
     )
     parser.add_argument(
+        "--pairs",
+        type=Path,
+        metavar="DIR",
+        help="with --stream: write each corpus's wrong and missed pairs, with the parts of "
+        "their similarity, to DIR/<corpus>-<entities>.jsonl",
+    )
+    parser.add_argument(
         "--entities",
         choices=["on", "off", "both"],
         default="on",
@@ -248,9 +330,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 result = evaluate(name, pages, gold, db, entities=entities)
                 results.append(result)
                 print(json.dumps(result), file=sys.stderr)
-                if args.stream and name.startswith("reuters_events"):
+                if args.stream:
                     result = in_stream(
-                        name, db, gold, SHARED / "reuters21578", args.stream, entities=entities
+                        name,
+                        db,
+                        gold,
+                        SHARED / "reuters21578",
+                        args.stream,
+                        entities=entities,
+                        pairs=args.pairs,
                     )
                     results.append(result)
                     print(json.dumps(result), file=sys.stderr)

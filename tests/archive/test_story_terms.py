@@ -11,7 +11,7 @@ import pytest
 
 import wirecopy.archive.stories as store
 import wirecopy.derive as derive
-import wirecopy.stages.stories as stories
+import wirecopy.stages.story_similarity as stories
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
 

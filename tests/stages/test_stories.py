@@ -7,7 +7,9 @@ end-to-end checks through `wirecopy build` are in ``tests/test_derive.py``.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import random
 from collections import Counter
 from datetime import date, timedelta
@@ -32,21 +34,26 @@ from wirecopy.evaluate import gold_labels, scores
 from wirecopy.readers import Skipped, discover, read
 from wirecopy.records import PAGE_OK, Copy, Page
 from wirecopy.stages import stories as stories_module
+from wirecopy.stages import story_similarity as similarity_module
 from wirecopy.stages.dates import CopyDate, article_date, mentioned_dates
 from wirecopy.stages.entities import ENTITIES_VERSION, EntityCount, extract
 from wirecopy.stages.segment import line_stats, segment
 from wirecopy.stages.stories import (
     APART_DAYS,
     AVERAGE,
+    AVERAGE_LARGE,
     CENTROID,
     CENTROID_CAP,
+    CENTROID_LARGE,
     COMMON_MIN,
     COMMON_SHARE,
     ENTITY_FULL,
     ENTITY_WEIGHT,
     FLOOR,
+    LARGE_ARCHIVE,
     SAME_DAYS,
     SCALE,
+    SMALL_ARCHIVE,
     ArticleFeatures,
     Grouping,
     Links,
@@ -57,6 +64,7 @@ from wirecopy.stages.stories import (
     entity_key,
     entity_weights,
     idf,
+    join_bars,
     merge,
     neighbours,
     representative,
@@ -155,6 +163,43 @@ def test_links_join_stories_only_when_their_centroids_are_close(
     assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]
 
 
+def test_the_bars_of_a_join_rise_with_the_archive() -> None:
+    """AVERAGE and CENTROID in a small archive, the LARGE bars from LARGE_ARCHIVE on, and
+    between them bars that never fall as the archive grows."""
+    assert join_bars(0) == join_bars(SMALL_ARCHIVE) == (AVERAGE, CENTROID)
+    assert join_bars(LARGE_ARCHIVE) == join_bars(50 * LARGE_ARCHIVE)
+    assert join_bars(LARGE_ARCHIVE) == (AVERAGE_LARGE, CENTROID_LARGE)
+    assert AVERAGE < AVERAGE_LARGE and CENTROID < CENTROID_LARGE
+    sizes = range(SMALL_ARCHIVE, LARGE_ARCHIVE + 1, 50)
+    bars = [join_bars(n) for n in sizes]
+    assert all(x <= y for x, y in itertools.pairwise(bars))
+    # Halfway on a logarithmic scale, halfway between the bars (to a step of 1/1000).
+    middle = join_bars(round(math.sqrt(SMALL_ARCHIVE * LARGE_ARCHIVE)))
+    assert float(middle[1]) == pytest.approx(float(CENTROID + CENTROID_LARGE) / 2, abs=1e-3)
+
+
+def test_two_articles_that_link_in_a_small_archive_stay_apart_in_a_large_one() -> None:
+    between = (float(CENTROID) + float(CENTROID_LARGE)) / 2
+    found = _links({(0, 1): between})
+    near = _pairs({(0, 1): between}, 2)
+    assert merge(["a", "b"], found, near) == [[0, 1]]
+    assert merge(["a", "b"], found, near, n_documents=SMALL_ARCHIVE) == [[0, 1]]
+    assert merge(["a", "b"], found, near, n_documents=LARGE_ARCHIVE) == [[0], [1]]
+
+
+def test_the_mean_bar_rises_with_the_archive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the centroid bar out of the way: two pairs whose mean similarity, over their four
+    pairs, is between AVERAGE and AVERAGE_LARGE join in a small archive only."""
+    monkeypatch.setattr(stories_module, "CENTROID", Fraction(0))
+    monkeypatch.setattr(stories_module, "CENTROID_LARGE", Fraction(0))
+    across = 2 * (float(AVERAGE) + float(AVERAGE_LARGE))  # the sum of the four: mean between
+    near = {(0, 1): 0.3, (0, 2): across / 2, (1, 2): across / 2, (2, 3): 0.3}
+    found = _links({(0, 1): 0.3, (2, 3): 0.3, (0, 2): across / 2})
+    ids = ["a", "b", "c", "d"]
+    assert merge(ids, found, _pairs(near, 4), n_documents=SMALL_ARCHIVE) == [[0, 1, 2, 3]]
+    assert merge(ids, found, _pairs(near, 4), n_documents=LARGE_ARCHIVE) == [[0, 1], [2, 3]]
+
+
 def test_links_are_taken_strongest_first_and_ties_by_id() -> None:
     # weak joins two articles, but not an article and a pair it is far from.
     weak = (float(CENTROID) + 2 * AVERAGE) / 2
@@ -250,8 +295,9 @@ def test_articles_cast_in_one_template_are_not_one_story(
     assert max(crowd_sizes()) <= 3
     # Without the discount and the centroid test, the template alone chains its articles
     # into stories of dozens.
-    monkeypatch.setattr(stories_module, "COMMON_MIN", len(articles))
+    monkeypatch.setattr(similarity_module, "COMMON_MIN", len(articles))
     monkeypatch.setattr(stories_module, "CENTROID", Fraction(0))
+    monkeypatch.setattr(stories_module, "CENTROID_LARGE", Fraction(0))
     assert max(crowd_sizes()) > 30
 
 
@@ -316,6 +362,7 @@ def test_a_multi_outlet_event_around_near_copies_stays_one_story(
     found = story()
     assert found <= event and len(found) >= 0.95 * len(event)
     monkeypatch.setattr(stories_module, "CENTROID", Fraction(0))
+    monkeypatch.setattr(stories_module, "CENTROID_LARGE", Fraction(0))
     assert story() == found
 
 
@@ -336,6 +383,52 @@ def test_few_entities_weigh_less() -> None:
     expected = (1 - w) * text + w * 1.0
     assert int(neighbours(sp, [0]).toarray()[0, 1]) == pytest.approx(expected * SCALE, abs=1)
     assert entity_weights(sp, np.array([0]), np.array([1])) == pytest.approx([w])
+
+
+def _entity_pair(entities_a: dict[str, float], entities_b: dict[str, float]) -> Space:
+    """Two articles cast in one template (their texts alike), naming the given entities."""
+    one = features("a", "Company sells notes", "the company sold notes due 1997 via dealers", D)
+    two = features("b", "Company sells notes", "the company sold notes due 1999 via dealers", D)
+    one.entities, two.entities = entities_a, entities_b
+    articles = [one, two]
+    term_df: Counter[int] = Counter()
+    for art in articles:
+        term_df.update(art.terms.terms.tolist())
+    return space(articles, term_df, entity_df(articles), 2)
+
+
+def test_articles_naming_many_entities_and_none_in_common_are_apart() -> None:
+    """Alike in text, each naming ENTITY_FULL entities and none of the other's: two subjects
+    of one template, not one event (s = 0). One entity in common, or fewer entities named,
+    and s is the weighted sum again."""
+    own_a = {f"alpha {k}": 1.0 for k in range(ENTITY_FULL)}
+    own_b = {f"beta {k}": 1.0 for k in range(ENTITY_FULL)}
+    sp = _entity_pair(own_a, own_b)
+    text = float(sp.text[0].toarray()[0] @ sp.text[1].toarray()[0])
+    assert text > 0.5
+    assert neighbours(sp, [0]).nnz == 0 and neighbours(sp, [1]).nnz == 0
+    assert cluster([_article(sp, 0, own_a), _article(sp, 1, own_b)]) == [["a"], ["b"]]
+    # One entity in common: the formula, its entity part small but not zero.
+    shared = {**own_b, "alpha 0": 1.0}
+    sp = _entity_pair(own_a, shared)
+    ents = float(sp.ents[0].toarray()[0] @ sp.ents[1].toarray()[0])
+    expected = (1 - ENTITY_WEIGHT) * text + ENTITY_WEIGHT * ents
+    assert 0 < ents < 0.5
+    assert int(neighbours(sp, [0]).toarray()[0, 1]) == pytest.approx(expected * SCALE, abs=1)
+    # Fewer entities than ENTITY_FULL on one side: too little evidence to keep them apart.
+    fewer = dict(list(own_b.items())[: ENTITY_FULL - 1])
+    sp = _entity_pair(own_a, fewer)
+    w = ENTITY_WEIGHT * (ENTITY_FULL - 1) / ENTITY_FULL
+    found = int(neighbours(sp, [0]).toarray()[0, 1])
+    assert found == pytest.approx((1 - w) * text * SCALE, abs=1)
+
+
+def _article(sp: Space, i: int, entities: dict[str, float]) -> ArticleFeatures:
+    title = "Company sells notes"
+    year = "1997" if i == 0 else "1999"
+    art = features(sp.ids[i], title, f"the company sold notes due {year} via dealers", D)
+    art.entities = entities
+    return art
 
 
 # Similarities and incremental placement on generated articles ---------------------------------
