@@ -108,6 +108,16 @@ def test_hash_tokens_matches_reference(batch: list[str]) -> None:
         assert got.doc(i).tolist() == [tn.token_hash(t) for t in tn.tokens(text)]
 
 
+@SETTINGS
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=60), max_size=4), texts)
+def test_hash_tokens_of_an_ascii_batch(batch: list[str], other: str) -> None:
+    """An all-ASCII batch (lower-cased at once) hashes each text as a mixed batch does."""
+    alone, mixed = tn.hash_tokens(batch), tn.hash_tokens([*batch, other + "\u00e9"])
+    for i, text in enumerate(batch):
+        expected = [tn.token_hash(t) for t in tn.tokens(text)]
+        assert alone.doc(i).tolist() == expected == mixed.doc(i).tolist()
+
+
 def test_token_hash_of_long_tokens() -> None:
     words = ["a" * k for k in range(1, 40)]
     got = tn.hash_tokens([" ".join(words)])

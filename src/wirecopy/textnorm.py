@@ -155,10 +155,13 @@ class DocHashes:
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
 
-def _word_mask(a: NDArray[np.uint8]) -> NDArray[np.bool_]:
-    """Word-character bytes of a buffer of normalised UTF-8 text (see `_WORD`)."""
+def _word_mask(a: NDArray[np.uint8], ascii_only: bool = False) -> NDArray[np.bool_]:
+    """Word-character bytes of a buffer of normalised UTF-8 text (see `_WORD`).
+
+    `ascii_only`: the caller knows every byte is below 0x80 (no pass looks for others).
+    """
     w: NDArray[np.bool_] = ((a - np.uint8(97)) < 26) | ((a - np.uint8(48)) < 10) | (a == 95)
-    lead = np.flatnonzero(a >= 0xC2)
+    lead = np.zeros(0, dtype=np.int64) if ascii_only else np.flatnonzero(a >= 0xC2)
     if len(lead):
         w |= a >= 0x80
         # Non-ASCII punctuation and spaces: find their lead bytes, clear the whole sequence.
@@ -186,19 +189,24 @@ def _word_mask(a: NDArray[np.uint8]) -> NDArray[np.bool_]:
 
 def hash_tokens(texts: Sequence[str]) -> DocHashes:
     """Hash the tokens of each text; equal to ``[token_hash(t) for t in tokens(text)]``."""
-    # ASCII texts (most) skip the call: `_fold_case` of ASCII is its lower case.
-    parts = [
-        t.lower().encode() if t.isascii() else _fold_case(t).encode("utf-8", "surrogatepass")
-        for t in texts
-    ]
     # A NUL before each text keeps tokens apart; 8 NULs at the end keep 8-byte reads in bounds.
-    buf = b"\x00".join([b"", *parts, b"\x00" * 7])  # one copy, not three
+    ascii_only = all(map(str.isascii, texts))
+    if ascii_only:  # the common batch: `_fold_case` of ASCII is its lower case, done at once
+        buf = "\x00".join(["", *texts, "\x00" * 7]).lower().encode()
+        sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    else:
+        parts = [
+            t.lower().encode() if t.isascii() else _fold_case(t).encode("utf-8", "surrogatepass")
+            for t in texts
+        ]
+        buf = b"\x00".join([b"", *parts, b"\x00" * 7])  # one copy, not three
+        sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     a = np.frombuffer(buf, dtype=np.uint8)
-    doc_start = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)), out=doc_start[1:])
-    doc_start[1:] += np.arange(1, len(parts) + 1)
+    doc_start = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=doc_start[1:])
+    doc_start[1:] += np.arange(1, len(texts) + 1)
 
-    w = _word_mask(a)
+    w = _word_mask(a, ascii_only)
     edges = np.flatnonzero(w[1:] != w[:-1])  # alternately a token's start and its end, - 1
     edges += 1
     starts, ends = edges[0::2], edges[1::2]

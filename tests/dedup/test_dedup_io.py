@@ -83,6 +83,27 @@ def test_lines_that_only_parse_together_are_each_broken(tmp_path: Path) -> None:
     assert kinds(records(path)) == [(1, "broken_json"), (2, "broken_json"), (3, "broken_json")]
 
 
+def test_lines_only_the_json_module_reads(tmp_path: Path) -> None:
+    """Blocks are parsed by msgspec, which refuses NaN and lone surrogates: such a block is
+    read line by line with `json`, so its records are those `json` makes."""
+    lines = [
+        '{"id": 123456789012345678901234567890, "text": "a big integer id"}',
+        '{"id": "n", "text": "a NaN elsewhere", "score": NaN}',
+        '{"id": "s", "text": "a lone \\ud800 surrogate"}',
+        '{"id": 1.5, "text": "a float id"}',
+        {"id": "ok", "text": "plain"},
+    ]
+    got = records(write_lines(tmp_path / "x.jsonl", lines))
+    assert all(isinstance(r, InputRecord) and r.problem is None for r in got)
+    assert [(r.id, r.text) for r in got if isinstance(r, InputRecord)] == [
+        ("123456789012345678901234567890", "a big integer id"),
+        ('"n"', "a NaN elsewhere"),
+        ('"s"', "a lone \ud800 surrogate"),
+        ('"x.jsonl#4"', "a float id"),
+        ('"ok"', "plain"),
+    ]
+
+
 def test_bom_crlf_and_invalid_utf8(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_bytes(

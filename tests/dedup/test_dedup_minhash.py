@@ -18,8 +18,17 @@ from wirecopy.dedup.lsh import (
     s_curve,
     sorted_bucket_pairs,
 )
-from wirecopy.dedup.minhash import EMPTY, estimate_jaccard, sketch
-from wirecopy.textnorm import DocHashes
+from wirecopy.dedup.minhash import (
+    _RANDOM_PROBES,
+    EMPTY,
+    ROUNDS,
+    _probes,
+    _slots,
+    estimate_jaccard,
+    seed_stream,
+    sketch,
+)
+from wirecopy.textnorm import DocHashes, mix64
 
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
@@ -55,6 +64,40 @@ def test_sketch_does_not_depend_on_batching() -> None:
     for i in range(len(docs)):
         one = DocHashes(docs.doc(i), np.array([0, len(docs.doc(i))], dtype=np.int64))
         assert np.array_equal(sketch(one)[0], whole[i])
+
+
+def reference_sketch(values: U64, k: int, seed: int) -> list[int]:
+    """One document's sketch as the module docstring defines it, slot by slot."""
+    empty = int(EMPTY)
+    sig = [empty] * k
+    for r, round_seed in enumerate(seed_stream(seed, 0x5EED, ROUNDS)):
+        if r and empty not in sig:
+            break
+        h = mix64(values ^ round_seed)
+        for slot, x in zip(_slots(h, k).tolist(), (h >> np.uint64(6)).tolist(), strict=True):
+            sig[slot] = min(sig[slot], x | (r << 58))
+    if not len(values):
+        return sig
+    probes = _probes(k, seed).tolist()
+    out = list(sig)
+    for s in range(k):
+        if sig[s] == empty:  # the first filled slot along its probe sequence
+            walk = [(s + j) % k for j in range(1, k)]
+            out[s] = sig[next(p for p in probes[s][:_RANDOM_PROBES] + walk if sig[p] != empty)]
+    return out
+
+
+@pytest.mark.parametrize("k", [128, 100, 16])
+def test_sketch_equals_its_definition(k: int) -> None:
+    """Short documents too, whose empty slots borrow late in their probe sequences."""
+    rng = np.random.default_rng(k)
+    sizes = [0, 1, 2, 3, 5, 40, 130, 700, 1, 2]
+    docs = [rng.integers(0, 2**64, size=n, dtype=np.uint64) for n in sizes]
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    sig = sketch(DocHashes(np.concatenate(docs), offsets), k, seed=5)
+    for i, doc in enumerate(docs):
+        assert sig[i].tolist() == reference_sketch(doc, k, 5)
 
 
 def test_sketch_depends_on_seed_and_not_on_order_or_repeats() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import platform
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 from dedup_helpers import VOCAB, edit, random_words, run_on, write_lines
 
 from wirecopy.dedup import DedupConfig, DedupError, DedupProgress, dedup
+from wirecopy.dedup import index as index_module
 from wirecopy.dedup import run as run_module
 from wirecopy.dedup.index import DedupIndex
 from wirecopy.dedup.parse import InputRecord, Problem
@@ -258,3 +261,10 @@ def test_bulk_bookkeeping_equals_the_record_by_record_loop() -> None:
     assert bulk == loop
     assert taken >= 5 and never == 0  # both paths ran
     assert bulk[3] > 0 and bulk[5]  # exact copies and repeated ids among them
+
+
+def test_freed_memory_is_retained_once_per_process() -> None:
+    index_module.retain_freed_memory()
+    index_module.retain_freed_memory()  # a second run's index: nothing more to set
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert index_module._retaining

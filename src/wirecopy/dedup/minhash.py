@@ -58,6 +58,14 @@ def _probes(permutations: int, seed: int) -> NDArray[np.int64]:
     return out
 
 
+@functools.cache
+def _probes_by_step(permutations: int, seed: int) -> NDArray[np.int64]:
+    """`_probes` step by step: row t holds probe t of every slot (read-only)."""
+    out = np.ascontiguousarray(_probes(permutations, seed).T)
+    out.flags.writeable = False
+    return out
+
+
 def _slots(h: U64, k: int) -> NDArray[np.int64]:
     """Slot of each hash: its high bits, scaled to 0 .. k-1."""
     if k & (k - 1) == 0:  # a power of two: the top bits as they are
@@ -85,8 +93,9 @@ def sketch(shingles: DocHashes, permutations: int = 128, seed: int = 1) -> U64:
 
     round_seeds = seed_stream(seed, 0x5EED, ROUNDS)
     for r in range(ROUNDS):
-        if r:
-            unfinished = sig.reshape(ndocs, k).max(axis=1) == EMPTY
+        # Later rounds skip finished documents; when none is finished (short texts) the
+        # compaction would only copy.
+        if r and not (unfinished := sig.reshape(ndocs, k).max(axis=1) == EMPTY).all():
             keep = np.repeat(unfinished, counts)
             g, base, counts = g[keep], base[keep], np.where(unfinished, counts, 0)
             if not len(g):
@@ -103,21 +112,23 @@ def sketch(shingles: DocHashes, permutations: int = 128, seed: int = 1) -> U64:
     filled = sig != EMPTY
     empty = np.flatnonzero(~filled & np.repeat(np.diff(off) > 0, k))
     slot = empty % k
-    probes = _probes(k, seed).T.ravel()  # probe `step` of slot s at step * k + s
+    first = empty - slot  # the document's first slot
+    by_step = _probes_by_step(k, seed)
     step = 0
     while len(empty):
         if step < _RANDOM_PROBES:
-            src = probes[slot + step * k]
+            src = by_step[step].take(slot)
         else:
             src = (slot + (step - _RANDOM_PROBES + 1)) % k
-        src += empty - slot  # the document's first slot
+        src += first
         ok = filled[src]
-        if ok.all():
-            sig[empty] = sig[src]
+        # Positions and take(), not boolean masks: half the time at these sizes.
+        hit = np.flatnonzero(ok)
+        sig[empty.take(hit)] = sig.take(src.take(hit))  # filled by a round: never borrowed
+        if len(hit) == len(empty):
             break
-        sig[empty[ok]] = sig[src[ok]]  # a source slot was filled by a round: never borrowed
-        miss = ~ok
-        empty, slot = empty[miss], slot[miss]
+        miss = np.flatnonzero(~ok)
+        empty, slot, first = empty.take(miss), slot.take(miss), first.take(miss)
         step += 1
     return sig.reshape(-1, k)
 

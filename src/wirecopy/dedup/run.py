@@ -123,10 +123,10 @@ def dedup(
     ``if __name__ == "__main__":``. In strict mode the first problem raises `DedupError`;
     otherwise problems are collected in the summary.
 
-    `engine` "ray" runs the stages as Ray tasks (`wirecopy.engines.ray`): on the Ray cluster
-    this process is connected to or `RAY_ADDRESS` names, or else on a local one of `workers`
-    CPUs started for the run. It gives the same clusters; `EngineUnavailableError` if Ray is
-    not installed.
+    `engine` "ray" runs the stages as Ray tasks (`wirecopy.engines.ray`), "ray-data" on Ray
+    Data's Dataset API (`wirecopy.engines.ray_data`): on the Ray cluster this process is
+    connected to or `RAY_ADDRESS` names, or else on a local one of `workers` CPUs started for
+    the run. They give the same clusters; `EngineUnavailableError` if Ray is not installed.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
@@ -166,6 +166,11 @@ def dedup(
             from wirecopy.engines.ray import run_ray
 
             run_engine = run_ray
+        elif engine == "ray-data":
+            from wirecopy.engines.ray_data import run_ray_data
+
+            run_engine = run_ray_data
+        if engine != "local":
             nworkers = requested  # the small-input cut applies to local processes only
         clusters = run_engine(
             units,

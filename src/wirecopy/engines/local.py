@@ -13,7 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
 from wirecopy.dedup.config import DedupConfig
-from wirecopy.dedup.index import Clusters, DedupIndex
+from wirecopy.dedup.index import Clusters, DedupIndex, retain_freed_memory
 from wirecopy.dedup.io import Unit
 from wirecopy.dedup.parse import Problem
 from wirecopy.dedup.stages import SignedUnit, sign_unit
@@ -54,7 +54,9 @@ def _sign(
             yield sign_unit(unit, *args, seen)
         return
     # Spawned workers share nothing with this process (not its threads, not its state).
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    # Workers sign unit after unit: they keep freed memory as this process does.
+    spawn = get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=retain_freed_memory) as pool:
         pending: deque[Future[SignedUnit]] = deque()
         try:
             for unit in _chain(first, second, units):
