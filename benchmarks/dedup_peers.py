@@ -8,8 +8,11 @@ Systems (each run in its own subprocess, so that each peak memory is its own):
 - ``wirecopy-ray``: the Ray engine on a local Ray cluster of every core (start-up included);
 - ``wirecopy-ray-cluster``: the Ray engine joining a Ray cluster of every core that is already
   up (``ray start --head``, started before the run's clock and stopped after it), as a job on
-  a running cluster does. For both Ray systems ``cpu_seconds`` is that of the driver and of
-  every Ray process (workers, raylet, GCS), sampled from /proc (`benchmarks.ray_cluster`);
+  a running cluster does;
+- ``wirecopy-raydata``, ``wirecopy-raydata-cluster``: the same two for the Ray Data engine
+  (``--engine ray-data``). For the four Ray systems ``cpu_seconds`` is that of the driver and
+  of every Ray process (workers, actors, raylet, GCS), sampled from /proc
+  (`benchmarks.ray_cluster`), and ``phases`` the engine's phase times;
 - ``rensa``: rensa 0.5 ``RMinHash`` + ``RMinHashLSH`` (16 bands of 8 rows, as wirecopy);
 - ``rensa-split``: the same with the quickest Python shingling (``text.lower().split()``,
   punctuation left on the words): faster, and the speed target is checked against it;
@@ -72,11 +75,19 @@ SYSTEMS = (
     "wirecopy-all",
     "wirecopy-ray",
     "wirecopy-ray-cluster",
+    "wirecopy-raydata",
+    "wirecopy-raydata-cluster",
     "rensa",
     "rensa-split",
     "datasketch",
 )
-RAY_SYSTEMS = ("wirecopy-ray", "wirecopy-ray-cluster")
+# Each Ray system's engine (`wirecopy dedup --engine`); "-cluster" ones join a running cluster.
+RAY_SYSTEMS = {
+    "wirecopy-ray": "ray",
+    "wirecopy-ray-cluster": "ray",
+    "wirecopy-raydata": "ray-data",
+    "wirecopy-raydata-cluster": "ray-data",
+}
 THRESHOLD = 0.8
 PERMUTATIONS = 128
 RENSA_BANDS = 16
@@ -361,9 +372,9 @@ def run_one(system: str, path: Path, work: Path) -> dict[str, Any]:
     phases: list[str] = []
     handler = logging.Handler()
     handler.emit = lambda record: phases.append(record.getMessage())  # type: ignore[method-assign]
-    ray_log = logging.getLogger("wirecopy.engines.ray")
-    ray_log.addHandler(handler)
-    ray_log.setLevel(logging.INFO)
+    for name in ("wirecopy.engines.ray", "wirecopy.engines.ray_data"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
     cpu_before = _cpu_seconds()
     # A joined cluster's processes are not this process's children: count them too.
     roots = [os.getpid(), *([int(os.environ[HEAD_PID])] if HEAD_PID in os.environ else [])]
@@ -376,7 +387,7 @@ def run_one(system: str, path: Path, work: Path) -> dict[str, Any]:
         elif system == "wirecopy-all":
             output, candidates = dedup_wirecopy(path, work, None, "local")
         elif system in RAY_SYSTEMS:  # the cluster: RAY_ADDRESS if set (by _child), else local
-            output, candidates = dedup_wirecopy(path, work, None, "ray")
+            output, candidates = dedup_wirecopy(path, work, None, RAY_SYSTEMS[system])
         elif system == "rensa":
             labels, candidates = run_rensa(path, peer_shingles)
         elif system == "rensa-split":
@@ -573,7 +584,7 @@ def evaluate(path: Path, runs: dict[str, dict[str, Any]], work: Path) -> dict[st
 
 
 def _child(system: str, path: Path, work: Path, timeout: float) -> dict[str, Any]:
-    if system == "wirecopy-ray-cluster":  # a cluster up before the run, stopped after it
+    if system.endswith("-cluster"):  # a cluster up before the run, stopped after it
         with RayHead(os.cpu_count() or 1) as head:
             extra = {**head.env, HEAD_PID: str(head.pid)}
             return _child_run(system, path, work, timeout, extra)
@@ -694,7 +705,8 @@ def targets(
             if "pair_recall" in runs.get(peer, {}):
                 out[f"recall_at_least_{peer}"] = w1["pair_recall"] >= runs[peer]["pair_recall"]
     local = runs.get("wirecopy-all", {})
-    for system, name in (("wirecopy-ray", "ray"), ("wirecopy-ray-cluster", "ray_cluster")):
+    for system in RAY_SYSTEMS:
+        name = system.removeprefix("wirecopy-").replace("-", "_")
         ray = runs.get(system, {})
         if local.get("seconds") and ray.get("seconds"):
             ratio = ray["seconds"] / local["seconds"]

@@ -532,14 +532,16 @@ def _marked(text: str, plain: bool = False) -> str:
     type=click.Choice(ENGINES),
     default="local",
     show_default=True,
-    help="local: this machine. ray: Ray (pip install 'wirecopy[ray]'); the same clusters.",
+    help="local: this machine. ray: Ray tasks (pip install 'wirecopy[ray]'). ray-data: the "
+    "same work on Ray Data's Dataset API. All give the same clusters.",
 )
 @click.option(
     "--ray-address",
     envvar="RAY_ADDRESS",
     metavar="ADDRESS",
-    help="With --engine ray: join this running Ray cluster (auto: the one `ray start` runs on "
-    "this machine) instead of starting one for the run. Default: $RAY_ADDRESS.",
+    help="With --engine ray or ray-data: join this running Ray cluster (auto: the one "
+    "`ray start` runs on this machine) instead of starting one for the run. "
+    "Default: $RAY_ADDRESS.",
 )
 @click.option(
     "-o",

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from bench_support import REPO  # noqa: F401  (puts the repository on sys.path)
 from benchmarks.dedup_peers import (
+    RAY_SYSTEMS,
     adjusted_rand,
     exact_jaccard,
     keeper_of,
@@ -16,6 +17,7 @@ from benchmarks.dedup_peers import (
     run_rensa,
     run_wirecopy,
     split_shingles,
+    targets,
     true_pair_components,
     truth_shingles,
 )
@@ -88,3 +90,15 @@ def test_wirecopy_run_gives_its_clusters_and_candidate_pairs(tmp_path: Path) -> 
     labels, candidates = run_wirecopy(path, tmp_path, 1, "local")
     assert labels[0] == labels[1] != labels[2]
     assert [0, 1] in candidates.tolist()  # the pairs its LSH found, captured for the pool
+
+
+def test_targets_compare_every_ray_system_with_the_local_engine() -> None:
+    local = {"seconds": 10.0, "cpu_seconds": 10.0}
+    runs = {"wirecopy-all": local}
+    for k, system in enumerate(RAY_SYSTEMS):
+        runs[system] = {"seconds": 12.0 + 4 * k, "cpu_seconds": 15.0, "cpu_seconds_driver": 2.0}
+    out = targets(runs)
+    assert out["ray_cluster_vs_local_time"] == {"ratio": 1.6, "target": 1.5, "met": False}
+    assert out["raydata_vs_local_time"]["ratio"] == 2.0
+    assert out["raydata_cluster_vs_local_cpu_seconds"] == {"ratio": 1.5}
+    assert {RAY_SYSTEMS[s] for s in RAY_SYSTEMS} == {"ray", "ray-data"}  # both engines measured

@@ -1,8 +1,10 @@
-"""The Ray engine gives the same clusters as the local engine, on a local Ray cluster.
+"""Both Ray engines give the same clusters as the local engine, on a local Ray cluster.
 
-One Ray session for the module (starting Ray costs seconds); nothing here depends on timing.
-Small sign tasks (`RECORDS_PER_TASK`) and units (`batch_size`) make these few thousand
-documents travel through several tasks of every kind, as a large corpus does.
+`ray` (Ray tasks) and `ray-data` (Ray Data's Dataset API over the same functions) run each
+identity test. One Ray session for the module (starting Ray costs seconds); nothing here
+depends on timing. Small sign tasks (`RECORDS_PER_TASK`, read by both engines) and units
+(`batch_size`) make these few thousand documents travel through several tasks or blocks of
+every kind, as a large corpus does.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ from dedup_helpers import edit, partition, random_words, run_on, write_lines  # 
 
 from wirecopy.dedup import DedupConfig, DedupError, dedup  # noqa: E402
 from wirecopy.engines import ray as ray_engine  # noqa: E402
+from wirecopy.engines import ray_data as ray_data_engine  # noqa: E402
 
 ray = pytest.importorskip("ray")
+RAY_ENGINES = ("ray", "ray-data")
+RUN_MODULES = {"ray": ray_engine, "ray-data": ray_data_engine}
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +47,13 @@ def local_ray() -> Iterator[None]:
 
 
 def both_engines(
-    paths: list[Path], tmp: Path, same_checks: bool = True, **kw: object
+    paths: list[Path], tmp: Path, engine: str, same_checks: bool = True, **kw: object
 ) -> tuple[str, str]:
-    """Run both engines; `same_checks` False where a candidate component is cut for Ray."""
+    """Run the local engine and a Ray one; `same_checks` False where a candidate component
+    is cut for Ray."""
     local = run_on(paths, tmp / "local.jsonl", workers=1, **kw)[0]
-    on_ray = run_on(paths, tmp / "ray.jsonl", engine="ray", workers=2, **kw)[0]
-    assert on_ray.engine == "ray" and on_ray.records == local.records
+    on_ray = run_on(paths, tmp / "ray.jsonl", engine=engine, workers=2, **kw)[0]
+    assert on_ray.engine == engine and on_ray.records == local.records
     assert on_ray.clusters == local.clusters and on_ray.duplicates == local.duplicates
     assert sorted(map(str, on_ray.problems)) == sorted(map(str, local.problems))
     assert on_ray.candidate_pairs == local.candidate_pairs
@@ -78,20 +84,26 @@ def syndication(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.parametrize("engine", RAY_ENGINES)
 def test_generated_syndication_gives_identical_clusters(
-    local_ray: None, syndication: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    local_ray: None,
+    syndication: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
 ) -> None:
     monkeypatch.setattr(ray_engine, "RECORDS_PER_TASK", 1000)
     config = DedupConfig(batch_size=400)
-    local, on_ray = both_engines([syndication], tmp_path, config=config)
+    local, on_ray = both_engines([syndication], tmp_path, engine, config=config)
     assert local == on_ray
     rows = [json.loads(line) for line in local.splitlines()]
     assert len(rows) == 3000
     assert sum(len(c) > 1 for c in partition(rows)) > 100  # many real clusters, not a trivial pass
 
 
+@pytest.mark.parametrize("engine", RAY_ENGINES)
 def test_bad_records_chains_and_large_buckets(
-    local_ray: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    local_ray: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
     monkeypatch.setattr(ray_engine, "RECORDS_PER_TASK", 120)
     rng = random.Random(5)
@@ -117,7 +129,7 @@ def test_bad_records_chains_and_large_buckets(
     path = write_lines(tmp_path / "in.jsonl", docs)
     # The star is most candidate pairs: its component is cut between check tasks.
     config = DedupConfig(batch_size=50)
-    local, on_ray = both_engines([path], tmp_path, same_checks=False, config=config)
+    local, on_ray = both_engines([path], tmp_path, engine, same_checks=False, config=config)
     assert local == on_ray
     rows = [json.loads(line) for line in local.splitlines()]
     assert len(rows) == len(docs)
@@ -125,23 +137,27 @@ def test_bad_records_chains_and_large_buckets(
     assert len(star) >= 45
 
 
-def test_no_candidates_and_no_records(local_ray: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", RAY_ENGINES)
+def test_no_candidates_and_no_records(local_ray: None, tmp_path: Path, engine: str) -> None:
     rng = random.Random(9)
     docs = [{"id": k, "text": " ".join(random_words(rng, 30))} for k in range(20)]
-    local, on_ray = both_engines([write_lines(tmp_path / "solo.jsonl", docs)], tmp_path)
+    local, on_ray = both_engines([write_lines(tmp_path / "solo.jsonl", docs)], tmp_path, engine)
     assert local == on_ray
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    assert both_engines([empty], tmp_path) == ("", "")
+    assert both_engines([empty], tmp_path, engine) == ("", "")
 
 
-def test_strict_mode_stops_at_the_first_bad_record(local_ray: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", RAY_ENGINES)
+def test_strict_mode_stops_at_the_first_bad_record(
+    local_ray: None, tmp_path: Path, engine: str
+) -> None:
     rng = random.Random(4)
     docs: list[object] = [{"id": k, "text": " ".join(random_words(rng, 30))} for k in range(9)]
     docs.insert(6, "{broken")
     path = write_lines(tmp_path / "bad.jsonl", docs)
     with pytest.raises(DedupError, match=r"bad\.jsonl:7"):
-        dedup([path], engine="ray", strict=True, output=tmp_path / "out.jsonl")
+        dedup([path], engine=engine, strict=True, output=tmp_path / "out.jsonl")
     assert ray.is_initialized()
 
 
@@ -163,16 +179,18 @@ class FakeRay:
 
 
 def connect_with(
-    fake: FakeRay, monkeypatch: pytest.MonkeyPatch, address: str | None
+    fake: FakeRay, monkeypatch: pytest.MonkeyPatch, address: str | None, engine: str = "ray"
 ) -> list[tuple[str, dict[str, object]]]:
     if address is None:
         monkeypatch.delenv("RAY_ADDRESS", raising=False)
     else:
         monkeypatch.setenv("RAY_ADDRESS", address)
-    monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)
-    monkeypatch.setattr(ray_engine, "_run", lambda *args: "clusters")
+    monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)  # both engines connect here
+    module = RUN_MODULES[engine]
+    monkeypatch.setattr(module, "_run", lambda *args: "clusters")
     index = object()
-    done = ray_engine.run_ray(
+    run = ray_engine.run_ray if engine == "ray" else ray_data_engine.run_ray_data
+    done = run(
         iter([]),
         index,  # type: ignore[arg-type]
         field="text",
@@ -185,8 +203,9 @@ def connect_with(
     return fake.calls
 
 
-def test_joins_the_cluster_ray_address_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = connect_with(FakeRay(False), monkeypatch, "127.0.0.1:6379")
+@pytest.mark.parametrize("engine", RAY_ENGINES)
+def test_joins_the_cluster_ray_address_names(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    calls = connect_with(FakeRay(False), monkeypatch, "127.0.0.1:6379", engine)
     assert [name for name, _ in calls] == ["init", "shutdown"]  # shutdown only disconnects
     assert calls[0][1]["address"] == "127.0.0.1:6379"
     assert "num_cpus" not in calls[0][1]  # a running cluster has its own CPUs
@@ -204,8 +223,9 @@ def test_uses_the_connection_it_finds_and_leaves_it_open(monkeypatch: pytest.Mon
     assert connect_with(FakeRay(True), monkeypatch, "127.0.0.1:6379") == []
 
 
+@pytest.mark.parametrize("engine", RAY_ENGINES)
 def test_cli_ray_address_option_joins_that_cluster(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, engine: str
 ) -> None:
     from click.testing import CliRunner
 
@@ -217,13 +237,13 @@ def test_cli_ray_address_option_joins_that_cluster(
     fake = FakeRay(False)
     monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)
     monkeypatch.setattr(
-        ray_engine,
+        RUN_MODULES[engine],
         "_run",
         lambda ray, units, index, *rest: index.settle(np.zeros(0, dtype=np.int64), 0, 0, 0),
     )
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    args = ["dedup", str(empty), "--engine", "ray", "--ray-address", "10.0.0.1:6379", "-q"]
+    args = ["dedup", str(empty), "--engine", engine, "--ray-address", "10.0.0.1:6379", "-q"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert fake.calls[0][0] == "init" and fake.calls[0][1]["address"] == "10.0.0.1:6379"

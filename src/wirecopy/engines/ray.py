@@ -32,7 +32,8 @@ engine does, and the candidate pairs as record numbers (the local engine holds t
 Band keys are cut to the same high bits as the local engine's (`lsh.candidate_pairs`), and
 each component's pairs checked in the same order, so both engines find the same candidate
 pairs and give the same clusters, and check the same pairs unless a component had to be cut.
-Ray is imported only here, and only when this engine is asked for.
+Ray is imported only here (and in `wirecopy.engines.ray_data`, which runs these same
+functions on Ray Data's Dataset API), and only when a Ray engine is asked for.
 
 The cluster: the one this process is connected to; else the one ``RAY_ADDRESS`` names
 (``auto``: the one `ray start` runs on this machine), which stays up after the run; else a
@@ -46,6 +47,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -99,6 +101,16 @@ def run_ray(
     on_unit: Callable[[str], None],
 ) -> Clusters:
     """Cluster `units` on Ray (see the module docstring for which cluster)."""
+    with ray_session(workers) as ray:
+        return _run(ray, units, index, field, id_field, on_problems, on_unit)
+
+
+@contextmanager
+def ray_session(workers: int) -> Iterator[Any]:
+    """Ray, connected for the block to the cluster the module docstring names.
+
+    Both Ray engines (this one and `wirecopy.engines.ray_data`) connect through here.
+    """
     ray = _import_ray()
     clock = time.perf_counter()
     connected = not ray.is_initialized()
@@ -117,19 +129,22 @@ def run_ray(
             )
         log.info("ray start: %.2f s", time.perf_counter() - clock)
     try:
-        return _run(ray, units, index, field, id_field, on_problems, on_unit)
+        yield ray
     finally:
         if connected:  # stops a cluster started here; leaves a joined one running
             ray.shutdown()
 
 
 class _Phases:
-    def __init__(self) -> None:
+    """Logs the time of each phase at INFO, on the engine's own logger."""
+
+    def __init__(self, logger: logging.Logger = log) -> None:
         self.clock = time.perf_counter()
+        self.log = logger
 
     def __call__(self, name: str) -> None:
         now = time.perf_counter()
-        log.info("%s: %.2f s", name, now - self.clock)
+        self.log.info("%s: %.2f s", name, now - self.clock)
         self.clock = now
 
 
@@ -159,18 +174,42 @@ def _run(
     signed = _sign_all(ray, units, index, (field, id_field, parts, cpus), on_problems, on_unit)
     on_unit("cluster")
     phase("read, sign and bookkeeping")
+    return cluster_signed(
+        index,
+        (signed.starts[-1], signed.reps),
+        lambda bits: _candidates(ray, signed, bits, parts),
+        lambda pairs: _verify(ray, signed, pairs, len(index), config.threshold, parts),
+        phase,
+    )
+
+
+def cluster_signed(
+    index: DedupIndex,
+    signed: tuple[int, list[int]],
+    candidates: Callable[[int], I64],
+    verify: Callable[[I64], tuple[I64, int, int]],
+    phase: _Phases,
+) -> Clusters:
+    """The steps after signing, for both Ray engines, into clusters.
+
+    signed: the records counted while reading, and the texts LSH must see. `candidates`
+    gives the candidate pairs of their band keys without their low `bits`, in the order of
+    `DedupIndex.finish`; `verify` the component labels of every record, and the pairs checked
+    and found similar.
+    """
+    counted, reps = signed
     n = len(index)
-    if n != signed.starts[-1]:
-        raise AssertionError(f"records counted {signed.starts[-1]} while reading, {n} after")
+    if n != counted:
+        raise AssertionError(f"records counted {counted} while reading, {n} after")
     if n >= 1 << (PAIR_BITS - 1):
-        raise ValueError(f"too many records for the ray engine: {n:,}")
-    if len(signed.reps) < 2:
+        raise ValueError(f"too many records for the Ray engines: {n:,}")
+    if len(reps) < 2:
         return index.settle(np.arange(n, dtype=np.int64), 0, 0, 0)
-    pairs = _candidates(ray, signed, config.bands, parts)
+    pairs = candidates(_bits(len(reps), index.config.bands))
     phase("bands and candidate pairs")
     if not len(pairs):
         return index.settle(np.arange(n, dtype=np.int64), 0, 0, 0)
-    roots, checked, similar = _verify(ray, signed, pairs, n, config.threshold, parts)
+    roots, checked, similar = verify(pairs)
     phase("verification and components")
     return index.settle(roots, len(pairs), checked, similar)
 
@@ -188,15 +227,6 @@ def _sign_all(
     sign = ray.remote(_sign_task).options(num_returns=2 + parts)
     in_flight: deque[list[Any]] = deque()
     out = _Signed()
-    batch: list[Unit] = []
-    sizes: list[int] = []
-
-    def submit() -> None:
-        base = out.starts[-1]
-        in_flight.append(sign.remote(batch[:], base, parts, field, id_field, index.config))
-        out.starts.append(base + sum(sizes))
-        batch.clear()
-        sizes.clear()
 
     def take_in() -> None:
         refs = in_flight.popleft()
@@ -207,35 +237,60 @@ def _sign_all(
         out.shingles.append(refs[1])
         out.bands.append(refs[2:])
 
-    for unit in units:
-        batch.append(unit)
-        sizes.append(unit_size(unit))
-        on_unit("read")
-        if sum(sizes) >= RECORDS_PER_TASK:
-            submit()
+    for base, batch, end in batches(units, on_unit):
+        in_flight.append(sign.remote(batch, base, parts, field, id_field, index.config))
+        out.starts.append(end)
         while len(in_flight) > IN_FLIGHT_PER_CPU * cpus:
             take_in()
-    if batch:
-        submit()
     while in_flight:
         take_in()
     return out
 
 
-def _candidates(ray: Any, signed: _Signed, bands: int, parts: int) -> I64:
+def batches(
+    units: Iterator[Unit], on_unit: Callable[[str], None]
+) -> Iterator[tuple[int, list[Unit], int]]:
+    """The units in batches of whole units of at least RECORDS_PER_TASK records (the last may
+    have fewer), each with its first record's number and the number after its last."""
+    batch: list[Unit] = []
+    base = size = 0
+    for unit in units:
+        batch.append(unit)
+        size += unit_size(unit)
+        on_unit("read")
+        if size - base >= RECORDS_PER_TASK:
+            yield base, batch, size
+            batch, base = [], size
+    if batch:
+        yield base, batch, size
+
+
+def _candidates(ray: Any, signed: _Signed, bits: int, parts: int) -> I64:
     """Unique candidate pairs (a < b), those that most buckets gave first, then by (a, b).
 
     The order of `DedupIndex.finish`, so that both engines check the same pairs.
     """
-    # The same high bits of the band keys as lsh.candidate_pairs keeps, so the same buckets.
-    bits = max(len(signed.reps) * bands - 1, 1).bit_length()
-    if bits > 64 - PART_BITS:
-        raise ValueError(f"too many texts for the ray engine: {len(signed.reps):,}")
     bucket = ray.remote(_bucket_task)
     reps = ray.put(np.array(signed.reps, dtype=np.int64))
     found = ray.get(
         [bucket.remote(reps, bits, *[b[p] for b in signed.bands]) for p in range(parts)]
     )
+    return _merge_pairs(found)
+
+
+def _bits(reps: int, bands: int) -> int:
+    """The low bits of the band keys that `lsh.candidate_pairs` drops, for `reps` texts.
+
+    The same high bits as the local engine keeps, so the same buckets.
+    """
+    bits = max(reps * bands - 1, 1).bit_length()
+    if bits > 64 - PART_BITS:
+        raise ValueError(f"too many texts for the Ray engines: {reps:,}")
+    return bits
+
+
+def _merge_pairs(found: list[tuple[I64, I64]]) -> I64:
+    """The key ranges' pairs (`_bucket_task`) as the candidate pairs in the local order."""
     codes = np.concatenate([np.zeros(0, dtype=np.int64), *(f[0] for f in found)])
     counts = np.concatenate([np.zeros(0, dtype=np.int64), *(f[1] for f in found)])
     order = np.argsort(codes, kind="stable")
@@ -250,8 +305,7 @@ def _verify(
     ray: Any, signed: _Signed, pairs: I64, n: int, threshold: float, parts: int
 ) -> tuple[I64, int, int]:
     """Component labels of every record, and the pairs checked and found similar."""
-    dealt = [mine for mine in _deal(pairs, components(n, pairs), parts) if len(mine)]
-    wanted = [np.unique(mine) for mine in dealt]  # the records each task needs
+    dealt, wanted = _dealt(pairs, n, parts)
     route = ray.remote(_route_task).options(num_returns=len(dealt))
     routed = [
         _as_list(route.remote(sets, [_within(w, lo, hi) for w in wanted]))
@@ -261,6 +315,18 @@ def _verify(
     found = ray.get(
         [check.remote(threshold, mine, *[r[t] for r in routed]) for t, mine in enumerate(dealt)]
     )
+    return _joined(found, n)
+
+
+def _dealt(pairs: I64, n: int, tasks: int) -> tuple[list[I64], list[I64]]:
+    """The pairs of each check task (`_deal`, none empty), and the records each needs."""
+    dealt = [mine for mine in _deal(pairs, components(n, pairs), tasks) if len(mine)]
+    return dealt, [np.unique(mine) for mine in dealt]
+
+
+def _joined(found: list[tuple[I64, int, int]], n: int) -> tuple[I64, int, int]:
+    """The check tasks' stars (`_check_task`) joined into component labels, and the pairs
+    checked and found similar."""
     stars = np.concatenate([np.zeros((0, 2), dtype=np.int64), *(f[0] for f in found)])
     return components(n, stars), sum(f[1] for f in found), sum(f[2] for f in found)
 
@@ -310,6 +376,18 @@ def _sign_task(
     Returns the units' bookkeeping, the shingle sets of their signed texts, and the texts'
     band rows by key range.
     """
+    metas, sets, rows = sign_units(units, base, field, id_field, config)
+    return (metas, sets, *_split(rows, _key_part(rows[0], parts), parts))
+
+
+def sign_units(
+    units: list[Unit], base: int, field: str, id_field: str, config: DedupConfig
+) -> tuple[list[SignedUnit], Shingles, Bands]:
+    """`sign_unit` over units of consecutive records, the first being record `base`.
+
+    Returns the units' bookkeeping (no signatures), the shingle sets of their signed texts and
+    the texts' band rows (a row per band of each).
+    """
     metas: list[SignedUnit] = []
     docs: list[I64] = [np.zeros(0, dtype=np.int64)]
     sets: list[DocHashes] = []
@@ -338,13 +416,12 @@ def _sign_task(
         )
     doc = np.concatenate(docs)
     runs = _concat_runs(sets)
-    key = np.concatenate(keys)
     rows: Bands = (
-        key,
+        np.concatenate(keys),
         np.repeat(doc, config.bands),
         np.repeat(np.concatenate(exact), config.bands),
     )
-    return (metas, (doc, runs.offsets, runs.values), *_split(rows, _key_part(key, parts), parts))
+    return metas, (doc, runs.offsets, runs.values), rows
 
 
 def _concat_runs(runs: list[DocHashes]) -> DocHashes:
