@@ -210,3 +210,16 @@ def test_titles_names_and_list_items_are_not_joined_to_what_follows() -> None:
         "The ferry left the quay at dawn.\n\nthen it turned back again",
     ):
         assert len(split_lines(text)) == 2, text
+
+
+def test_a_greater_than_sign_separates_only_when_it_joins_items() -> None:
+    # a breadcrumb trail or a menu of arrows joins three items or more
+    assert _line("Home > News > World").separators
+    assert _line("首页＞新闻＞国际").separators
+    assert _line("Share | Print").separators
+    # a line quoted with ``> `` (e-mail, forum post, Markdown) is the sentence it quotes
+    quoted = _line("> The new crossings start in June.")
+    assert not quoted.separators and quoted.prose
+    assert not _line("> > We never had a ferry that left on time, not once.").separators
+    # a single ``>`` in a headline compares
+    assert not _line("Growth > 5% in third quarter").separators

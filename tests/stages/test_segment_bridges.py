@@ -7,8 +7,12 @@ evaluation page.
 
 from __future__ import annotations
 
+import pytest
+
 from wirecopy.records import Block, Page, PageResult
-from wirecopy.stages.segment import line_stats, segment
+from wirecopy.stages.evidence import HEAD, LINE, MARK_BITS, digest
+from wirecopy.stages.lines import head_key, split_lines
+from wirecopy.stages.segment import line_stats, segment, segment_traced
 
 LEAD = "The ferry company said on Monday that it would add two crossings a day."
 MORE = "The new crossings start in June. Tickets go on sale at the quay next week."
@@ -121,3 +125,91 @@ def test_a_standfirst_above_the_printed_page_title_is_no_brief_of_its_own() -> N
     # with no line printing the page's title, the same paragraph is a brief under it
     briefs = _alone("\n\n".join([standfirst, "\n", "Other news", LEAD, MORE]), title=title)
     assert briefs.copies[0].title == title and briefs.copies[0].text == standfirst
+
+
+def test_a_line_quoted_with_a_greater_than_sign_stays_in_the_body() -> None:
+    quoted = "> The new crossings start in June."  # short: a menu's length
+    result = _alone("\n\n".join(["Ferry adds crossings", LEAD, quoted, LAST, END]))
+    (copy,) = result.copies
+    assert copy.text == "\n\n".join([LEAD, quoted, LAST, END])
+    assert _label(result, quoted) == ["body"]
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "“We’ve waited far too long for a crossing that runs on time every single day”",
+        '"Islanders can\'t wait for a crossing that runs on time every single day of the week"',
+        "« Nous n’avons jamais eu de bateau à l’heure, pas une seule fois cette année »",
+    ],
+)
+def test_a_quotation_with_an_apostrophe_does_not_end_the_article(quote: str) -> None:
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, quote, LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == "Ferry adds crossings"
+    assert copy.text.endswith(LAST + "\n\n" + END)
+
+
+def test_an_echoed_passage_names_the_copy_it_echoes() -> None:
+    passage = "The crossing is a lifeline. Without it the island would empty within a decade."
+    text = "\n\n".join(["Ferry adds crossings", LEAD, passage, MORE, LAST, passage, END])
+    (echo,) = [b for b in _alone(text).blocks if b.label == "echo"]
+    assert echo.evidence["echoes_copy"] == 0
+
+
+APPEAL = "Our journalism is free to read. Sign up for the morning newsletter to get every story."
+SITE = "quay.example"
+
+
+def _site_pages(target: str) -> list[Page]:
+    """Four pages of one site, each printing the appeal once after its own story, and the
+    page under test."""
+    pages = [
+        Page(
+            id=f"s{n}",
+            uri=None,
+            format="html",
+            content_hash=f"s{n}",
+            raw=b"",
+            site=SITE,
+            text="\n\n".join(
+                [f"Story number {n}", f"Story {n} is told here at length.", END, APPEAL]
+            ),
+        )
+        for n in range(4)
+    ]
+    page = Page(id="p", uri=None, format="html", content_hash="p", raw=b"", site=SITE, text=target)
+    return [*pages, page]
+
+
+def test_an_appeal_the_site_prints_on_most_pages_is_no_passage_quoted_again() -> None:
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, APPEAL, LAST, APPEAL, END])
+    pages = _site_pages(text)
+    result, trace = segment_traced(pages, line_stats(pages))[-1]
+    assert all(APPEAL not in copy.text for copy in result.copies)
+    assert _owned(result.blocks, APPEAL) == [None, None]
+    assert result.copies[0].text == LEAD + "\n\n" + MORE
+    # the decision read the site's count of the appeal, and recorded the question
+    (key,) = {digest(line.key) for line in split_lines(text) if line.text == APPEAL}
+    assert trace.asked[(LINE, key)] & MARK_BITS["half"]
+    # on a page of its own, the same paragraph printed twice is a passage quoted again
+    (alone,) = _alone(text).copies
+    assert alone.text.count(APPEAL) == 1 and alone.text.endswith(END)
+
+
+def test_a_credit_printed_again_asks_nothing_a_widget_would() -> None:
+    # The credit's label follows from its repeats on the page: whether it is a widget (the
+    # site prints it on other pages, its label opens lines elsewhere) decides nothing, and is
+    # not asked, so no change in those counts segments the page again.
+    credit = "(Photo: Anna Example / Quay News)"
+    text = "\n\n".join(["Ferry adds crossings", LEAD, credit, MORE, LAST, credit, END])
+    pages = _site_pages(text)
+    result, trace = segment_traced(pages, line_stats(pages))[-1]
+    assert _label(result, credit) == ["boilerplate", "boilerplate"]
+    ((line_key, head),) = {
+        (digest(line.key), digest(head_key(line.text) or ""))
+        for line in split_lines(text)
+        if line.text == credit
+    }
+    assert trace.asked[(LINE, line_key)] == MARK_BITS["half"]
+    assert trace.asked.get((HEAD, head), MARK_BITS["half"]) == MARK_BITS["half"]

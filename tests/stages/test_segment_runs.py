@@ -228,3 +228,17 @@ def test_a_headline_opening_with_a_byline_word_is_still_a_title() -> None:
     headline = "PAR HARBOUR FERRY LINES SEEK LISTING"
     (copy,) = _alone("\n\n".join([headline, *body])).copies
     assert copy.title == headline
+
+
+def test_a_table_above_the_printed_page_title_does_not_take_that_title_too() -> None:
+    # The page's title is printed further on: it heads the run there, and the copy above it
+    # (paragraphs and a table, an article of its own) has no title, not a second copy of it.
+    title = "Harbour board reports a busier year"
+    lead = "The harbour board published its figures for the year on Monday morning."
+    note = "The board said cargo grew in every quarter, led by timber and grain."
+    rows = ["Cargo 4.1 mln tonnes vs 3.8 mln", "Ships 1,204 vs 1,150", "Staff 310 vs 296"]
+    body = [_long("harbour"), _long("quay")]
+    text = "\n\n".join([lead, note, *rows, title, *body])
+    copies = _alone(text, title=title).copies
+    assert [c.title for c in copies] == [None, title]
+    assert copies[0].text.endswith(rows[-1]) and copies[1].text == "\n\n".join(body)

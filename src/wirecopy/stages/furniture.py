@@ -29,7 +29,16 @@ from wirecopy.stages.evidence import (
     site_marks,
     site_of,
 )
-from wirecopy.stages.lines import YEAR, Line, byline_words, head_key, item, name_key
+from wirecopy.stages.lines import (
+    SEPARATOR_CHARS,
+    SPACED_SEPARATORS,
+    YEAR,
+    Line,
+    byline_words,
+    head_key,
+    item,
+    name_key,
+)
 from wirecopy.stages.profiles import EMPTY, SiteProfile
 from wirecopy.textnorm import normalize
 
@@ -53,8 +62,10 @@ class PageContext:
     source_key: str = ""  # the page's metadata source as a name key
     asked: dict[tuple[int, str], int] = field(default_factory=dict)  # see `Trace`
     marks_of: dict[int, frozenset[str]] = field(default_factory=dict)  # line -> its site marks
+    title_norm: str = ""  # the page's metadata title, normalised once: lines are compared with it
 
     def __post_init__(self) -> None:
+        self.title_norm = normalize(self.page.title or "")
         self.norm = [normalize(line.text) for line in self.lines]
         self.repeats = Counter(self.norm)
         for i, norm in enumerate(self.norm):
@@ -77,7 +88,7 @@ class PageContext:
     def metadata_title(self, i: int) -> bool:
         """Is line i the title the page's metadata gives (HTML ``<title>``, feed field),
         maybe with the site's name appended there (``Title - Site``)?"""
-        meta = normalize(self.page.title or "")
+        meta = self.title_norm
         line = self.norm[i]
         if not meta or not line:
             return False
@@ -214,7 +225,8 @@ class PageContext:
         return ev
 
 
-_SEPARATOR_CHARS = set("|·•›»↗©®™/")
+# A name holds no character that joins menu items, spaced or not (``A/B``, ``A > B``).
+_SEPARATOR_CHARS = frozenset(SEPARATOR_CHARS + SPACED_SEPARATORS)
 
 
 def namelike(text: str) -> bool:
@@ -225,11 +237,7 @@ def namelike(text: str) -> bool:
         return False
     if sum(c.isalpha() for c in key) < 3 or _SEPARATOR_CHARS & set(text):
         return False
-    stripped = text.strip(" -–—()[]")
-    first, _, rest = stripped.partition(" ")
-    if rest and first.islower() and len(first) <= 4:
-        stripped = rest
-    caps = [w for w in stripped.split() if w[:1].isalpha()]
+    caps = [w for w in clean_name(text).split() if w[:1].isalpha()]
     return bool(caps) and all(w[0].isupper() or len(w) <= 3 for w in caps)
 
 

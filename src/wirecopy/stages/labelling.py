@@ -58,6 +58,15 @@ class Labels:
 
 
 def judge_run(ctx: PageContext, run: list[int], titled: bool, first: bool) -> tuple[bool, str]:
+    """Is body run ``run`` an article, and why (step 4 of `wirecopy.stages.segment`)?
+
+    ``titled``: a title heads it (its own, or the page's); ``first``: no article of the page
+    comes before it. Two paragraphs or more make an article; a table needs a title (or
+    paragraphs around it); a single paragraph needs a title and either several sentences (a
+    teaser) or to open the page (a brief), and is a blurb when the site prints it on other
+    pages. Prose the site prints on nearly all its pages, or that only names the site, is
+    never one.
+    """
     paragraphs = [i for i in run if ctx.lines[i].prose]
     if any(i in ctx.table for i in run):
         if titled:
@@ -132,9 +141,12 @@ def label_run(ctx: PageContext, out: Labels, draft: Draft, idx: int) -> None:
     prose = [i for i in draft.run if ctx.lines[i].prose]
     for i in draft.run:
         line = ctx.lines[i]
-        widget = None if line.prose or i in ctx.table else ctx.widget(i)
-        if line.prose and ctx.dup(i) and ctx.where[ctx.norm[i]][0] != i:
-            set_label(ctx, out, i, ECHO, None, "a paragraph printed again in the body")
+        first_print = ctx.where[ctx.norm[i]][0]
+        if line.prose and ctx.dup(i) and first_print != i:
+            # The copy that printed it first, as for echoes in a head (none: it was no body).
+            echoed = out.owner[first_print]
+            echo: dict[str, object] = {} if echoed is None else {"echoes_copy": echoed}
+            set_label(ctx, out, i, ECHO, None, "a paragraph printed again in the body", **echo)
         elif ctx.dup(i) and not line.prose:
             set_label(ctx, out, i, BOILERPLATE, None, "a credit printed again between paragraphs")
         elif ctx.table.get(i) == ROW:
@@ -146,7 +158,8 @@ def label_run(ctx: PageContext, out: Labels, draft: Draft, idx: int) -> None:
             if flattened(line):  # a whole body on one line: where its sentences start
                 more["sentence_starts"] = [line.start + a for a, _b in sentence_spans(line.text)]
             set_label(ctx, out, i, BODY, idx, "prose in a body run", **more)
-        elif widget:
+        # Asked only of the short lines left (its counts change no other label's answer).
+        elif widget := ctx.widget(i):
             set_label(ctx, out, i, BOILERPLATE, None, f"short line in a body run: {widget}")
         else:
             set_label(ctx, out, i, SUBHEAD, idx, "short line between paragraphs")

@@ -24,8 +24,19 @@ _CLOSERS = "\"'”’»)]“«›‹」』）】"
 # with no space after them) and Arabic's question mark.
 _CJK_FINAL = "。！？"
 _FINAL = ".!?…" + _CJK_FINAL + "؟"
-# Characters that join the items of a widget or navigation line ("Share | Print", "A · B").
-_SEPARATORS = re.compile(r"[|·•›»↗©®™＞]| / | > |^> ")  # ``>``: breadcrumbs, menu arrows
+# Characters that join the items of a widget or navigation line ("Share | Print", "A · B"),
+# wherever they stand; the full-width ``＞`` marks menu links and breadcrumbs in Chinese and
+# Japanese (``＞ ログイン``), where a comparison is written with other signs.
+SEPARATOR_CHARS = "|·•›»↗©®™＞"
+# Characters that join items only with a space each side (``News / World``) and, for ``>``,
+# when they join three items or more (``Home > News > World``, a breadcrumb trail): one
+# ``>`` is as likely a comparison in a headline (``Growth > 5% in third quarter``).
+SPACED_SEPARATORS = "/>"
+_SEPARATORS = re.compile(rf"[{re.escape(SEPARATOR_CHARS)}]| / ")
+_ARROW = re.compile(r"\s>\s")
+# ``> `` opening a line quotes it (e-mail, forum posts, Markdown): no separator, however deep.
+_QUOTING = re.compile(r"^(?:>\s?)+")
+BREADCRUMB_ARROWS = 2  # ``>`` joining this many times: a breadcrumb trail or a menu
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d[\d,.:]*", re.UNICODE)
 _DIGITS = re.compile(r"\d[\d,.:]*")
 # A sentence ends at final punctuation (and closers) followed by space and a capital,
@@ -144,6 +155,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
+
+
+def separated(text: str) -> bool:
+    """Does the line join items as a menu or a breadcrumb trail does (``Share | Print``,
+    ``Home > News > World``), outside brackets and quotes? A line quoted with ``> `` and a
+    single ``>`` (a comparison) join nothing."""
+    text = _PARENS.sub("", text)
+    if _SEPARATORS.search(text):
+        return True
+    return len(_ARROW.findall(_QUOTING.sub("", text))) >= BREADCRUMB_ARROWS
 
 
 def is_terminal(text: str) -> bool:
@@ -432,7 +453,7 @@ def split_lines(text: str) -> tuple[Line, ...]:
                 terminal=is_terminal(stripped),
                 lower=_lower_share(tokens),
                 caps=stripped.isupper() and cased,
-                separators=bool(_SEPARATORS.search(_PARENS.sub("", stripped))),
+                separators=separated(stripped),
                 credit=_credit(stripped, spans),
                 cased=cased,
             )

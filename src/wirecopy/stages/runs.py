@@ -146,17 +146,20 @@ def _printed_between(ctx: PageContext, i: int) -> bool:
     """A paragraph or a credit printed more than once, each time between two paragraphs: a
     passage quoted again in the body, a photo credit under each picture. (Echoed titles and
     captions stand in a head, next to a line that is no paragraph; a time stamp repeated
-    between comments is neither.)"""
+    between comments is neither; nor is the site's furniture, such as an appeal it prints on
+    most of its pages, however often it stands between paragraphs.)"""
     line = ctx.lines[i]
     if not ctx.dup(i) or not (line.prose or line.credit):
         return False
     if ctx.metadata_title(i) or ctx.profiled(i):
         return False
     n = len(ctx.lines)
-    return all(
+    between = all(
         0 < j < n - 1 and body_candidate(ctx, j - 1) and body_candidate(ctx, j + 1)
         for j in ctx.where[ctx.norm[i]]
     )
+    # Asked last (and recorded, through `PageContext.mark`): only when the answer decides.
+    return between and not ctx.mark(i, "half")
 
 
 _OPENING_QUOTES = "\"“„«»‚‘'"
@@ -166,11 +169,17 @@ _CLOSING_QUOTES = "\"”“»«’'"
 def _quotation(text: str) -> bool:
     """A line wholly in quotation marks: a quote set apart from the paragraphs (a pull quote,
     a quoted post), which continues the article rather than heading one. A headline that
-    quotes a name at each end (``'Parasite' wins over 'Joker'``) closes a quote inside."""
+    quotes a name at each end (``'Parasite' wins over 'Joker'``) closes a quote inside; an
+    apostrophe (``“We’ve waited …”``) closes none."""
     text = text.strip()
     if len(text) <= 2 or text[0] not in _OPENING_QUOTES or text[-1] not in _CLOSING_QUOTES:
         return False
-    return not any(c in _CLOSING_QUOTES for c in text[1:-1])
+    # ``’`` and ``'`` close quotes but are apostrophes too: between two letters (``We’ve``,
+    # ``can't``, ``n’avons``) one closes nothing.
+    return not any(
+        c in _CLOSING_QUOTES and not (text[k - 1].isalpha() and text[k + 1].isalpha())
+        for k, c in enumerate(text[1:-1], start=1)
+    )
 
 
 def _announces(heading: Line, paragraph: Line) -> bool:

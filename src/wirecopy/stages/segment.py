@@ -177,10 +177,10 @@ def _segment_page(
         if title is None and (question_title(ctx, run) or table_title(ctx, run)):
             title, score, run = run[0], 0.0, run[1:]
         # The page's title heads its first run, unless a line further on prints it: then
-        # it heads that run (what stands above it is a standfirst or a teaser).
-        titled = title is not None or bool(
-            page.title and not drafts and not _printed_later(ctx, run)
-        )
+        # it heads that run (what stands above it is a standfirst or a teaser). Decided once:
+        # the run judged as titled by it is the draft that carries it.
+        page_titled = bool(page.title and not drafts and not _printed_later(ctx, run))
+        titled = title is not None or page_titled
         accepted, why = judge_run(ctx, run, titled, not drafts)
         if not accepted:
             for i in run:
@@ -205,7 +205,7 @@ def _segment_page(
                 score=round(score, 2),
             )
             teaser_sources(ctx, out, draft, idx, range(start, title))
-        elif page.title and not drafts:
+        elif page_titled:
             draft.title_text = page.title
         label_header(ctx, out, draft, idx, header)
         label_run(ctx, out, draft, idx)
