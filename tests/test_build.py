@@ -273,3 +273,35 @@ def test_progress_covers_reading_then_segmenting(seeds: Path, tmp_path: Path) ->
     segments = [(done, total) for kind, done, total in bar.calls if kind == "segment"]
     assert segments == [(2, 5), (4, 5), (5, 5)]
     assert [kind for kind, *_ in bar.calls].index("segment") > len(reads)
+
+
+def test_a_copy_added_later_makes_its_article_the_story_representative(
+    seeds: Path, tmp_path: Path
+) -> None:
+    """A build that only adds a copy of an article of a story looks at the story again: the
+    article is now the most printed, so it titles the story, as in a build at once."""
+    files = _corpus(seeds)
+    first, other = sorted(seeds.iterdir())[0].name, sorted(seeds.iterdir())[-1].name
+    parts = [[other, "copy_of_first.txt"], [first]]
+    for folder, names in (("all", parts[0] + parts[1]), ("one", parts[0]), ("two", parts[1])):
+        (tmp_path / folder).mkdir()
+        for name in names:
+            (tmp_path / folder / name).write_bytes(files[name])
+    config = BuildConfig(batch_size=2)
+    build([tmp_path / "all"], tmp_path / "once.db", config=config)
+    build([tmp_path / "one"], tmp_path / "parts.db", config=config)
+    build([tmp_path / "two"], tmp_path / "parts.db", config=config)
+    once, split = archive_content(tmp_path / "once.db"), archive_content(tmp_path / "parts.db")
+    assert once["stories"] == split["stories"]
+    # The page printed twice gives its story's title.
+    conn = sqlite3.connect(tmp_path / "once.db")
+    (article,) = conn.execute(
+        "SELECT article_id FROM copies GROUP BY article_id HAVING COUNT(*) = 2"
+    ).fetchone()
+    story_title, article_title = conn.execute(
+        "SELECT s.title, a.title FROM stories s JOIN articles a ON a.story_id = s.id "
+        "WHERE a.id = ?",
+        (article,),
+    ).fetchone()
+    conn.close()
+    assert story_title == article_title
