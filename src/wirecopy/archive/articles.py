@@ -85,11 +85,13 @@ def group_articles(
     for key, o in old.items():
         before.setdefault(o.article, set()).add(key)
     # Only articles whose copies changed are written again (their fields depend on nothing
-    # else), and their dates worked out again (`wirecopy.derive`).
+    # else), their dates worked out again and they are placed again (`wirecopy.derive`):
+    # the most printed article of a story titles it.
     changed = [a for a in result.articles if a.id in lost or before.get(a.id) != set(a.copies)]
     written = _write(conn, changed, run_id)
     conn.executemany(
-        "UPDATE articles SET date_evidence = NULL WHERE id = ?", [(a.id,) for a in changed]
+        "UPDATE articles SET date_evidence = NULL, story_version = NULL WHERE id = ?",
+        [(a.id,) for a in changed],
     )
     conn.executemany(
         "UPDATE copies SET article_id = ?, kind = ?, similarity = ? WHERE page_id = ? AND seq = ?",

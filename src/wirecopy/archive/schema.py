@@ -353,26 +353,12 @@ MIGRATIONS: list[str] = [
     # longer joined to the line after it: counts kept from then would count lines (heading
     # and paragraph glued) that this version never sees.
     _COUNT_AND_SEGMENT_AGAIN,
-    # A story's representative is its most printed article: a copy that joins or leaves an
-    # article of a story puts the story up to be looked at again (its title may change),
-    # as an article leaving it does. Before, a build that only added a copy of an article
-    # kept the story's old title, and a build in parts could differ from one at once.
-    # (IF NOT EXISTS: an archive whose version was set back replays this on its triggers.)
+    # A story's representative is its most printed article: an article whose copies change
+    # is placed again (`wirecopy.archive.articles.group_articles`), which looks at its story
+    # again. Before, a build that only added a copy of an article kept the story's old
+    # title, and a build in parts could differ from one at once: the next build looks at
+    # every story once.
     """
-    CREATE TRIGGER IF NOT EXISTS copies_story_ai AFTER INSERT ON copies BEGIN
-        INSERT OR IGNORE INTO stories_pending (story_id)
-            SELECT story_id FROM articles WHERE id = new.article_id AND story_id IS NOT NULL;
-    END;
-    CREATE TRIGGER IF NOT EXISTS copies_story_ad AFTER DELETE ON copies BEGIN
-        INSERT OR IGNORE INTO stories_pending (story_id)
-            SELECT story_id FROM articles WHERE id = old.article_id AND story_id IS NOT NULL;
-    END;
-    CREATE TRIGGER IF NOT EXISTS copies_story_au AFTER UPDATE OF article_id ON copies
-    WHEN old.article_id IS NOT new.article_id BEGIN
-        INSERT OR IGNORE INTO stories_pending (story_id)
-            SELECT story_id FROM articles
-            WHERE id IN (old.article_id, new.article_id) AND story_id IS NOT NULL;
-    END;
     INSERT OR IGNORE INTO stories_pending (story_id)
         SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL;
     """,

@@ -7,7 +7,8 @@ migration, so a killed build's next run finishes the work:
 - ``articles.date_evidence IS NULL``: the article's copies changed, its date is to be worked out;
 - ``article_terms`` missing or with another key: its title or text changed, its terms and
   ``term_df`` are to be updated; a row with no article left is taken out of ``term_df``;
-- ``articles.story_version`` NULL or old: the article is to be placed (again); ``stories_pending``
+- ``articles.story_version`` NULL or old: the article is to be placed (again): new, or its title,
+  text, date, entities or copies changed (`wirecopy.archive.articles`); ``stories_pending``
   lists stories that lost an article.
 """
 
