@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import itertools
 import json
-import platform
 import random
 import sys
 from pathlib import Path
@@ -16,8 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from dedup_helpers import VOCAB, edit, random_words, run_on, write_lines
 
-from wirecopy.dedup import DedupConfig, DedupError, DedupProgress, dedup
-from wirecopy.dedup import index as index_module
+from wirecopy.dedup import DedupConfig, DedupError, DedupProgress, dedup, memory
 from wirecopy.dedup import run as run_module
 from wirecopy.dedup.index import DedupIndex
 from wirecopy.dedup.parse import InputRecord, Problem
@@ -263,8 +262,39 @@ def test_bulk_bookkeeping_equals_the_record_by_record_loop() -> None:
     assert bulk[3] > 0 and bulk[5]  # exact copies and repeated ids among them
 
 
-def test_freed_memory_is_retained_once_per_process() -> None:
-    index_module.retain_freed_memory()
-    index_module.retain_freed_memory()  # a second run's index: nothing more to set
-    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
-        assert index_module._retaining
+def test_freed_memory_is_retained_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, param: int, value: int) -> int:
+            calls.append((param, value))
+            return 1
+
+    monkeypatch.setattr(memory, "_retaining", False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda _name: Libc())
+    memory.retain_freed_memory()
+    memory.retain_freed_memory()  # a second run: nothing more to set
+    assert calls == [
+        (memory._M_MMAP_THRESHOLD, memory._MMAP_THRESHOLD),
+        (memory._M_TRIM_THRESHOLD, memory._TRIM_THRESHOLD),
+    ]
+    assert memory._retaining
+
+
+def test_freed_memory_is_left_alone_where_mallopt_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Musl:  # a stub that changes nothing and says so
+        def mallopt(self, param: int, value: int) -> int:
+            return 0
+
+    monkeypatch.setattr(memory, "_retaining", False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda _name: Musl())
+    memory.retain_freed_memory()
+    assert not memory._retaining
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(ctypes, "CDLL", lambda _name: 1 / 0)  # never asked
+    memory.retain_freed_memory()
+    assert not memory._retaining

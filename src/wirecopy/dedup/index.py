@@ -7,9 +7,7 @@ texts themselves are dropped as soon as they are signed.
 
 from __future__ import annotations
 
-import ctypes
 import json
-import sys
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,33 +24,6 @@ from wirecopy.dedup.verify import ShingleStore, verified_components
 
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
-
-# glibc's mallopt parameters (malloc.h) and the values `retain_freed_memory` sets.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_TRIM_THRESHOLD = 128 << 20
-_MMAP_THRESHOLD = 32 << 20  # the ceiling of the threshold glibc adapts by itself
-_retaining = False
-
-
-def retain_freed_memory() -> None:
-    """Have glibc's malloc keep freed memory for reuse (process-wide; elsewhere a no-op).
-
-    A run allocates and frees arrays of a few MB per unit. By default glibc hands such memory
-    back to the system (arrays above 128 kB get a mapping of their own until its threshold has
-    adapted, and the top of the heap is trimmed), so each unit faults the same pages in again,
-    zeroed by the kernel: on 100,000 documents 180,000 page faults and 0.9 of one worker's
-    4.3 CPU seconds. With up to _TRIM_THRESHOLD of free heap kept and only arrays above
-    _MMAP_THRESHOLD mapped, 26,000 faults and 0.2 s, for about 10% more peak memory. Free
-    memory beyond _TRIM_THRESHOLD is still handed back; no explicit `malloc_trim` at the end,
-    which costs 10-20 ms: the memory kept serves the process's next allocations.
-    """
-    global _retaining
-    if _retaining or not sys.platform.startswith("linux"):
-        return
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the interpreter's C library
-    # 1 on success; musl's mallopt is a stub that returns 0 and changes nothing.
-    if mallopt is not None and mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD):
-        _retaining = bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +57,6 @@ class DedupIndex:
         self._docs: list[I64] = []
         self._order: list[U64] = []
         self.store = ShingleStore(tmp_dir)
-        retain_freed_memory()  # this process signs or clusters: most of a run's allocations
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -13,8 +13,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
 from wirecopy.dedup.config import DedupConfig
-from wirecopy.dedup.index import Clusters, DedupIndex, retain_freed_memory
+from wirecopy.dedup.index import Clusters, DedupIndex
 from wirecopy.dedup.io import Unit
+from wirecopy.dedup.memory import retain_freed_memory
 from wirecopy.dedup.parse import Problem
 from wirecopy.dedup.stages import SignedUnit, sign_unit
 
