@@ -12,6 +12,7 @@ import pytest
 from wirecopy.records import Block, Page, PageResult
 from wirecopy.stages.evidence import HEAD, LINE, MARK_BITS, digest
 from wirecopy.stages.lines import head_key, split_lines
+from wirecopy.stages.runs import _quotation
 from wirecopy.stages.segment import line_stats, segment, segment_traced
 
 LEAD = "The ferry company said on Monday that it would add two crossings a day."
@@ -213,3 +214,9 @@ def test_a_credit_printed_again_asks_nothing_a_widget_would() -> None:
     }
     assert trace.asked[(LINE, line_key)] == MARK_BITS["half"]
     assert trace.asked.get((HEAD, head), MARK_BITS["half"]) == MARK_BITS["half"]
+
+
+def test_only_apostrophes_between_letters_are_passed_over() -> None:
+    # A double quote between letters closes a quote inside: the line is two quotes.
+    assert _quotation("“The plan’s working, the mayor said of the crossing”")
+    assert not _quotation("“The plan”works, the mayor said of the crossing”")

@@ -135,6 +135,7 @@ def _run(
         ray.get(warming)
         phase("read")
         if not blocks:
+            on_unit("cluster")  # as the tasks engine says, whatever the input
             return index.settle(np.zeros(0, dtype=np.int64), 0, 0, 0)
         signed = (
             data.from_arrow_refs(blocks)

@@ -164,6 +164,7 @@ def _printed_between(ctx: PageContext, i: int) -> bool:
 
 _OPENING_QUOTES = "\"“„«»‚‘'"
 _CLOSING_QUOTES = "\"”“»«’'"
+_APOSTROPHES = "’'"  # closing quotes that are also apostrophes
 
 
 def _quotation(text: str) -> bool:
@@ -177,7 +178,8 @@ def _quotation(text: str) -> bool:
     # ``’`` and ``'`` close quotes but are apostrophes too: between two letters (``We’ve``,
     # ``can't``, ``n’avons``) one closes nothing.
     return not any(
-        c in _CLOSING_QUOTES and not (text[k - 1].isalpha() and text[k + 1].isalpha())
+        c in _CLOSING_QUOTES
+        and not (c in _APOSTROPHES and text[k - 1].isalpha() and text[k + 1].isalpha())
         for k, c in enumerate(text[1:-1], start=1)
     )
 
