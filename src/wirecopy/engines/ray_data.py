@@ -22,7 +22,9 @@ how the work is run differs. Each step is a Dataset operation:
 5. connected components: each group returns its components as stars, which this process
    joins (`components`) into the labels that `DedupIndex.settle` turns into clusters.
 
-Signatures and shingles never reach this process nor one node as a whole. Why rows this
+Signatures and shingles never reach this process nor one node as a whole; the input does
+reach the object store of this process's node whole before signing starts (Ray spills to disk
+what does not fit), where the tasks engine holds a few batches at a time. Why rows this
 large: Ray Data's cost is per row and per block (a sort shuffle sorts rows; Arrow copies
 each), so a shuffle here moves a few rows per block, each a whole NumPy array as bytes,
 instead of a row per band key. Its fixed costs are start-up: importing Ray Data takes a
