@@ -257,7 +257,9 @@ def pair_parts(
     ids = sorted(labels)
     for k, a in enumerate(ids):
         for b in ids[k + 1 :]:
-            same_gold, same_story = labels[a] == labels[b], predicted[a] == predicted[b]
+            same_gold = labels[a] == labels[b]
+            # Two unplaced articles (no story) are not in one story.
+            same_story = predicted[a] is not None and predicted[a] == predicted[b]
             if same_gold == same_story:
                 continue
             i, j = np.array([index[a]]), np.array([index[b]])
