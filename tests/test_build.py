@@ -148,6 +148,21 @@ def _corpus(seeds: Path) -> dict[str, bytes]:
     return files
 
 
+def _build_at_once_and_in_parts(
+    root: Path, files: dict[str, bytes], first: list[str], second: list[str]
+) -> None:
+    """``root/once.db`` built from all the files at once, ``root/parts.db`` from ``first``
+    and then ``second`` (each in a folder of its own)."""
+    for folder, names in (("all", first + second), ("one", first), ("two", second)):
+        (root / folder).mkdir()
+        for name in names:
+            (root / folder / name).write_bytes(files[name])
+    config = BuildConfig(batch_size=2)
+    build([root / "all"], root / "once.db", config=config)
+    build([root / "one"], root / "parts.db", config=config)
+    build([root / "two"], root / "parts.db", config=config)
+
+
 @settings(
     max_examples=12,
     deadline=None,
@@ -160,15 +175,8 @@ def test_building_in_two_parts_equals_building_at_once(seeds: Path, data: st.Dat
     split = data.draw(st.integers(min_value=0, max_value=len(chosen)))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for folder, names in (("all", chosen), ("one", chosen[:split]), ("two", chosen[split:])):
-            (root / folder).mkdir()
-            for name in names:
-                (root / folder / name).write_bytes(files[name])
-        config = BuildConfig(batch_size=2)
-        build([root / "all"], root / "once.db", config=config)
-        build([root / "one"], root / "parts.db", config=config)
-        build([root / "two"], root / "parts.db", config=config)
-        build([root / "two"], root / "parts.db", config=config)  # and a part twice
+        _build_at_once_and_in_parts(root, files, chosen[:split], chosen[split:])
+        build([root / "two"], root / "parts.db", config=BuildConfig(batch_size=2))  # a part twice
         once, parts = archive_content(root / "once.db"), archive_content(root / "parts.db")
         # uris differ (the parts sit in other folders); everything else must be equal
         assert [(p[0], *p[2:]) for p in once["pages"]] == [(p[0], *p[2:]) for p in parts["pages"]]
@@ -282,15 +290,7 @@ def test_a_copy_added_later_makes_its_article_the_story_representative(
     article is now the most printed, so it titles the story, as in a build at once."""
     files = _corpus(seeds)
     first, other = sorted(seeds.iterdir())[0].name, sorted(seeds.iterdir())[-1].name
-    parts = [[other, "copy_of_first.txt"], [first]]
-    for folder, names in (("all", parts[0] + parts[1]), ("one", parts[0]), ("two", parts[1])):
-        (tmp_path / folder).mkdir()
-        for name in names:
-            (tmp_path / folder / name).write_bytes(files[name])
-    config = BuildConfig(batch_size=2)
-    build([tmp_path / "all"], tmp_path / "once.db", config=config)
-    build([tmp_path / "one"], tmp_path / "parts.db", config=config)
-    build([tmp_path / "two"], tmp_path / "parts.db", config=config)
+    _build_at_once_and_in_parts(tmp_path, files, [other, "copy_of_first.txt"], [first])
     once, split = archive_content(tmp_path / "once.db"), archive_content(tmp_path / "parts.db")
     assert once["stories"] == split["stories"]
     # The page printed twice gives its story's title.
