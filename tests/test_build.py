@@ -305,3 +305,16 @@ def test_a_copy_added_later_makes_its_article_the_story_representative(
     ).fetchone()
     conn.close()
     assert story_title == article_title
+
+
+def test_migration_11_looks_at_every_story_once(seeds: Path, tmp_path: Path) -> None:
+    """An archive from before migration 11 may hold a story titled by an article that is no
+    longer its most printed: the next build looks at every story again."""
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    build([seeds], fresh)
+    build([seeds], old)
+    conn = sqlite3.connect(old)
+    conn.executescript("UPDATE stories SET title = 'stale'; PRAGMA user_version = 10;")
+    conn.close()
+    build([seeds], old)
+    assert archive_content(old)["stories"] == archive_content(fresh)["stories"]

@@ -171,3 +171,14 @@ def test_standard_input(monkeypatch: pytest.MonkeyPatch, compress: bool) -> None
     monkeypatch.setattr(sys, "stdin", stream)
     (rec,) = records(Path("-"))
     assert isinstance(rec, InputRecord) and rec.source == "<stdin>" and rec.text == "from stdin"
+
+
+def test_integer_ids_in_a_block_msgspec_reads_are_json_s(tmp_path: Path) -> None:
+    """A block with nothing msgspec refuses is parsed by msgspec: integer ids at and beyond
+    64 bits, negative and minus zero, come out as the `json` module reads them."""
+    ids = [2**63 - 1, 2**63, 2**64, 2**64 + 1, -(2**63) - 1, 19933688932870350000, 0, -1]
+    lines = [f'{{"id": {i}, "text": "record {k}"}}' for k, i in enumerate(ids)]
+    lines.append('{"id": -0, "text": "minus zero"}')
+    got = [r for r in records(write_lines(tmp_path / "x.jsonl", lines)) if r.problem is None]
+    expected = [json.dumps(json.loads(line)["id"]) for line in lines]
+    assert [r.id for r in got if isinstance(r, InputRecord)] == expected
