@@ -179,6 +179,7 @@ def test_integer_ids_in_a_block_msgspec_reads_are_json_s(tmp_path: Path) -> None
     ids = [2**63 - 1, 2**63, 2**64, 2**64 + 1, -(2**63) - 1, 19933688932870350000, 0, -1]
     lines = [f'{{"id": {i}, "text": "record {k}"}}' for k, i in enumerate(ids)]
     lines.append('{"id": -0, "text": "minus zero"}')
-    got = [r for r in records(write_lines(tmp_path / "x.jsonl", lines)) if r.problem is None]
+    got = records(write_lines(tmp_path / "x.jsonl", lines))
     expected = [json.dumps(json.loads(line)["id"]) for line in lines]
+    assert all(isinstance(r, InputRecord) and r.problem is None for r in got)
     assert [r.id for r in got if isinstance(r, InputRecord)] == expected

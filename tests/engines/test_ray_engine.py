@@ -13,6 +13,7 @@ import json
 import random
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from wirecopy.engines import ray as ray_engine  # noqa: E402
 from wirecopy.engines import ray_data as ray_data_engine  # noqa: E402
 
 ray = pytest.importorskip("ray")
+ray_data = pytest.importorskip("ray.data")
 RAY_ENGINES = ("ray", "ray-data")
 RUN_MODULES = {"ray": ray_engine, "ray-data": ray_data_engine}
 
@@ -156,9 +158,16 @@ def test_strict_mode_stops_at_the_first_bad_record(
     docs: list[object] = [{"id": k, "text": " ".join(random_words(rng, 30))} for k in range(9)]
     docs.insert(6, "{broken")
     path = write_lines(tmp_path / "bad.jsonl", docs)
+    with warnings.catch_warnings():  # Ray's own defaults set fields it deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context = ray_data.DataContext.get_current()
+    names = [*ray_data_engine.QUIET, "shuffle_strategy"]
+    before = {name: getattr(context, name) for name in names}
     with pytest.raises(DedupError, match=r"bad\.jsonl:7"):
         dedup([path], engine=engine, strict=True, output=tmp_path / "out.jsonl")
     assert ray.is_initialized()
+    # Ray Data's settings are this process's: the run leaves them as it found them.
+    assert {name: getattr(context, name) for name in names} == before
 
 
 class FakeRay:
