@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +171,30 @@ def reuters(folder: Path, sample: int) -> dict[str, Any]:
     }
 
 
+def archive_features(db: Path) -> tuple[list[ArticleFeatures], dict[str, str]]:
+    """The features of an archive's articles, as story placement reads them, and their texts."""
+    from wirecopy.archive.stories import load_features
+
+    conn = sqlite3.connect(db)
+    try:
+        return load_features(conn), dict(conn.execute("SELECT id, text FROM articles").fetchall())
+    finally:
+        conn.close()
+
+
+def stream_features(
+    stories: Iterable[ReutersStory], gold: dict[str, Any], count: int, *, entities: bool
+) -> list[ArticleFeatures]:
+    """The first ``count`` stories with a body dated on none of the gold articles' days, as
+    clustering sees them: a stream around a labelled part that shares none of its events."""
+    days = {a["date"] for a in gold["articles"].values() if a.get("date")}
+    chosen = [s for s in stories if s.body and not (s.date and s.date.date().isoformat() in days)][
+        :count
+    ]
+    features, _, _ = _reuters_features(chosen, entities=entities)
+    return features
+
+
 def in_stream(
     name: str,
     db: Path,
@@ -194,23 +218,11 @@ def in_stream(
     the gold pairs left apart (``missed``) to, each with the parts of its similarity
     (:func:`pair_parts`)."""
     from benchmarks.reuters import iter_stories
-    from wirecopy.archive.stories import load_features
     from wirecopy.stages.stories import cluster
 
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    conn = sqlite3.connect(db)
-    try:
-        part = load_features(conn)
-        texts = dict(conn.execute("SELECT id, text FROM articles").fetchall())
-    finally:
-        conn.close()
-    days = {a["date"] for a in gold["articles"].values() if a.get("date")}
-    stories = [
-        s
-        for s in iter_stories(folder)
-        if s.body and not (s.date and s.date.date().isoformat() in days)
-    ][:extra]
-    others, _, _ = _reuters_features(stories, entities=entities)
+    part, texts = archive_features(db)
+    others = stream_features(iter_stories(folder), gold, extra, entities=entities)
     story_of = {a: str(n) for n, group in enumerate(cluster(part + others)) for a in group}
     labels, predicted, _ = gold_labels(gold, [(f.id, texts[f.id], story_of[f.id]) for f in part])
     if pairs is not None:
@@ -220,9 +232,9 @@ def in_stream(
             for row in pair_parts(part + others, labels, predicted):
                 sink.write(json.dumps(row, ensure_ascii=False) + "\n")
     return {
-        "corpus": f"{name} in a stream of {len(stories)} other Reuters stories",
+        "corpus": f"{name} in a stream of {len(others)} other Reuters stories",
         "entities_on": entities,
-        "articles": len(part) + len(stories),
+        "articles": len(part) + len(others),
         "articles_matched": len(labels),
         **{k: round(v, 4) for k, v in scores(predicted, labels).items()},
     }

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import tempfile
 from collections import Counter
@@ -51,8 +50,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks.reuters import iter_stories
-from benchmarks.stories import DEFAULT, SHARED, _reuters_features
-from wirecopy.archive.stories import load_features
+from benchmarks.stories import DEFAULT, SHARED, archive_features, stream_features
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.evaluate import gold_labels
@@ -171,18 +169,9 @@ def corpora(
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
             db = Path(tmp) / f"{name}.db"
             build([pages], db, config=BuildConfig(entities=entities))
-            conn = sqlite3.connect(db)
-            try:
-                part = load_features(conn)
-                texts = dict(conn.execute("SELECT id, text FROM articles").fetchall())
-            finally:
-                conn.close()
+            part, texts = archive_features(db)
             labels, _, _ = gold_labels(gold, [(f.id, texts[f.id], None) for f in part])
-            days = {a["date"] for a in gold["articles"].values() if a.get("date")}
-            others = [s for s in everything if not (s.date and s.date.date().isoformat() in days)][
-                :stream
-            ]
-            streamed, _, _ = _reuters_features(others, entities=entities)
+            streamed = stream_features(everything, gold, stream, entities=entities)
             found[name] = [(part + streamed, labels)]
             if not name.startswith("reuters"):
                 found[name].append((part, labels))
