@@ -50,7 +50,7 @@ from benchmarks.reuters_to_jsonl import shared_corpus
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.evaluate import gold_labels, scores
-from wirecopy.stages.stories import ArticleFeatures
+from wirecopy.stages.story_similarity import ArticleFeatures
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = shared_corpus().parent  # ../shared/corpus, or $WIRECOPY_SHARED/corpus
@@ -111,7 +111,7 @@ def _reuters_features(
     from wirecopy.derive import pipeline
     from wirecopy.stages.dates import mentioned_dates
     from wirecopy.stages.entities import extract
-    from wirecopy.stages.stories import entity_key, vectorise
+    from wirecopy.stages.story_similarity import entity_key, vectorise
 
     docs = [(f"r{s.newid}", s.title or None, s.body) for s in stories]
     found: dict[str, Any] = {}

@@ -37,13 +37,8 @@ from wirecopy.archive.db import Archive
 from wirecopy.archive.entities import ArticleInput, Extractor, count_pending, update_entities
 from wirecopy.stages import entities as entity_stage
 from wirecopy.stages.dates import article_date
-from wirecopy.stages.stories import (
-    STORIES_VERSION,
-    affected,
-    entity_df,
-    representative,
-    space,
-)
+from wirecopy.stages.stories import STORIES_VERSION, affected, representative
+from wirecopy.stages.story_similarity import entity_df, space
 
 if TYPE_CHECKING:
     from spacy.language import Language

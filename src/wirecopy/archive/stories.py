@@ -23,13 +23,8 @@ import numpy as np
 import xxhash
 
 from wirecopy.stages.dates import CopyDate, mentioned_dates
-from wirecopy.stages.stories import (
-    STORIES_VERSION,
-    ArticleFeatures,
-    Terms,
-    entity_key,
-    vectorise,
-)
+from wirecopy.stages.stories import STORIES_VERSION
+from wirecopy.stages.story_similarity import ArticleFeatures, Terms, entity_key, vectorise
 
 # Dates --------------------------------------------------------------------------------------
 
