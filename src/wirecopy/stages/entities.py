@@ -95,6 +95,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from wirecopy.stages.lines import ORDINAL
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -346,10 +348,6 @@ _DECIMAL = re.compile(r"\d[.,]\d")  # "48.0", "6,048"
 _FRACTION = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
 # Share prices were quoted in halves, quarters, eighths... down to sixty-fourths.
 _PRICE_DENOMINATORS = frozenset((2, 4, 8, 16, 32, 64))
-# The same rule as lines._ORDINAL, which is private to that module: share it once `lines`
-# offers it. English suffixes only ("4TH"): ordinals of other languages ("4e", "4.") are
-# not recognised.
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,7 +410,7 @@ def names_nothing(text: str, *, acronyms: bool = False) -> bool:
     kinds = [_table_word(word, lists, acronyms) for word in words]
     if "table" in kinds:
         return True
-    if _ORDINAL.fullmatch(words[-1]):
+    if ORDINAL.fullmatch(words[-1]):
         return True  # "KESTREL CORP 4TH" of a title "KESTREL CORP 4TH QTR NET"
     if "weak" in kinds:
         # "Oper" and "Nil" are table headings in English ("Oper net", "nil" for no figure)
@@ -436,7 +434,7 @@ def _names_nothing(word: str, forms: frozenset[str]) -> bool:
     return (
         letters == 0
         or (letters == 1 and len(word) == 1)
-        or _ORDINAL.fullmatch(word) is not None
+        or ORDINAL.fullmatch(word) is not None
         or word.casefold() in forms
     )
 

@@ -87,7 +87,8 @@ def _number_words() -> frozenset[str]:
     return frozenset(v for w in words for v in (w, w.capitalize(), w.upper()))
 
 
-_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
+# A rank, not a figure ("2ND", "4th"); English suffixes only.
+ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]\s")  # ``1.`` or ``2)`` opening an item of a list
 
 
@@ -110,7 +111,7 @@ def figures(text: str) -> int:
     digits or in words; an ordinal (``3rd``) names a rank, not a quantity."""
     numbers = _number_words()
     found = len([t for t in words(text) if t in numbers or t[0].isdigit()])  # a list: faster
-    return found - len(_ORDINAL.findall(text)) if found else 0
+    return found - len(ORDINAL.findall(text)) if found else 0
 
 
 def shape_key(text: str) -> str:
