@@ -105,7 +105,6 @@ from wirecopy.stages.story_similarity import (
     space,
 )
 
-# The similarity's names too: callers see one `stories` stage.
 __all__ = [
     "AVERAGE",
     "AVERAGE_LARGE",
