@@ -11,11 +11,17 @@ story with a body dated on a part's days, and writes, for each part:
   opening of the body, extended sentence by sentence until no other story of the part holds
   it) and copies; ``stories`` from the events, every unlabelled story alone.
 
+``developing.json`` beside it labels *developing stories* of another week (a happening followed
+over days: its sequels, the parties' statements, reactions), every article of each, and no other
+story of that week: :func:`write_developing` writes their pages and an *open* gold file
+(`wirecopy.evaluate`) to a folder of the caller's choosing (2,468 pages, not committed).
+
 Stories printing the same opening are one gold article with several copies (the wire sent
 them twice, or corrected), and so is a story whose whole body another one holds (a shorter
 print, a ``partial`` copy); the labels must put them in one event, and this checks it.
 
     .venv/bin/python -m benchmarks.reuters_events            # rewrite the corpus
+    .venv/bin/python -m benchmarks.reuters_events --developing /tmp/developing
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from wirecopy.textnorm import normalize
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDER = REPO / "tests" / "data" / "reuters_events"
+DEVELOPING = FOLDER / "developing.json"
 PAGES_FILE = "reuters.jsonl"
 # A sentence ends at . ! or ? followed by white space (abbreviations may cut one short: the
 # opening is then extended to the next one, which is harmless).
@@ -56,9 +63,10 @@ def opening(body: str, others: Sequence[str]) -> str:
 
 
 def part_gold(
-    name: str, stories: Sequence[ReutersStory], events: dict[str, list[int]]
+    name: str, stories: Sequence[ReutersStory], events: dict[str, list[int]], *, open_: bool = False
 ) -> dict[str, Any]:
-    """The gold file of one part (see the module's docstring)."""
+    """The gold file of one part (see the module's docstring). ``open_``: the events are not
+    all of the part's (two unlabelled stories may print one text)."""
     event_of = {newid: event for event, ids in events.items() for newid in ids}
     known = {s.newid for s in stories}
     missing = sorted(set(event_of) - known)
@@ -100,7 +108,8 @@ def part_gold(
         while top in holder:
             top = holder[top]
         key = key_of[story.newid] = key_of[top]
-        if event_of.get(int(key[1:]), key) != event_of.get(story.newid, f"r{story.newid}"):
+        alone = ("", "") if open_ else (key, f"r{story.newid}")
+        if event_of.get(int(key[1:]), alone[0]) != event_of.get(story.newid, alone[1]):
             raise ValueError(f"{name}: {key} and r{story.newid} print one text, two events")
         kind = "partial" if story.newid in holder else "full"
         articles[key]["copies"][f"{PAGES_FILE}#{line_of[story.newid]}"] = kind
@@ -120,34 +129,82 @@ def part_gold(
     }
 
 
-def write(folder: Path, corpus: Path) -> dict[str, int]:
-    labels = json.loads((folder / "events.json").read_text(encoding="utf-8"))
-    parts = labels["parts"]
+def _by_day(corpus: Path) -> dict[str, list[ReutersStory]]:
     by_day: dict[str, list[ReutersStory]] = {}
     for story in iter_stories(corpus):
         if story.body and story.date:
             by_day.setdefault(story.date.date().isoformat(), []).append(story)
+    return by_day
+
+
+def _write_part(folder: Path, stories: Sequence[ReutersStory], gold: dict[str, Any]) -> Path:
+    """Write a part's pages and gold file into ``folder``; the gold file's path."""
+    pages = folder / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    with (pages / PAGES_FILE).open("w", encoding="utf-8") as out:
+        for story in stories:
+            out.write(json.dumps(page_record(story), ensure_ascii=False) + "\n")
+    path = folder / "gold.json"
+    path.write_text(json.dumps(gold, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write(folder: Path, corpus: Path) -> dict[str, int]:
+    labels = json.loads((folder / "events.json").read_text(encoding="utf-8"))
+    by_day = _by_day(corpus)
     counts = {}
-    for name, part in parts.items():
+    for name, part in labels["parts"].items():
         stories = [s for day in part["days"] for s in by_day.get(day, [])]
         gold = part_gold(name, stories, {e: list(ids) for e, ids in part["events"].items()})
-        pages = folder / name / "pages"
-        pages.mkdir(parents=True, exist_ok=True)
-        with (pages / PAGES_FILE).open("w", encoding="utf-8") as out:
-            for story in stories:
-                out.write(json.dumps(page_record(story), ensure_ascii=False) + "\n")
-        (folder / name / "gold.json").write_text(
-            json.dumps(gold, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        _write_part(folder / name, stories, gold)
         counts[name] = len(stories)
     return counts
+
+
+def developing_gold(labels: dict[str, Any], stories: Sequence[ReutersStory]) -> dict[str, Any]:
+    """The open gold file of the developing stories (see the module's docstring): every story
+    of the week is an article of it, only the labelled ones are in ``stories``."""
+    events = {name: list(story["newids"]) for name, story in labels["stories"].items()}
+    gold = part_gold("developing", stories, events, open_=True)
+    event_of = {newid: name for name, ids in events.items() for newid in ids}
+    groups: dict[str, list[str]] = {}
+    for key in gold["articles"]:
+        if int(key[1:]) in event_of:
+            groups.setdefault(event_of[int(key[1:])], []).append(key)
+    gold["about"] = (
+        f"Reuters-21578 stories of {', '.join(labels['days'])} with a body, one page each;"
+        " the developing stories of tests/data/reuters_events/developing.json labelled by hand"
+        " (every article of each), no other story of the week (an open gold file)."
+    )
+    gold["open"] = True
+    gold["stories"] = [groups[name] for name in sorted(groups)]
+    gold["events"] = {name: groups[name] for name in sorted(groups)}
+    return gold
+
+
+def write_developing(out: Path, corpus: Path, labels_path: Path = DEVELOPING) -> Path:
+    """Write the developing stories' week (pages and open gold file) into ``out``; the gold
+    file's path."""
+    labels = json.loads(labels_path.read_text(encoding="utf-8"))
+    by_day = _by_day(corpus)
+    stories = [s for day in labels["days"] for s in by_day.get(day, [])]
+    return _write_part(out, stories, developing_gold(labels, stories))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuters", type=Path, default=shared_corpus(), metavar="DIR")
     parser.add_argument("--out", type=Path, default=FOLDER, metavar="DIR")
+    parser.add_argument(
+        "--developing",
+        type=Path,
+        metavar="DIR",
+        help="write the developing stories' week (pages and open gold file) into DIR instead",
+    )
     args = parser.parse_args(argv)
+    if args.developing:
+        print(write_developing(args.developing, args.reuters))
+        return 0
     print(json.dumps(write(args.out, args.reuters)))
     return 0
 

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 from bench_support import REPO, reuters_dir
-from benchmarks.reuters_events import FOLDER, PAGES_FILE, opening, write
+from benchmarks.reuters_events import (
+    DEVELOPING,
+    FOLDER,
+    PAGES_FILE,
+    opening,
+    write,
+    write_developing,
+)
 from benchmarks.stories import DEFAULT, _name
 from hypothesis import given
 from hypothesis import strategies as st
@@ -108,6 +115,34 @@ def test_files_are_what_the_labels_and_the_collection_give(tmp_path: Path) -> No
     for part in PARTS:
         for name in ("gold.json", f"pages/{PAGES_FILE}"):
             assert (tmp_path / part / name).read_bytes() == (FOLDER / part / name).read_bytes()
+
+
+def test_developing_stories_are_labelled_whole_in_an_open_gold_file(tmp_path: Path) -> None:
+    labels = json.loads(DEVELOPING.read_text(encoding="utf-8"))
+    labelled = Counter(n for story in labels["stories"].values() for n in story["newids"])
+    assert set(labelled.values()) == {1}  # each story in at most one happening
+    assert all(len(story["newids"]) >= 4 and story["note"] for story in labels["stories"].values())
+    gold_path = write_developing(tmp_path, reuters_dir())
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    lines = (tmp_path / "pages" / PAGES_FILE).read_text(encoding="utf-8").splitlines()
+    pages = [json.loads(line) for line in lines]
+    assert gold["open"] is True
+    assert {page["published"][:10] for page in pages} == set(labels["days"])
+    assert len(pages) == 2468  # every story with a body of the week: nothing picked
+    newid_of_line = {n: int(page["url"].rsplit("/", 1)[1]) for n, page in enumerate(pages, 1)}
+    # Each labelled happening is one gold story printed by exactly its labelled pages.
+    assert sorted(gold["events"]) == sorted(labels["stories"])
+    for name, story in labels["stories"].items():
+        printed = {
+            newid_of_line[int(page.partition("#")[2])]
+            for key in gold["events"][name]
+            for page in gold["articles"][key]["copies"]
+        }
+        assert printed == set(story["newids"]), name
+    assert sorted(map(sorted, gold["stories"])) == sorted(map(sorted, gold["events"].values()))
+    # Every page is a copy of one gold article, labelled or not.
+    copies = Counter(page for article in gold["articles"].values() for page in article["copies"])
+    assert copies == Counter(f"{PAGES_FILE}#{n}" for n in range(1, len(pages) + 1))
 
 
 def test_opening_grows_until_no_other_text_holds_it() -> None:
