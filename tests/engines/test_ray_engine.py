@@ -32,6 +32,7 @@ from dedup_helpers import edit, partition, random_words, run_on, write_lines  # 
 from wirecopy.dedup import DedupConfig, DedupError, dedup  # noqa: E402
 from wirecopy.engines import ray as ray_engine  # noqa: E402
 from wirecopy.engines import ray_data as ray_data_engine  # noqa: E402
+from wirecopy.engines import ray_stages  # noqa: E402
 
 ray = pytest.importorskip("ray")
 ray_data = pytest.importorskip("ray.data")
@@ -94,7 +95,7 @@ def test_generated_syndication_gives_identical_clusters(
     monkeypatch: pytest.MonkeyPatch,
     engine: str,
 ) -> None:
-    monkeypatch.setattr(ray_engine, "RECORDS_PER_TASK", 1000)
+    monkeypatch.setattr(ray_stages, "RECORDS_PER_TASK", 1000)
     config = DedupConfig(batch_size=400)
     local, on_ray = both_engines([syndication], tmp_path, engine, config=config)
     assert local == on_ray
@@ -107,7 +108,7 @@ def test_generated_syndication_gives_identical_clusters(
 def test_bad_records_chains_and_large_buckets(
     local_ray: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
-    monkeypatch.setattr(ray_engine, "RECORDS_PER_TASK", 120)
+    monkeypatch.setattr(ray_stages, "RECORDS_PER_TASK", 120)
     rng = random.Random(5)
     base = random_words(rng, 80)
     docs: list[object] = []
@@ -269,7 +270,7 @@ def test_dealing_keeps_components_whole_unless_larger_than_a_share(
     pairs = np.stack([np.arange(len(comps)), np.arange(len(comps)) + 1000], axis=1)
     label = np.zeros(2000, dtype=np.int64)
     label[: len(comps)] = comps  # pair i's first record is i
-    dealt = ray_engine._deal(pairs, label, tasks)
+    dealt = ray_stages.deal(pairs, label, tasks)
     assert len(dealt) <= tasks
     flat = np.concatenate(dealt)
     assert sorted(flat[:, 0].tolist()) == list(range(len(comps)))  # each pair once

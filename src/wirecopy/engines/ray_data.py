@@ -1,11 +1,12 @@
 """The Ray Data engine: the stages of `wirecopy dedup` on Ray Data's Dataset API.
 
-The same work as `wirecopy.engines.ray` (the Ray tasks engine), whose functions it calls: only
-how the work is run differs. Each step is a Dataset operation:
+The same work as `wirecopy.engines.ray` (the Ray tasks engine), calling the same steps
+(`wirecopy.engines.ray_stages`): only how the work is run differs. Each step is a Dataset
+operation:
 
 1. sign as a map over batches: this process reads the input into units (`read_units`, which
    names every bad line) and puts them in the object store as blocks of whole units;
-   `map_batches` calls `sign_unit` on each block (`ray.sign_units`). A block's output is a few
+   `map_batches` calls `sign_unit` on each block (`sign_units`). A block's output is a few
    large rows, not a row per text: one row per key range holding the band rows of that range
    (band key, record, content hash) as NumPy arrays, and one row holding the block's shingle
    sets and bookkeeping (ids, lines, problems: no texts, no signatures). It is materialized,
@@ -13,14 +14,14 @@ how the work is run differs. Each step is a Dataset operation:
 2. this process takes in the bookkeeping rows (the only column it reads) in input order with
    the local engine's `DedupIndex.account`: which texts LSH must see, exact copies, problems;
 3. bands grouped by key: `groupby(key range).map_groups` hands each key range's rows from
-   every block to `sorted_bucket_pairs` (`ray._bucket_task`), keeping the texts LSH must see;
+   every block to `sorted_bucket_pairs` (`bucket_pairs`), keeping the texts LSH must see;
    this process merges the ranges' pairs into the candidate pairs, in the local order;
 4. verification as a map: the candidate pairs are dealt into groups of whole components
-   (`ray._deal`); `map_batches` cuts each block's shingle sets into a row per group that
-   needs them (`ray._route_task`), and `groupby(group).map_groups` checks each group's pairs
-   with `verified_components` (`ray._check_task`);
+   (`check_groups`); `map_batches` cuts each block's shingle sets into a row per group that
+   needs them (`route_shingles`), and `groupby(group).map_groups` checks each group's pairs
+   with `verified_components` (`check_pairs`);
 5. connected components: each group returns its components as stars, which this process
-   joins (`components`) into the labels that `DedupIndex.settle` turns into clusters.
+   joins (`join_stars`) into the labels that `DedupIndex.settle` turns into clusters.
 
 Signatures and shingles never reach this process nor one node as a whole; the input does
 reach the object store of this process's node whole before signing starts (Ray spills to disk
@@ -55,8 +56,9 @@ from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.index import Clusters, DedupIndex
 from wirecopy.dedup.io import Unit
 from wirecopy.dedup.parse import Problem
-from wirecopy.engines import ray as tasks
-from wirecopy.engines.ray import I64, _Phases
+from wirecopy.engines import ray_stages
+from wirecopy.engines.ray import ray_session
+from wirecopy.engines.ray_stages import I64, Phases
 
 log = logging.getLogger(__name__)  # the time of each phase, at INFO
 # A row holds up to three NumPy arrays, each as the bytes of one cell.
@@ -83,7 +85,7 @@ def run_ray_data(
     on_unit: Callable[[str], None],
 ) -> Clusters:
     """Cluster `units` on Ray Data, on the cluster `ray.ray_session` connects to."""
-    with tasks.ray_session(workers) as ray:
+    with ray_session(workers) as ray:
         return _run(ray, units, index, field, id_field, on_problems, on_unit)
 
 
@@ -123,7 +125,7 @@ def _run(
     on_unit: Callable[[str], None],
 ) -> Clusters:
     config = index.config
-    phase = _Phases(log)
+    phase = Phases(log)
     cpus = max(int(ray.cluster_resources().get("CPU", 1)), 1)
     parts = 2 * cpus  # key ranges, and verification groups: a few per CPU
     # Importing Ray Data takes seconds in every process: the workers start and import it
@@ -153,7 +155,7 @@ def _run(
         reps = _account(signed, index, on_problems)
         on_unit("cluster")
         phase("bookkeeping")
-        return tasks.cluster_signed(
+        return ray_stages.cluster_signed(
             index,
             (total, reps),
             lambda bits: _candidates(ray, signed, reps, bits, parts),
@@ -187,12 +189,12 @@ def _put_units(
     ray: Any, units: Iterator[Unit], on_unit: Callable[[str], None]
 ) -> tuple[list[Any], int]:
     """The units in the object store as blocks of one row each: a batch's first record
-    number and its units, pickled (`ray.batches`). Returns the blocks and the records."""
+    number and its units, pickled (`batches`). Returns the blocks and the records."""
     import pyarrow as pa
 
     blocks: list[Any] = []
     ends = [0]
-    for base, batch, end in tasks.batches(units, on_unit):
+    for base, batch, end in ray_stages.batches(units, on_unit):
         blocks.append(ray.put(pa.table({"base": [base], "units": [_pickled(batch)]})))
         ends.append(end)
     return blocks, ends[-1]
@@ -241,12 +243,13 @@ def _sign_rows(block: Any, field: str, id_field: str, config: DedupConfig, parts
     for first, payload in zip(
         block.column("base").to_pylist(), block.column("units").to_pylist(), strict=True
     ):
-        metas, sets, rows = tasks.sign_units(pickle.loads(payload), first, field, id_field, config)
-        ranges = tasks._split(rows, tasks._key_part(rows[0], parts), parts)
+        metas, sets, rows = ray_stages.sign_units(
+            pickle.loads(payload), first, field, id_field, config
+        )
         part += [*range(parts), META]
         base += [first] * (parts + 1)
         meta += [None] * parts + [_pickled(metas)]
-        arrays += [*ranges, sets]
+        arrays += [*ray_stages.key_ranges(rows, parts), sets]
     return _table({"part": part, "base": base, "meta": meta}, arrays)
 
 
@@ -272,7 +275,7 @@ def _account(
 
 
 def _candidates(ray: Any, signed: Any, reps: list[int], bits: int, parts: int) -> I64:
-    """The candidate pairs in the order of `DedupIndex.finish` (`ray._merge_pairs`)."""
+    """The candidate pairs in the order of `DedupIndex.finish` (`merge_pairs`)."""
     from ray.data.expressions import col
 
     found = (
@@ -284,19 +287,19 @@ def _candidates(ray: Any, signed: Any, reps: list[int], bits: int, parts: int) -
             fn_kwargs={"reps": ray.put(np.array(reps, dtype=np.int64)), "bits": bits},
         )
     )
-    return tasks._merge_pairs(
+    return ray_stages.merge_pairs(
         [(codes, counts) for codes, counts in _rows_of(found, (np.int64, np.int64))]
     )
 
 
 def _bucket_group(rows: Any, reps: Any, bits: int) -> Any:
-    """One key range: its band rows from every block, paired by `ray._bucket_task`."""
+    """One key range: its band rows from every block, paired by `bucket_pairs`."""
     import ray
 
     bands = [
         tuple(_arrays(rows, i, (np.uint64, np.int64, np.uint64))) for i in range(rows.num_rows)
     ]
-    codes, counts = tasks._bucket_task(ray.get(reps), bits, *bands)
+    codes, counts = ray_stages.bucket_pairs(ray.get(reps), bits, *bands)
     return _table({}, [(codes, counts)])
 
 
@@ -306,7 +309,7 @@ def _verify(
     """Component labels of every record, and the pairs checked and found similar."""
     from ray.data.expressions import col
 
-    dealt, wanted = tasks._dealt(pairs, n, parts)
+    dealt, wanted = ray_stages.check_groups(pairs, n, parts)
     found = (
         signed.filter(expr=col("part") == META)
         .map_batches(
@@ -326,7 +329,7 @@ def _verify(
         (stars.reshape(-1, 2), int(counts[0]), int(counts[1]))
         for stars, counts in _rows_of(found, (np.int64, np.int64))
     ]
-    return tasks._joined(checks, n)
+    return ray_stages.join_stars(checks, n)
 
 
 def _route_rows(block: Any, wanted: Any) -> Any:
@@ -342,8 +345,8 @@ def _route_rows(block: Any, wanted: Any) -> Any:
         docs = sets[0]
         if not len(docs):
             continue
-        mine = [tasks._within(w, int(docs[0]), int(docs[-1]) + 1) for w in needs]
-        routed = tasks._route_task((sets[0], sets[1], sets[2]), mine)
+        mine = [ray_stages.within(w, int(docs[0]), int(docs[-1]) + 1) for w in needs]
+        routed = ray_stages.route_shingles((sets[0], sets[1], sets[2]), mine)
         for g, part in enumerate([routed] if len(mine) == 1 else routed):
             if len(mine[g]):
                 group.append(g)
@@ -353,13 +356,13 @@ def _route_rows(block: Any, wanted: Any) -> Any:
 
 
 def _check_group(rows: Any, dealt: list[Any], threshold: float) -> Any:
-    """One group's pairs checked by `ray._check_task` on the shingle sets routed to it."""
+    """One group's pairs checked by `check_pairs` on the shingle sets routed to it."""
     import ray
 
     rows = rows.sort_by("base")  # the records in ascending order, as the check expects
     sets = [tuple(_arrays(rows, i, (np.int64, np.int64, np.uint64))) for i in range(rows.num_rows)]
     pairs = ray.get(dealt[rows.column("group")[0].as_py()])
-    stars, checked, similar = tasks._check_task(threshold, pairs, *sets)
+    stars, checked, similar = ray_stages.check_pairs(threshold, pairs, *sets)
     return _table({}, [(stars.ravel(), np.array([checked, similar], dtype=np.int64))])
 
 
