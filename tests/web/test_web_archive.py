@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +18,7 @@ from web_support import DESIGN_FIELDS, TestClient, all_items, client, esc, fold,
 from wirecopy.build import build
 from wirecopy.cli import cli
 from wirecopy.search import SearchError, to_fts
+from wirecopy.web import views
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = json.loads((REPO / "examples" / "news.gold.json").read_text())
@@ -193,6 +194,48 @@ def test_home_counts_and_latest_stories(
     newest = http.get("/api/stories", params={"limit": 1}).json()["items"][0]
     assert f'href="/stories/{newest["id"]}"' in home.text
     assert f">{stats['articles']}<" in home.text
+
+
+def _story_links(page: str) -> list[str]:
+    """The ids of the stories a page links to, in page order."""
+    return [unquote(ident) for ident in re.findall(r'href="/stories/([^"]+)"', page)]
+
+
+def test_the_home_page_json_twin_gives_what_the_page_shows(
+    http: TestClient, exported: dict[str, list[dict[str, Any]]]
+) -> None:
+    home = http.get("/").text
+    assert 'JSON: <a href="/api/home">' in home
+    twin = http.get("/api/home").json()
+    assert set(twin) == {"totals", "by_site", "runs", "stories"}
+    stats = http.get("/api/stats").json()
+    assert {key: stats[key] for key in ("totals", "by_site", "runs")} == {
+        key: twin[key] for key in ("totals", "by_site", "runs")
+    }
+    # The counts in the page's first table, in its order.
+    t = twin["totals"]
+    keys = ["pages", "pages_rejected", "copies", "articles", "duplicate_groups", "stories"]
+    assert " ".join(str(t[key]) for key in [*keys, "entities"]) in text_of(home)
+    for site, n in twin["by_site"].items():
+        assert f'<td>{esc(site)}</td><td class="num">{n}</td>' in home
+    # Every story of the example corpus (fewer than the cap), newest first as the page
+    # lists them, in the export fields.
+    assert 1 < len(exported["stories"]) < views.LATEST_STORIES
+    assert [s["id"] for s in twin["stories"]] == _story_links(home)
+    assert sorted(s["id"] for s in twin["stories"]) == sorted(s["id"] for s in exported["stories"])
+    by_id = {s["id"]: s for s in exported["stories"]}
+    for story in twin["stories"]:
+        assert list(story) == DESIGN_FIELDS["stories"]
+        assert story == by_id[story["id"]]
+
+
+def test_the_home_page_and_its_twin_list_the_same_latest_stories(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "LATEST_STORIES", 2)
+    newest = http.get("/api/stories", params={"limit": 2}).json()["items"]
+    assert [s["id"] for s in newest] == _story_links(http.get("/").text)
+    assert http.get("/api/home").json()["stories"] == newest
 
 
 def test_pages_list_and_page_view(

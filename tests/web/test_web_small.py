@@ -211,6 +211,19 @@ def test_an_archive_gone_while_serving_is_a_503_with_the_reason(tmp_path: Path) 
         assert api.status_code == 503 and "no archive at" in api.json()["detail"]
 
 
+def test_every_api_route_is_named_in_the_readme(http: TestClient) -> None:
+    """Each path of the schema is written in the README's `serve` section, in backticks,
+    a parameter as ID or NAME (`/api/articles/ID`)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("### `wirecopy serve")
+    section = re.split(r"\n##+ ", readme[start:])[0]
+    paths = http.get("/openapi.json").json()["paths"]
+    assert "/api/home" in paths and "/api/stats" in paths
+    for path in paths:
+        written = "[A-Z]+".join(re.escape(part) for part in re.split(r"\{[^}]+\}", path))
+        assert re.search(f"`{written}[`?]", section), f"{path} is not in the README"
+
+
 def test_the_schema_is_served_and_no_page_needs_a_cdn(http: TestClient) -> None:
     paths = http.get("/openapi.json").json()["paths"]
     assert any(path.startswith("/api/articles/") for path in paths)

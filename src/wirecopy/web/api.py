@@ -1,7 +1,7 @@
 """The JSON API under /api/: articles, pages and stories in the export fields of DESIGN.md
 (the records `wirecopy export` writes), search with the filters of `wirecopy search --json`,
-entities, an article's variants (what `wirecopy show --json` gives for its copies) and the
-archive's statistics.
+entities, an article's variants (what `wirecopy show --json` gives for its copies), the
+archive's statistics (`wirecopy stats --json`) and what the home page shows.
 
 A listing is ``{"items": [...], "limit", "offset", "total"}``; ``limit`` is at most
 `MAX_LIMIT`. An unknown id is a 404 with ``{"detail": "no article with id '…'"}``.
@@ -40,6 +40,17 @@ def stats(request: Request) -> Record:
     """What the archive holds: totals, pages by format, status and site, recent builds."""
     with reading(request) as conn:
         return queries.stats(conn)
+
+
+@router.get("/home")
+def home(request: Request) -> Record:
+    """What the home page shows: the archive's totals, pages by site and recent builds (as
+    in /api/stats), and the latest stories, newest first, in the export fields (the first
+    of /api/stories)."""
+    with reading(request) as conn:
+        data = views.home(conn, views.LATEST_STORIES)
+        latest = queries.story_records(conn, views.LATEST_STORIES)
+    return data | {"stories": latest}
 
 
 @router.get("/articles")

@@ -22,8 +22,8 @@ Offset = Annotated[int, Query(ge=0)]
 @router.get("/")
 def home(request: Request) -> Response:
     with reading(request) as conn:
-        data = views.home(conn)
-    return render(request, "home.html", data | {"title": "wirecopy", "twin": "/api/stats"})
+        data = views.home(conn, views.LATEST_STORIES)
+    return render(request, "home.html", data | {"title": "wirecopy", "twin": "/api/home"})
 
 
 @router.get("/stories")

@@ -21,6 +21,8 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 <mark>, everything else escaped)."""
 SEARCH_WINDOW = 1000
 """How deep search results can be paged (offset + limit)."""
+LATEST_STORIES = 10
+"""How many stories, newest first, the home page and its JSON twin list."""
 
 
 class NotFoundError(LookupError):
@@ -47,7 +49,9 @@ class Pager:
         return self.offset + self.limit if more else None
 
 
-def home(conn: sqlite3.Connection, latest: int = 10) -> Row:
+def home(conn: sqlite3.Connection, latest: int) -> Row:
+    """The archive's totals, pages by site, recent builds and the ``latest`` newest
+    stories."""
     data = queries.stats(conn)
     return {
         "totals": data["totals"],
