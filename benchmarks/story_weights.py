@@ -198,6 +198,25 @@ def fit(
     return weights, intercept, model
 
 
+def scores(
+    sets: dict[str, tuple[Matrix, Matrix, npt.NDArray[np.bool_]]], model: Any
+) -> dict[str, dict[str, Any]]:
+    """For each set with a positive pair: its pairs, how many are positive, and the average
+    precision of s and of the model's probability, to 4 places."""
+    found: dict[str, dict[str, Any]] = {}
+    for key, (s, features, gold) in sets.items():
+        if gold.any():
+            found[key] = {
+                "pairs": len(gold),
+                "positive": int(gold.sum()),
+                "ap_s": round(float(average_precision_score(gold, s)), 4),
+                "ap_learned": round(
+                    float(average_precision_score(gold, model.predict_proba(features)[:, 1])), 4
+                ),
+            }
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stream", type=int, default=2000, metavar="N")
@@ -217,17 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "intercept": round(intercept, 6),
     }
     command = " ".join(["python -m benchmarks.story_weights", *(argv or sys.argv[1:])])
-    report: dict[str, Any] = {"command": command, **learned, "corpora": {}}
-    for key, (s, features, gold) in sets.items():
-        if gold.any():
-            report["corpora"][key] = {
-                "pairs": len(gold),
-                "positive": int(gold.sum()),
-                "ap_s": round(float(average_precision_score(gold, s)), 4),
-                "ap_learned": round(
-                    float(average_precision_score(gold, model.predict_proba(features)[:, 1])), 4
-                ),
-            }
+    report: dict[str, Any] = {"command": command, **learned, "corpora": scores(sets, model)}
     text = json.dumps(report, indent=2)
     print(text)
     if args.output:
