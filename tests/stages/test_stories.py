@@ -133,9 +133,10 @@ def test_links_join_stories_only_when_their_average_holds() -> None:
     found = _links({(0, 1): 0.3, (2, 3): 0.3, (0, 2): 0.2})
     # {a, b} and {c, d}: the link a-c holds when the mean over the 4 pairs is high enough.
     assert AVERAGE <= 0.1
-    assert merge(ids, found, _pairs(near, 4)) == [[0, 1, 2, 3]]  # mean 0.1
+    small = SMALL_ARCHIVE
+    assert merge(ids, found, _pairs(near, 4), n_documents=small) == [[0, 1, 2, 3]]  # mean 0.1
     del near[(0, 2)], near[(1, 2)]
-    assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]  # mean 0.0
+    assert merge(ids, found, _pairs(near, 4), n_documents=small) == [[0, 1], [2, 3]]  # mean 0.0
 
 
 def _centroid_cosine(within: float, across: float) -> float:
@@ -155,14 +156,14 @@ def test_links_join_stories_only_when_their_centroids_are_close(
     found = _links({(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.17})
     near = {(0, 1): 0.9, (0, 2): 0.17, (1, 2): 0.17, (2, 3): 0.9}
     assert AVERAGE <= 0.34 / 4 and _centroid_cosine(0.9, 0.34) < CENTROID
-    assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]
+    assert merge(ids, found, _pairs(near, 4), n_documents=SMALL_ARCHIVE) == [[0, 1], [2, 3]]
     near[(0, 2)] = near[(1, 2)] = 0.2
     found = _links({(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.2})
     assert _centroid_cosine(0.9, 0.4) >= CENTROID
-    assert merge(ids, found, _pairs(near, 4)) == [[0, 1, 2, 3]]
+    assert merge(ids, found, _pairs(near, 4), n_documents=SMALL_ARCHIVE) == [[0, 1, 2, 3]]
     # Counted in full, the near copies would have kept them apart still.
     monkeypatch.setattr(stories_module, "CENTROID_CAP", Fraction(1))
-    assert merge(ids, found, _pairs(near, 4)) == [[0, 1], [2, 3]]
+    assert merge(ids, found, _pairs(near, 4), n_documents=SMALL_ARCHIVE) == [[0, 1], [2, 3]]
 
 
 def test_the_bars_of_a_join_rise_with_the_archive() -> None:
@@ -184,9 +185,12 @@ def test_two_articles_that_link_in_a_small_archive_stay_apart_in_a_large_one() -
     between = (float(CENTROID) + float(CENTROID_LARGE)) / 2
     found = _links({(0, 1): between})
     near = _pairs({(0, 1): between}, 2)
-    assert merge(["a", "b"], found, near) == [[0, 1]]
     assert merge(["a", "b"], found, near, n_documents=SMALL_ARCHIVE) == [[0, 1]]
     assert merge(["a", "b"], found, near, n_documents=LARGE_ARCHIVE) == [[0], [1]]
+    # The archive's size has no default: a caller that forgot it would get the small
+    # archive's bars without a word.
+    with pytest.raises(TypeError, match="n_documents"):
+        merge(["a", "b"], found, near)  # type: ignore[call-arg]
 
 
 def test_the_mean_bar_rises_with_the_archive(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -209,12 +213,14 @@ def test_links_are_taken_strongest_first_and_ties_by_id() -> None:
     # b-c is the stronger link: {b, c} forms first, and a's weak link to it fails the mean
     # (taken first, it would have held, and c joined {a, b} after).
     found = {(0, 1): weak, (1, 2): 0.6}
-    assert merge(["a", "b", "c"], _links(found), _pairs(found, 3)) == [[0], [1, 2]]
+    links, scores = _links(found), _pairs(found, 3)
+    assert merge(["a", "b", "c"], links, scores, n_documents=SMALL_ARCHIVE) == [[0], [1, 2]]
     # Two equal links from b: the one to the smallest id is taken first, whatever the order
     # of the rows ("c" is row 0 here), and the other then fails the mean.
     found = {(1, 0): weak, (1, 2): weak}
-    assert merge(["c", "b", "a"], _links(found), _pairs(found, 3)) == [[0], [1, 2]]
-    assert merge(["a", "b", "c"], _links(found), _pairs(found, 3)) == [[0, 1], [2]]
+    links, scores = _links(found), _pairs(found, 3)
+    assert merge(["c", "b", "a"], links, scores, n_documents=SMALL_ARCHIVE) == [[0], [1, 2]]
+    assert merge(["a", "b", "c"], links, scores, n_documents=SMALL_ARCHIVE) == [[0, 1], [2]]
 
 
 def features(article_id: str, title: str, text: str, day: date | None = None) -> ArticleFeatures:

@@ -349,7 +349,7 @@ def affected(
         local,
         scores,
         [np.searchsorted(members, block).tolist() for block in kept],
-        sp.n_documents,
+        n_documents=sp.n_documents,
     )
     return Grouping(sp, members, [members[g].tolist() for g in groups], scores, held)
 
@@ -465,7 +465,8 @@ def merge(
     pairs: Links,
     scores: sparse.csr_matrix,
     kept: Sequence[Sequence[int]] = (),
-    n_documents: int = 0,
+    *,
+    n_documents: int,
 ) -> list[list[int]]:
     """Stories of the articles 0 … len(ids) - 1 from their links (``pairs``): links are taken
     strongest first (ties by ids), and each joins two stories when the mean similarity of their
