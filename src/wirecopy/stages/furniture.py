@@ -57,6 +57,7 @@ class PageContext:
     where: dict[str, list[int]] = field(default_factory=dict)  # text -> its line numbers
     names: Counter[str] = field(default_factory=Counter)  # name -> forms printed on the page
     table: dict[int, str] = field(default_factory=dict)  # line -> its part in a table
+    code: set[int] = field(default_factory=set)  # lines of blocks of program code in a text
     name_of: list[str] = field(default_factory=list)  # line -> its name key
     keys: list[tuple[str, str | None]] = field(default_factory=list)  # shape and head digests
     source_key: str = ""  # the page's metadata source as a name key
@@ -71,7 +72,17 @@ class PageContext:
         for i, norm in enumerate(self.norm):
             self.where.setdefault(norm, []).append(i)
         self.name_of = [name_key(line.text) for line in self.lines]
-        self.names = Counter(name for name, _form in set(zip(self.name_of, self.norm, strict=True)))
+        # The forms a name is printed in (``X`` and ``- X``: a source line), not counting the
+        # items of a list: a subhead and its entry in a list of contents are one heading.
+        n = len(self.lines)
+        listed = {
+            i
+            for i, line in enumerate(self.lines)
+            if item(line.text)
+            and any(0 <= j < n and item(self.lines[j].text) for j in (i - 1, i + 1))
+        }
+        forms = {(self.name_of[i], self.norm[i]) for i in range(n) if i not in listed}
+        self.names = Counter(name for name, _form in forms)
         for line in self.lines:
             head = head_key(line.text)
             self.keys.append((digest(line.key), digest(head) if head else None))
@@ -190,18 +201,23 @@ class PageContext:
             return True
         if not namelike(line.text):
             return False
+        if self.source_here(i):
+            return True
         stats = self.stats
         # Printed alone on several sites: an agency's name, or a syndicated headline; only a
         # short one (``Agence France-Presse``, not ``Acme Corp Raises Dividend``) is a name.
         short = name_words(line.text) <= CORPUS_NAME_WORDS
         name = digest(key)
         self.ask(NAME, name, CORPUS_BIT)  # a page's metadata source, or on several sites
-        return (
-            key in stats.sources
-            or (short and stats.sites(stats.names, name) >= NAME_SITES)
-            or self.names[key] > 1  # printed in two forms: ``X`` and ``- X``
-            or key == self.source_key
-        )
+        return key in stats.sources or (short and stats.sites(stats.names, name) >= NAME_SITES)
+
+    def source_here(self, i: int) -> bool:
+        """Does the page itself make line i a source name: its profile or metadata name it,
+        or it prints the name in two forms (``X`` and ``- X``)? (Not asked of the corpus.)"""
+        key = self.name_of[i]
+        if key in self.profile.sources:
+            return True
+        return namelike(self.lines[i].text) and (self.names[key] > 1 or key == self.source_key)
 
     def evidence(self, i: int, why: str, **more: object) -> dict[str, object]:
         """What decided line i's label. Counts appear only as the thresholds they reach

@@ -142,7 +142,9 @@ def label_run(ctx: PageContext, out: Labels, draft: Draft, idx: int) -> None:
     for i in draft.run:
         line = ctx.lines[i]
         first_print = ctx.where[ctx.norm[i]][0]
-        if line.prose and ctx.dup(i) and first_print != i:
+        if i in ctx.code:  # printed again or not: code says what it says where it stands
+            set_label(ctx, out, i, BODY, idx, "a line of a block of code")
+        elif line.prose and ctx.dup(i) and first_print != i:
             # The copy that printed it first, as for echoes in a head (none: it was no body).
             echoed = out.owner[first_print]
             echo: dict[str, object] = {} if echoed is None else {"echoes_copy": echoed}

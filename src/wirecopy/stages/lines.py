@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -89,12 +90,33 @@ def _number_words() -> frozenset[str]:
 
 # A rank, not a figure ("2ND", "4th"); English suffixes only.
 ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
-_LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]\s")  # ``1.`` or ``2)`` opening an item of a list
+_LIST_MARKER = re.compile(r"^\(?(\d{1,2})[.)]\s")  # ``1.`` or ``2)`` opening an item of a list
 
 
 def list_item(text: str) -> bool:
     """Does the line open with the number of an item of a list (``3. Headline``)?"""
     return _LIST_MARKER.match(text) is not None
+
+
+def item_number(text: str) -> int | None:
+    """The number opening an item of a list (``3. Headline``: 3), or None."""
+    match = _LIST_MARKER.match(text)
+    return int(match.group(1)) if match else None
+
+
+# A line of program code, by its shape in any of the common languages: a decorator, a
+# comment, a definition or an import opening it; a call (``name(``, ``a.b(``) closing it or
+# standing in it; braces or a semicolon closing it; an assignment (``x = ...``); an ellipsis.
+_CODE = re.compile(
+    r"^(?:@\w|#\s|//|/\*|\*/|def |class |import \w|from [\w.]+ import |return\b|\.\.\.$|\"\"\"|''')"
+    r"|[\w\])]\.\w+\(|\b[a-z_][\w.]*\([^()]*\)?[,;:]?\s*$|[;{}]\s*$|^[})\]]+[;,)]*$"
+    r"|^\w[\w.\[\]]* = \S"
+)
+
+
+def code_like(text: str) -> bool:
+    """Does the line read as a line of program code rather than of text?"""
+    return _CODE.search(text) is not None
 
 
 _ITEM = re.compile(r"^(?:[-–—•*·▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
@@ -168,10 +190,32 @@ def separated(text: str) -> bool:
     return len(_ARROW.findall(_QUOTING.sub("", text))) >= BREADCRUMB_ARROWS
 
 
+def _emoji(c: str) -> bool:
+    """A pictograph (``😀``, ``♥``, ``✨``) or what joins or modifies one (skin tone, variation
+    selector, zero-width joiner); not ``©``, ``®``, ``™`` or arrows, which end labels."""
+    return (unicodedata.category(c) == "So" and c >= "\u2600") or c in _EMOJI_PARTS
+
+
+_EMOJI_PARTS = frozenset("\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
+
+
 def is_terminal(text: str) -> bool:
-    """Does the text end like a sentence (final punctuation, then maybe quotes or brackets)?"""
+    """Does the text end like a sentence (final punctuation, then maybe quotes or brackets)?
+    Pictographs after it are passed over: blogs and posts close a sentence with one
+    (``Nun gut… 😀``), which ends it as its full stop does."""
     stripped = text.rstrip().rstrip(_CLOSERS + " \u00a0\u202f")  # French: ``lundi. »``
+    if stripped and _emoji(stripped[-1]):
+        end = len(stripped)
+        while end and (_emoji(stripped[end - 1]) or stripped[end - 1].isspace()):
+            end -= 1
+        stripped = stripped[:end].rstrip(_CLOSERS + " \u00a0\u202f")
     return bool(stripped) and stripped[-1] in _FINAL
+
+
+# A line ending with a colon and longer than this is a sentence that announces what follows
+# (``In her book she sets out ten rules for a long life:``), not a label (``Read more:``) or
+# a subhead (``Tips from the editors:``).
+ANNOUNCING_WORDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +248,8 @@ class Line:
             return True
         if self.terminal and self.words >= 15 and not self.caps:
             return True  # a long sentence full of names
+        if self.text.endswith(":") and self.words > ANNOUNCING_WORDS and lower >= 0.25:
+            return True  # a sentence announcing a list or a quote (a label is shorter)
         return self.words >= 20 and lower >= 0.5
 
     @property
@@ -401,6 +447,9 @@ def _broken(before: str, line: str) -> bool:
     )
 
 
+_BULLETS = frozenset("-–—•*·▪◦")
+
+
 def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, str, int]]:
     """Join hard-wrapped lines into paragraphs: (start, end, text, gap) per paragraph.
 
@@ -420,7 +469,9 @@ def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, s
             and indent <= previous[3]
         )
         if merged and not joins and gap <= 1:
-            joins = _broken(merged[-1][2], stripped)
+            # A bullet alone on its line, its item's text on the next (what markup that
+            # sets the bullet apart leaves in text): one item of a list.
+            joins = merged[-1][2] in _BULLETS or _broken(merged[-1][2], stripped)
         if joins and merged:
             first, _end, joined, first_gap = merged[-1]
             merged[-1] = (first, start + len(stripped), f"{joined} {stripped}", first_gap)

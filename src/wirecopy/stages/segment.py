@@ -10,22 +10,33 @@ Two plain functions over batches:
 How a page is read (every step decides from evidence that holds on pages never seen before):
 
 1. Lines. Each non-empty line is a candidate block; hard-wrapped text is joined back into
-   paragraphs first (`wirecopy.stages.lines`). A line is prose when it reads like running
-   text (sentence-final punctuation, lower-case words, length). A line printed twice on the
-   page is never body: titles and captions get echoed, paragraphs do not (unless each print
-   stands between paragraphs: a passage quoted again, a credit under each picture).
+   paragraphs first, and a bullet alone on its line to its item (`wirecopy.stages.lines`). A
+   line is prose when it reads like running text (sentence-final punctuation, maybe followed
+   by a pictograph, lower-case words, length; a long sentence that announces what follows
+   with a colon). A line printed twice on the page is never body: titles and captions get
+   echoed, paragraphs do not (unless each print stands between paragraphs: a passage quoted
+   again, a credit under each picture).
 2. Body runs (`wirecopy.stages.runs`). Consecutive prose lines form a run, and so do the
    rows of a table of figures (`wirecopy.stages.tables`: short lines of figures, an earnings
-   item's say, that are neither repeats on the page nor the site's furniture); a run steps
-   over at most two short lines (subheads, in-body widgets) when substantial prose follows
-   (or paragraphs that go on, maybe after one more subhead) and no echo, date, source, the
-   page's title, wide gap, heading about the site or heading that names the next paragraph
-   (``About X`` / ``X is ...``) stands between, and not from one flattened teaser (a long
-   paragraph standing alone) to the next unless a numbered heading stands between. A line
-   longer than a subhead stops a run only when it could title the next one and is neither a
-   quotation nor a link whose ``Label:`` opens other lines (``Read more: ...``); a list that
-   a colon announces, or two items or more under at most one heading, is stepped over whole,
-   and what a colon announces, however short, goes on the article.
+   item's say, that are neither repeats on the page nor the site's furniture), of a table
+   written as text (``| a | b |`` under a ``|---|`` rule, two columns or more) and the lines
+   of a block of program code, each standing by a paragraph; a run steps over at most two
+   short lines (subheads, in-body widgets) when substantial prose follows (or paragraphs
+   that go on, maybe after one more subhead) and no echo, date, source, the page's title,
+   wide gap, heading about the site (short: a sentence may name it) or heading that names
+   the next paragraph (``About X`` / ``X is ...``) stands between, and not from one
+   flattened teaser (a long paragraph standing alone, unless it leads to a list and more
+   text) to the next unless a numbered heading stands between. A name only other sites print
+   alone, standing alone between two paragraphs, is a subhead there (``Conclusion``), not a
+   source. A line longer than a subhead stops a run only when it could title the next one
+   and is neither a quotation, a numbered heading whose next number follows, nor a link
+   whose ``Label:`` opens other lines (``Read more: ...``); a list that a colon announces
+   (its lines marked as items or not), two items or more under at most one heading, or a box
+   of ``Label: value`` lines whose labels the page and the corpus print nowhere else, is
+   stepped over whole, with one subhead after it (or before the line that announces it), its
+   items going on the article whether they read as prose or not; and what a colon announces,
+   however short, goes on the article, as does a list of items that a sentence right after
+   the last paragraph announces (not a label: ``Related articles:``).
 3. Titles (`wirecopy.stages.titles`). In the zone between two runs the most title-like line
    heads the next run: short, no final full stop, no separators, not a date, a counter, a
    byline or a source name; echoed in the same head, equal to the page's metadata title,
@@ -48,8 +59,9 @@ How a page is read (every step decides from evidence that holds on pages never s
    are echoes (they belong to no copy), date lines datelines, descriptive lines captions
    (the first is the copy's caption), names known as sources (page metadata, printed alone
    on several sites when three words long or less, or printed twice on the page as ``X`` and
-   ``- X``) source lines; the rest is boilerplate (bylines, widgets). A source name right
-   after a body is that copy's source unless it stands closer to the next title. Inside a
+   ``- X``, the dashed form not an item among others) source lines; the rest is boilerplate
+   (bylines, widgets). A source name right after a body is that copy's source unless it
+   stands closer to the next title. Inside a
    run, a short line is a subhead unless it is a menu, a lone word, a counter, or the site
    (or the corpus, for pages of no known site) prints it or its ``Label:`` on other pages;
    between the rows of a table, a short line is a subhead (a heading such as ``Full year``).
@@ -94,7 +106,7 @@ from wirecopy.stages.labelling import (
 )
 from wirecopy.stages.lines import split_lines
 from wirecopy.stages.profiles import EMPTY, Profiles, SiteProfile
-from wirecopy.stages.runs import body_runs, not_in_table
+from wirecopy.stages.runs import body_runs, code_blocks, markup_tables, not_in_table
 from wirecopy.stages.tables import possible_rows, tables
 from wirecopy.stages.titles import pick_title, question_title, table_title
 
@@ -164,6 +176,8 @@ def _segment_page(
     ctx = PageContext(page, stats, split_lines(page.text), profile)
     possible = possible_rows(ctx.lines, lambda i: ctx.dup(i) or ctx.profiled(i))
     ctx.table = tables(ctx.lines, lambda i: not_in_table(ctx, i, possible))
+    ctx.table.update(markup_tables(ctx))
+    ctx.code = code_blocks(ctx)
     n = len(ctx.lines)
     out = Labels([BOILERPLATE] * n, [None] * n, [{} for _ in range(n)])
     for i in range(n):

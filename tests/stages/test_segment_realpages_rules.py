@@ -1,0 +1,315 @@
+"""Lists and sentences that real pages print inside one article: a paragraph closed by a
+pictograph, a list with a subhead after it, an unmarked list a colon announces, a fact box
+of ``Label: value`` lines.
+
+Every page here is made up for the test; nothing is taken from the seed pages or from any
+evaluation page.
+"""
+
+from __future__ import annotations
+
+from wirecopy.records import Page, PageResult
+from wirecopy.stages.lines import is_terminal, split_lines
+from wirecopy.stages.segment import line_stats, segment
+
+TITLE = "Ferry adds crossings"
+LEAD = "The ferry company said on Monday that it would add two crossings a day."
+MORE = "The new crossings start in June. Tickets go on sale at the quay next week."
+LAST = "The council will review the timetable in the autumn, a spokeswoman said."
+END = "Fares will not change this year. Fuel costs fell in the spring, the company said."
+
+
+def _alone(text: str, title: str | None = None) -> PageResult:
+    page = Page(id="p", uri=None, format="html", content_hash="h", raw=b"", text=text, title=title)
+    (result,) = segment([page], line_stats([page]))
+    return result
+
+
+def test_a_pictograph_after_final_punctuation_ends_a_sentence() -> None:
+    assert is_terminal("We did not see that coming. Oh well… 😀")
+    assert is_terminal("What a day! 👍🏼")
+    assert is_terminal("See you soon. ❤️")
+    assert not is_terminal("Summer sale 😀")  # no sentence before it
+    assert not is_terminal("Acme Widgets™")
+
+
+def test_a_german_paragraph_closed_by_a_pictograph_is_body_not_a_caption() -> None:
+    # Nouns in capitals keep the share of small letters low: only its full stop makes it prose.
+    first = (
+        "Zuerst dachte ich, ich könnte das Missgeschick mit dem Rucksack einfach verheimlichen. "
+        "Dann wurde Max und mir nach einigen Nachrichten klar, dass die Leser Bescheid wissen "
+        "wollen. Nun gut… 😀"
+    )
+    (line,) = split_lines(first)
+    assert line.prose
+    text = "\n\n".join([TITLE, first, LEAD, MORE, LAST])
+    (copy,) = _alone(text).copies
+    assert copy.text.split("\n\n")[0] == first
+
+
+def test_a_subhead_after_a_list_keeps_the_next_section_in_the_article() -> None:
+    items = ["- Low price", "- Sturdy build", "- Heats only in the middle"]
+    text = "\n\n".join([TITLE, LEAD, MORE, *items, "Sizes and weight", LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == TITLE
+    assert "- Heats only in the middle" in copy.text
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_an_unmarked_list_a_colon_announces_goes_on_the_article() -> None:
+    rows = ["Opening by the mayor", "Talks on the quay", "Music in the harbour bar"]
+    intro = "The day of the first crossing looks like this:"
+    text = "\n\n".join([TITLE, LEAD, MORE, intro, *rows, "Getting there", LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == TITLE
+    assert "Music in the harbour bar" in copy.text
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_fact_box_of_label_value_lines_is_stepped_over() -> None:
+    box = ["Ferry: MV Harbour Star", "Crossing: under an hour", "Operator: Quay Lines"]
+    text = "\n\n".join([TITLE, LEAD, MORE, *box, LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == TITLE
+    assert "Crossing: under an hour" in copy.text
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_label_value_lines_whose_label_the_page_repeats_still_part_two_posts() -> None:
+    # ``Tags:`` under each post of a blog's front page is furniture, not a fact box.
+    second = "Bridge repairs begin"
+    text = "\n\n".join(
+        [
+            TITLE,
+            LEAD,
+            MORE,
+            "Tags: ferry, harbour",
+            "Category: Transport",
+            "Filed: Local news",
+            second,
+            LAST,
+            END,
+            "Tags: bridge, works",
+            "Category: Roads",
+            "Filed: City",
+        ]
+    )
+    copies = _alone(text).copies
+    assert [c.title for c in copies] == [TITLE, second]
+
+
+def test_a_long_sentence_ending_with_a_colon_is_prose_a_short_label_is_not() -> None:
+    announcing = "In her book the harbour master sets out the ten rules she keeps for a long life:"
+    (line,) = split_lines(announcing)
+    assert line.prose
+    (label,) = split_lines("Tips from the editors:")
+    assert not label.prose
+
+
+def test_a_subhead_over_a_sentence_that_announces_a_list_stays_in_the_article() -> None:
+    announcing = "In her book the harbour master sets out the ten rules she keeps for a long life:"
+    rules = ["- Take time to dream", "- Stay active", "- Keep your friends close"]
+    text = "\n\n".join(
+        [TITLE, LEAD, MORE, "The ten rules of the quay", announcing, *rules, LAST, END]
+    )
+    (copy,) = _alone(text).copies
+    assert copy.title == TITLE
+    assert announcing in copy.text
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_subhead_listed_again_in_a_list_of_contents_is_no_source_name() -> None:
+    # ``X`` and ``- X`` make a source line (``AFP`` over ``- AFP``), unless ``- X`` is an
+    # item among others: then both print one heading.
+    contents = ["- New Timetable", "- Rules of the Quay", "- Fares and Tickets"]
+    text = "\n\n".join(
+        [TITLE, LEAD, MORE, "Rules of the Quay", LAST, END, "In this article:", *contents]
+    )
+    (copy,) = _alone(text, title=TITLE).copies
+    assert copy.source is None
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_long_numbered_heading_whose_next_number_follows_opens_a_section() -> None:
+    first = "1) The council will publish a full timetable for the winter crossings next month"
+    second = "2) Fares stay the same"
+    text = "\n\n".join([TITLE, LEAD, MORE, first, LAST, second, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == TITLE
+    assert first in copy.text.split("\n\n")
+
+
+def test_a_long_numbered_line_with_no_next_number_may_still_title_an_article() -> None:
+    first = "1) The council will publish a full timetable for the winter crossings next month"
+    text = "\n\n".join([TITLE, LEAD, MORE, first, LAST, END])
+    titles = [c.title for c in _alone(text).copies]
+    assert titles == [TITLE, first]
+
+
+def _page(pid: str, site: str, text: str) -> Page:
+    return Page(id=pid, uri=None, format="html", content_hash=pid, raw=b"", text=text, site=site)
+
+
+def test_a_name_other_sites_print_alone_is_a_subhead_between_two_paragraphs() -> None:
+    # Printed alone on two other sites, ``Verdict`` counts as a name from the corpus; between
+    # two paragraphs it heads a section, as ``Conclusion`` or ``Advantages`` do anywhere.
+    others = [
+        _page(
+            f"o{k}",
+            f"site{k}.example",
+            "\n\n".join([f"Review {k} of the week", LEAD, MORE, "Verdict"]),
+        )
+        for k in (1, 2)
+    ]
+    page = _page("p", "here.example", "\n\n".join([TITLE, LEAD, MORE, "Verdict", LAST, END]))
+    pages = [*others, page]
+    result = segment(pages, line_stats(pages))[-1]
+    (copy,) = result.copies
+    assert copy.source is None
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_source_name_the_page_prints_twice_still_closes_an_article() -> None:
+    text = "\n\n".join([TITLE, LEAD, MORE, "Harbour Wire", LAST, END, "- Harbour Wire"])
+    copies = _alone(text).copies
+    assert copies[0].source == "Harbour Wire"
+    assert LAST not in copies[0].text
+
+
+def test_a_list_a_sentence_announces_after_the_last_paragraph_closes_the_article() -> None:
+    intro = "My favourite places to watch the ferries come in are these:"
+    spots = ["- The old pier at the harbour", "- The bench by the lighthouse", "- The quay cafe"]
+    text = "\n\n".join([TITLE, LEAD, MORE, LAST, intro, *spots])
+    (copy,) = _alone(text).copies
+    assert copy.text.split("\n\n")[-1] == "- The quay cafe"
+
+
+def test_a_list_under_a_label_after_the_last_paragraph_stays_out() -> None:
+    links = ["- Bridge repairs begin", "- Harbour master retires", "- New buses for the quay"]
+    text = "\n\n".join([TITLE, LEAD, MORE, LAST, "Related articles:", *links])
+    (copy,) = _alone(text).copies
+    assert copy.text.split("\n\n")[-1] == LAST
+
+
+def test_a_table_written_as_text_between_paragraphs_is_the_articles() -> None:
+    table = [
+        "| Crossing | Winter | Summer |",
+        "|---|---|---|",
+        "| Early boat | 6 a day | 8 a day |",
+        "| Late boat | 2 a day | 4 a day |",
+    ]
+    text = "\n\n".join([TITLE, LEAD, MORE, *table, LAST, END])
+    (copy,) = _alone(text).copies
+    assert "| Early boat | 6 a day | 8 a day |" in copy.text.split("\n\n")
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_box_of_one_column_written_as_a_table_is_no_articles_table() -> None:
+    box = ["| More from the harbour |", "|---|", "| Bridge works |", "| Bus routes |"]
+    text = "\n\n".join([TITLE, *box, LEAD, MORE, LAST, END])
+    (copy,) = _alone(text, title=TITLE).copies
+    assert copy.title == TITLE
+    assert "| Bridge works |" not in copy.text
+
+
+FLAT = (
+    "Summer is coming to the coast and the ferries fill up early. The company has added two "
+    "boats for the season. Tickets can be bought at the quay or online. Families get a "
+    "discount on weekdays. The first boat leaves at six in the morning. The last one comes "
+    "back after ten at night. Dogs travel free of charge."
+)
+FLAT_TOO = (
+    "A day at the beach needs some planning. Pack sun cream before anything else. Bring "
+    "water, more than you think you need. Take a hat for the children and for yourself. A "
+    "towel each is enough for most families. Snacks keep everyone in a good mood. Here is "
+    "what else fits into a big beach bag."
+)
+
+
+def test_a_flattened_paragraph_leading_to_a_list_and_more_text_is_no_teaser() -> None:
+    items = ["- A book", "- A small fan", "- Plasters for sharp shells"]
+    text = "\n\n".join([TITLE, FLAT, "What fits into a beach bag", FLAT_TOO, *items, LAST, END])
+    (copy,) = _alone(text, title=TITLE).copies
+    assert copy.text.split("\n\n")[0] == FLAT
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_two_flattened_teasers_under_their_headings_stay_apart() -> None:
+    text = "\n\n".join([TITLE, FLAT, "What fits into a beach bag", FLAT_TOO])
+    assert len(_alone(text, title=TITLE).copies) == 2
+
+
+def test_a_block_of_code_between_paragraphs_is_the_articles_even_lines_printed_twice() -> None:
+    code = [
+        "class FerryTests(TestCase):",
+        "@classmethod",
+        "def setUpClass(cls):",
+        "cls.quay = Quay()",
+        "@classmethod",
+        "def tearDownClass(cls):",
+        "cls.quay.close()",
+    ]
+    intro = "The tests of the booking system open the quay once for all of them, like this."
+    text = "\n\n".join([TITLE, LEAD, intro, *code, "What went wrong", LAST, END])
+    (copy,) = _alone(text, title=TITLE).copies
+    paragraphs = copy.text.split("\n\n")
+    assert paragraphs.count("@classmethod") == 2
+    assert paragraphs[-1] == END
+
+
+def test_a_few_lines_that_end_with_a_semicolon_are_no_code_unless_three_in_a_row() -> None:
+    roles = ["Anna Berg, harbour master;", "Tom Lund, ferry captain;"]
+    text = "\n\n".join([TITLE, LEAD, MORE, *roles, "Contact", LAST, END])
+    result = _alone(text, title=TITLE)
+    assert all("code" not in str(b.evidence.get("why")) for b in result.blocks)
+
+
+def test_a_bullet_alone_on_its_line_joins_the_text_of_its_item() -> None:
+    lines = split_lines("What to bring:\n\n-\n\nsun cream,\n\n-\na hat.")
+    assert [line.text for line in lines] == ["What to bring:", "- sun cream,", "- a hat."]
+    assert (lines[1].start, lines[1].end) == (16, 29)
+
+
+def test_items_of_one_list_go_on_the_article_whether_or_not_they_read_as_prose() -> None:
+    items = [
+        "a) Checks of the tickets at the gate before the boat leaves the quay,",
+        "b) checks of the cars on the deck,",
+        "c) counts of the passengers by the crew,",
+        "d) Reports to the harbour master.",
+    ]
+    text = "\n\n".join([TITLE, LEAD, MORE, *items])
+    (copy,) = _alone(text, title=TITLE).copies
+    assert copy.text.split("\n\n")[-1] == items[-1]
+
+
+def test_a_subhead_over_the_sentence_that_announces_a_list_is_bridged() -> None:
+    announce = "To judge the crossing the captain can use several signs:"
+    items = ["- the wind,", "- the swell,", "- the tide."]
+    text = "\n\n".join([TITLE, LEAD, MORE, "Reading the sea", announce, *items, LAST, END])
+    (copy,) = _alone(text, title=TITLE).copies
+    assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_sentence_naming_the_site_in_passing_is_no_heading_about_the_site() -> None:
+    page = Page(
+        id="p",
+        uri=None,
+        format="html",
+        content_hash="h",
+        raw=b"",
+        text="\n\n".join(
+            [
+                TITLE,
+                LEAD,
+                MORE,
+                "Seminar with the founder of Harbourfolk in the old mill",
+                LAST,
+                END,
+            ]
+        ),
+        site="harbourfolk.example",
+        title=TITLE,
+    )
+    (result,) = segment([page], line_stats([page]))
+    (copy,) = result.copies
+    assert copy.text.split("\n\n")[-1] == END
