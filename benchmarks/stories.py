@@ -135,7 +135,11 @@ def labelled_stories(
     put in, the largest one's share of them, and the articles outside it (other happenings) put
     with them."""
     number = {tuple(keys): n for n, keys in enumerate(gold["stories"])}
-    names = {number[tuple(keys)]: name for name, keys in gold.get("events", {}).items()}
+    names = {
+        number[tuple(keys)]: name
+        for name, keys in gold.get("events", {}).items()
+        if tuple(keys) in number
+    }
     members: dict[int, list[str]] = {}
     for article, label in labels.items():
         if label != OUTSIDE:
@@ -388,8 +392,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--pairs",
         type=Path,
         metavar="DIR",
-        help="with --stream: write each corpus's wrong and missed pairs, with the parts of "
-        "their similarity, to DIR/<corpus>-<entities>.jsonl",
+        help="with --stream, or for an open gold file's corpus: write each corpus's wrong and "
+        "missed pairs, with the parts of their similarity, to DIR/<corpus>-<entities>.jsonl",
     )
     parser.add_argument(
         "--developing",

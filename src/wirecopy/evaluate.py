@@ -19,7 +19,8 @@ from sklearn.metrics import adjusted_rand_score
 from wirecopy.textnorm import normalize
 
 OUTSIDE = -1
-"""The gold label of an article of an open gold file that is in no labelled story."""
+"""The gold label of an article of an open gold file that is in no labelled story (gold labels
+are otherwise story numbers, 0 and up, as `gold_labels` gives them)."""
 
 
 def _pairs(labels: Mapping[str, object], outside: Mapping[str, object]) -> set[tuple[str, str]]:
@@ -53,7 +54,7 @@ def bcubed_f1(predicted: Mapping[str, object], gold: Mapping[str, object]) -> fl
         precision += len(mine & truth) / len(mine)
         recall += len(mine & truth) / len(truth)
     if not labelled:
-        return 0.0
+        raise ValueError("no labelled article to score")
     precision, recall = precision / len(labelled), recall / len(labelled)
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 

@@ -5,23 +5,28 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bench_support import REPO, reuters_dir
+from benchmarks.reuters import ReutersStory
 from benchmarks.reuters_events import (
     DEVELOPING,
     FOLDER,
     PAGES_FILE,
+    developing_gold,
     opening,
+    part_gold,
     write,
     write_developing,
 )
-from benchmarks.stories import DEFAULT, _name
+from benchmarks.stories import DEFAULT, _name, labelled_stories
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wirecopy.evaluate import OUTSIDE
 from wirecopy.textnorm import normalize
 
 PARTS = ("tune", "heldout")
@@ -143,6 +148,48 @@ def test_developing_stories_are_labelled_whole_in_an_open_gold_file(tmp_path: Pa
     # Every page is a copy of one gold article, labelled or not.
     copies = Counter(page for article in gold["articles"].values() for page in article["copies"])
     assert copies == Counter(f"{PAGES_FILE}#{n}" for n in range(1, len(pages) + 1))
+
+
+def _story(newid: int, body: str) -> ReutersStory:
+    return ReutersStory(newid, datetime(1987, 3, 2), f"T{newid}", "", body, (), ())
+
+
+def test_one_text_in_two_stories_is_an_error_unless_both_are_unlabelled() -> None:
+    stories = [
+        _story(1, "The dam burst on Monday. Rescuers came."),
+        _story(2, "The dam burst on Monday. Rescuers came."),  # sent again
+        _story(3, "Bond prices rose. Traders said."),
+        _story(4, "Bond prices rose. Traders said."),  # sent again, unlabelled too
+    ]
+    with pytest.raises(ValueError, match="print one text, two events"):
+        part_gold("p", stories, {"dam": [1, 3]})  # the repeat of 1 left out of its event
+    with pytest.raises(ValueError, match="print one text, two events"):
+        part_gold("p", stories, {"dam": [1, 3]}, open_=True)
+    gold = developing_gold(
+        {"days": ["1987-03-02"], "stories": {"dam": {"newids": [1, 2], "note": "."}}}, stories
+    )
+    # One gold article per text; only the labelled one is in a story.
+    assert gold["open"] is True and gold["stories"] == [["r1"]] == list(gold["events"].values())
+    assert sorted(gold["articles"]) == ["r1", "r3"]
+    assert set(gold["articles"]["r3"]["copies"]) == {f"{PAGES_FILE}#3", f"{PAGES_FILE}#4"}
+
+
+def test_labelled_stories_say_how_each_was_split_and_what_joined_it() -> None:
+    gold = {"stories": [["g1", "g2", "g3"], ["g4"]], "events": {"dam": ["g1", "g2", "g3"]}}
+    labels = {"a": 0, "b": 0, "c": 0, "d": 1, "x": OUTSIDE, "y": OUTSIDE}
+    predicted: dict[str, str | None] = {
+        "a": "s",
+        "b": "s",
+        "c": "t",
+        "d": "u",
+        "x": "s",
+        "y": "t",
+    }
+    found = labelled_stories(gold, labels, predicted)
+    assert found == [
+        {"story": "dam", "articles": 3, "put_in": 2, "largest_share": 0.6667, "others_joined": 2},
+        {"story": "1", "articles": 1, "put_in": 1, "largest_share": 1.0, "others_joined": 0},
+    ]
 
 
 def test_opening_grows_until_no_other_text_holds_it() -> None:
