@@ -14,7 +14,8 @@ story with a body dated on a part's days, and writes, for each part:
 ``developing.json`` beside it labels *developing stories* of another week (a happening followed
 over days: its sequels, the parties' statements, reactions), every article of each, and no other
 story of that week: :func:`write_developing` writes their pages and an *open* gold file
-(`wirecopy.evaluate`) to a folder of the caller's choosing (2,468 pages, not committed).
+(`wirecopy.evaluate`) to a folder of the caller's choosing (2,468 pages, not committed), or
+only the labelled stories' 166 pages.
 
 Stories printing the same opening are one gold article with several copies (the wire sent
 them twice, or corrected), and so is a story whose whole body another one holds (a shorter
@@ -162,8 +163,9 @@ def write(folder: Path, corpus: Path) -> dict[str, int]:
 
 
 def developing_gold(labels: dict[str, Any], stories: Sequence[ReutersStory]) -> dict[str, Any]:
-    """The open gold file of the developing stories (see the module's docstring): every story
-    of the week is an article of it, only the labelled ones are in ``stories``."""
+    """The gold file of the developing stories (see the module's docstring): every one of
+    ``stories`` is an article of it, only the labelled ones are in ``stories`` (an open gold
+    file when some are not labelled)."""
     events = {name: list(story["newids"]) for name, story in labels["stories"].items()}
     gold = part_gold("developing", stories, events, open_=True)
     event_of = {newid: name for name, ids in events.items() for newid in ids}
@@ -171,23 +173,31 @@ def developing_gold(labels: dict[str, Any], stories: Sequence[ReutersStory]) -> 
     for key in gold["articles"]:
         if int(key[1:]) in event_of:
             groups.setdefault(event_of[int(key[1:])], []).append(key)
+    unlabelled = any(int(key[1:]) not in event_of for key in gold["articles"])
     gold["about"] = (
         f"Reuters-21578 stories of {', '.join(labels['days'])} with a body, one page each;"
         " the developing stories of tests/data/reuters_events/developing.json labelled by hand"
-        " (every article of each), no other story of the week (an open gold file)."
+        " (every article of each)"
+        + (", no other story of the week (an open gold file)." if unlabelled else ".")
     )
-    gold["open"] = True
+    gold["open"] = unlabelled
     gold["stories"] = [groups[name] for name in sorted(groups)]
     gold["events"] = {name: groups[name] for name in sorted(groups)}
     return gold
 
 
-def write_developing(out: Path, corpus: Path, labels_path: Path = DEVELOPING) -> Path:
+def write_developing(
+    out: Path, corpus: Path, labels_path: Path = DEVELOPING, *, alone: bool = False
+) -> Path:
     """Write the developing stories' week (pages and open gold file) into ``out``; the gold
-    file's path."""
+    file's path. ``alone``: only the labelled stories' pages, every article of the gold file
+    in a labelled story (a small archive of large stories, the other happenings left out)."""
     labels = json.loads(labels_path.read_text(encoding="utf-8"))
     by_day = _by_day(corpus)
     stories = [s for day in labels["days"] for s in by_day.get(day, [])]
+    if alone:
+        labelled = {n for story in labels["stories"].values() for n in story["newids"]}
+        stories = [s for s in stories if s.newid in labelled]
     return _write_part(out, stories, developing_gold(labels, stories))
 
 

@@ -32,7 +32,9 @@ similarity (:func:`pair_parts`).
 
 ``--developing`` also scores the developing stories of ``tests/data/reuters_events`` (a week of
 2,468 Reuters stories; some twenty happenings followed over days, each labelled whole, in an
-open gold file: `wirecopy.evaluate`), written from the shared corpus into a temporary folder.
+open gold file: `wirecopy.evaluate`), written from the shared corpus into a temporary folder,
+and those stories alone (``reuters_developing_alone``: their 166 pages, a small archive of
+large stories, the week's other happenings left out).
 Stories there are large and span days, as in the news streams Miranda et al. (2018) scored,
 where the labelled days above hold mostly single articles. Its result lists each labelled
 story's articles, the stories they were put in, the share of the largest, and the articles of
@@ -416,10 +418,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.developing:
             from benchmarks.reuters_events import write_developing
 
-            folder = Path(tmp) / "reuters_developing"
+            week, alone = Path(tmp) / "reuters_developing", Path(tmp) / "reuters_developing_alone"
+            collection = SHARED / "reuters21578"
             corpora = {
                 **corpora,
-                folder.name: (folder / "pages", write_developing(folder, SHARED / "reuters21578")),
+                week.name: (week / "pages", write_developing(week, collection)),
+                alone.name: (alone / "pages", write_developing(alone, collection, alone=True)),
             }
         for name, (pages, gold) in corpora.items():
             is_open = bool(json.loads(gold.read_text(encoding="utf-8")).get("open"))

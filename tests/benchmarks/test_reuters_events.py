@@ -172,6 +172,11 @@ def test_one_text_in_two_stories_is_an_error_unless_both_are_unlabelled() -> Non
     assert gold["open"] is True and gold["stories"] == [["r1"]] == list(gold["events"].values())
     assert sorted(gold["articles"]) == ["r1", "r3"]
     assert set(gold["articles"]["r3"]["copies"]) == {f"{PAGES_FILE}#3", f"{PAGES_FILE}#4"}
+    # The labelled stories alone: every article labelled, a closed gold file.
+    alone = developing_gold(
+        {"days": ["1987-03-02"], "stories": {"dam": {"newids": [1, 2], "note": "."}}}, stories[:2]
+    )
+    assert alone["open"] is False and alone["stories"] == [["r1"]]
 
 
 def test_labelled_stories_say_how_each_was_split_and_what_joined_it() -> None:
