@@ -48,9 +48,9 @@ def home(request: Request) -> Record:
     in /api/stats), and the latest stories, newest first, in the export fields (the first
     of /api/stories)."""
     with reading(request) as conn:
-        data = views.home(conn, views.LATEST_STORIES)
+        data = queries.stats(conn)
         latest = queries.story_records(conn, views.LATEST_STORIES)
-    return data | {"stories": latest}
+    return {key: data[key] for key in ("totals", "by_site", "runs")} | {"stories": latest}
 
 
 @router.get("/articles")
