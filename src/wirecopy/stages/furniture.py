@@ -58,6 +58,7 @@ class PageContext:
     names: Counter[str] = field(default_factory=Counter)  # name -> forms printed on the page
     table: dict[int, str] = field(default_factory=dict)  # line -> its part in a table
     code: set[int] = field(default_factory=set)  # lines of blocks of program code in a text
+    sections: set[int] = field(default_factory=set)  # numbered headings whose next follows
     name_of: list[str] = field(default_factory=list)  # line -> its name key
     keys: list[tuple[str, str | None]] = field(default_factory=list)  # shape and head digests
     source_key: str = ""  # the page's metadata source as a name key
@@ -139,6 +140,14 @@ class PageContext:
         if head:
             self.ask(HEAD, head, MARK_BITS[name])
         return name in self.marks(i)
+
+    def printed_elsewhere(self, i: int) -> bool:
+        """Does the site print line i itself (not only its label) on other pages? Recorded
+        as asked, as `mark` is."""
+        line_key = self.keys[i][0]
+        self.ask(LINE, line_key, MARK_BITS["recurs"])
+        found, total = self.stats.on_site(self.stats.lines, line_key, self.site)
+        return "recurs" in site_marks(found, total)
 
     def label_repeats(self, i: int) -> bool:
         """Does line i open with a ``Label:`` that opens another line of the page too?"""

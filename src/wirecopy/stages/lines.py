@@ -106,17 +106,27 @@ def item_number(text: str) -> int | None:
 
 # A line of program code, by its shape in any of the common languages: a decorator, a
 # comment, a definition or an import opening it; a call (``name(``, ``a.b(``) closing it or
-# standing in it; braces or a semicolon closing it; an assignment (``x = ...``); an ellipsis.
-_CODE = re.compile(
-    r"^(?:@\w|#\s|//|/\*|\*/|def |class |import \w|from [\w.]+ import |return\b|\.\.\.$|\"\"\"|''')"
-    r"|[\w\])]\.\w+\(|\b[a-z_][\w.]*\([^()]*\)?[,;:]?\s*$|[;{}]\s*$|^[})\]]+[;,)]*$"
-    r"|^\w[\w.\[\]]* = \S"
+# standing in it; braces closing it; an assignment (``x = ...``); an ellipsis. (A semicolon
+# alone is no evidence: lists of roles or of links end their items with one.)
+_FRAME = (
+    r"^(?:def |class |import \w|from [\w.]+ import |return\b|function\b)|[{}]\s*$|^[})\]]+[;,)]*$"
 )
+_ACT = r"[\w\])]\.\w+\(|\b[a-z_][\w.]*\([^()]*\)?[,;:]?\s*$|^\w[\w.\[\]]* = \S"
+_CODE = re.compile(rf"^(?:@\w|#\s|//|/\*|\*/|\.\.\.$|\"\"\"|''')|{_FRAME}|{_ACT}")
+_CODE_FRAME = re.compile(_FRAME)
+_CODE_ACT = re.compile(_ACT)
 
 
 def code_like(text: str) -> bool:
     """Does the line read as a line of program code rather than of text?"""
     return _CODE.search(text) is not None
+
+
+def code_evidence(text: str) -> tuple[bool, bool]:
+    """The two kinds of evidence a block of code holds both of (a list of handles,
+    ``@name``, or of comments holds neither): does the line open or close a definition or a
+    block (``def``, ``import``, braces), and does it call or assign?"""
+    return _CODE_FRAME.search(text) is not None, _CODE_ACT.search(text) is not None
 
 
 _ITEM = re.compile(r"^(?:[-–—•*·▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
@@ -193,7 +203,10 @@ def separated(text: str) -> bool:
 def _emoji(c: str) -> bool:
     """A pictograph (``😀``, ``♥``, ``✨``) or what joins or modifies one (skin tone, variation
     selector, zero-width joiner); not ``©``, ``®``, ``™`` or arrows, which end labels."""
-    return (unicodedata.category(c) == "So" and c >= "\u2600") or c in _EMOJI_PARTS
+    if c in _EMOJI_PARTS:
+        return True
+    arrow = "ARROW" in unicodedata.name(c, "")  # ``➜``, ``⬇``: they point to a link
+    return unicodedata.category(c) == "So" and c >= "\u2600" and not arrow
 
 
 _EMOJI_PARTS = frozenset("\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -460,7 +473,7 @@ def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, s
     width = _wrap_width(physical)
     merged: list[tuple[int, int, str, int]] = []
     previous: tuple[int, str, int, int] | None = None
-    for start, stripped, gap, indent in physical:
+    for k, (start, stripped, gap, indent) in enumerate(physical):
         joins = (
             width is not None
             and previous is not None
@@ -469,9 +482,10 @@ def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, s
             and indent <= previous[3]
         )
         if merged and not joins and gap <= 1:
-            # A bullet alone on its line, its item's text on the next (what markup that
-            # sets the bullet apart leaves in text): one item of a list.
-            joins = merged[-1][2] in _BULLETS or _broken(merged[-1][2], stripped)
+            after = physical[k + 1][1] if k + 1 < len(physical) else ""
+            before = merged[-2][2] if len(merged) > 1 else ""
+            bullet = _bullet_of(merged[-1][2], stripped, before, after)
+            joins = bullet or _broken(merged[-1][2], stripped)
         if joins and merged:
             first, _end, joined, first_gap = merged[-1]
             merged[-1] = (first, start + len(stripped), f"{joined} {stripped}", first_gap)
@@ -479,6 +493,20 @@ def _unwrap(physical: list[tuple[int, str, int, int]]) -> list[tuple[int, int, s
             merged.append((start, start + len(stripped), stripped, gap))
         previous = (start, stripped, gap, indent)
     return merged
+
+
+ITEM_WORDS = 8  # the text a lone bullet is joined to is an item this long at most, alone
+
+
+def _bullet_of(bullet: str, text: str, before: str, after: str) -> bool:
+    """Is ``bullet`` a bullet alone on its line and ``text`` its item's (what markup that
+    sets the bullet apart leaves in text)? Only when the text is short, or another item
+    stands before it or another bullet after it: a lone ``*`` or ``—`` between two
+    paragraphs divides scenes."""
+    if bullet not in _BULLETS:
+        return False
+    listed = after in _BULLETS or item(before)
+    return listed or len(text.split()) <= ITEM_WORDS
 
 
 @lru_cache(maxsize=1024)

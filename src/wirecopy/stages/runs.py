@@ -12,7 +12,17 @@ from __future__ import annotations
 import re
 
 from wirecopy.stages.furniture import PageContext
-from wirecopy.stages.lines import Line, code_like, dateline_parts, item, item_number, list_item
+from wirecopy.stages.lines import (
+    Line,
+    code_evidence,
+    code_like,
+    dateline_parts,
+    figures,
+    is_terminal,
+    item,
+    item_number,
+    list_item,
+)
 from wirecopy.stages.tables import ROW
 from wirecopy.stages.titles import title_score
 from wirecopy.textnorm import normalize
@@ -21,6 +31,7 @@ MAX_BRIDGE = 2  # short lines a body run may step over
 SUBHEAD_WORDS = 12
 FLAT_SENTENCES = 5
 FLAT_WORDS = 50
+LABEL_ROW_FIGURES = 2  # an unmarked line under a label holds this many figures: a fact
 LIST_INTRO_WORDS = 8  # a sentence announcing a list; ``Related articles:`` is a label
 
 
@@ -28,7 +39,20 @@ def body_candidate(ctx: PageContext, i: int) -> bool:
     line = ctx.lines[i]
     if i in ctx.table or i in ctx.code:
         return True
-    return line.prose and not ctx.dup(i) and not ctx.metadata_title(i) and not ctx.profiled(i)
+    if not line.prose or ctx.dup(i) or ctx.metadata_title(i) or ctx.profiled(i):
+        return False
+    # A sentence announcing what follows with a colon that the site prints on other pages
+    # (an appeal to subscribe) is furniture.
+    return not line.text.endswith(":") or not ctx.printed_elsewhere(i)
+
+
+def _furniture(ctx: PageContext, i: int) -> bool:
+    """Is line i, an intro to a list, the page's or the site's furniture: printed again on
+    the page, listed in the profile, printed on other pages of the site, or opening with a
+    ``Label:`` that opens other lines of the page or of other pages?"""
+    if ctx.dup(i) or ctx.profiled(i) or ctx.label_repeats(i) or ctx.label_recurs(i):
+        return True
+    return ctx.mark(i, "recurs")
 
 
 def _can_start(ctx: PageContext, i: int) -> bool:
@@ -75,10 +99,33 @@ def markup_tables(ctx: PageContext) -> dict[int, str]:
         ruled = any(_RULE.match(lines[k].text) for k in range(i, end))
         columns = lines[i].text.strip("|").count("|") + 1  # a box of one column lists links
         near_text = any(0 <= k < n and _paragraph(ctx, k) for k in near)
-        if ruled and columns >= 2 and end - i >= 3 and near_text:
+        if ruled and columns >= 2 and end - i >= 3 and near_text and _tabular(ctx, i, end):
             found.update(dict.fromkeys(range(i, end), ROW))
         i = end
     return found
+
+
+HEADLINE_WORDS = 4  # a cell this long, with no figure and no full stop, reads as a headline
+
+
+def _tabular(ctx: PageContext, start: int, end: int) -> bool:
+    """Do rows ``start:end`` hold a table rather than a box of links laid out as one? No
+    row is furniture (by the test figure tables pass, `not_in_table`), and the rows under
+    the head hold figures, or cells that are not headlines (``| Most read | |``)."""
+    rows = [k for k in range(start, end) if not _RULE.match(ctx.lines[k].text)]
+    if any(not_in_table(ctx, k, set(rows)) for k in rows):
+        return False
+    body = [ctx.lines[k].text for k in rows[1:]]
+    if any(figures(text) for text in body):
+        return True
+    return not all(_headline_row(text) for text in body)
+
+
+def _headline_row(text: str) -> bool:
+    """A row with one filled cell, or one that reads as a headline (long, no full stop)."""
+    cells = [cell.strip() for cell in text.strip("|").split("|") if cell.strip()]
+    long = [c for c in cells if len(c.split()) >= HEADLINE_WORDS and not is_terminal(c)]
+    return len(cells) <= 1 or bool(long)
 
 
 CODE_LINES = 3  # a block of code is this many lines or more (one line may be a list's)
@@ -87,7 +134,9 @@ CODE_LINES = 3  # a block of code is this many lines or more (one line may be a 
 def code_blocks(ctx: PageContext) -> set[int]:
     """Blocks of program code that stand by a paragraph (a programmer's blog, a how-to):
     consecutive lines shaped as code (`wirecopy.stages.lines.code_like`), most of them no
-    prose; a line printed again in them (``@classmethod``, ``}``) is code as much."""
+    prose, that hold both kinds of `wirecopy.stages.lines.code_evidence` in lines printed
+    once (a line printed again, ``@classmethod`` or ``}``, is code as much in such a block)
+    and are not, most of them, the site's furniture (a tracker's script on each page)."""
     lines = ctx.lines
     n = len(lines)
     found: set[int] = set()
@@ -102,10 +151,20 @@ def code_blocks(ctx: PageContext) -> set[int]:
         near = [*range(i - TABLE_REACH, i), *range(end, end + TABLE_REACH)]
         prose = sum(lines[k].prose for k in range(i, end))
         near_text = any(0 <= k < n and _paragraph(ctx, k) for k in near)
-        if end - i >= CODE_LINES and 2 * prose <= end - i and near_text:
+        if end - i >= CODE_LINES and 2 * prose <= end - i and near_text and _program(ctx, i, end):
             found.update(range(i, end))
         i = end
     return found
+
+
+def _program(ctx: PageContext, start: int, end: int) -> bool:
+    """Lines ``start:end``, shaped as code, are a program's: lines printed once hold both
+    kinds of code evidence, and most lines are not the site's furniture."""
+    once = [code_evidence(ctx.lines[k].text) for k in range(start, end) if not ctx.dup(k)]
+    if not (any(frame for frame, _act in once) and any(act for _frame, act in once)):
+        return False
+    furniture = sum(ctx.furniture(k) for k in range(start, end))
+    return 2 * furniture <= end - start
 
 
 def _code(line: Line) -> bool:
@@ -135,29 +194,36 @@ def _teaser(ctx: PageContext, i: int) -> bool:
     after = i + 1
     while after < n and item(ctx.lines[after].text) and not ctx.dup(after):
         after += 1  # a list it leads to (what to pack, the steps to take), then the text
-    if after - i <= 2:
-        after = i + 1  # one dashed line: the title of the next teaser, no list
+    # Only a list it announces, or whose items are parts of one sentence: dashed lines
+    # that end with no comma after a teaser are the titles of the next ones.
+    led = ctx.lines[i].text.endswith(":") or _one_sentence(ctx, list(range(i + 1, after)))
+    if after - i <= 2 or not led:
+        after = i + 1
     near = [j for j in (i - 1, after) if 0 <= j < n]
     return flattened(ctx.lines[i]) and not any(body_candidate(ctx, j) for j in near)
 
 
 def _announced(ctx: PageContext, start: int) -> int:
-    """End of the list that starts at ``start``: the items (``- ...``, ``1. ...``, or short
-    lines with no mark) that the line before ``start`` (or ``start`` itself, or the line
-    after it under a subhead) announces with a colon, or two items or more, maybe under one
-    heading, or two ``Label: value`` lines or more (a fact box); ``start`` when there is
-    none."""
+    """End of the list that starts at ``start``: the items that the line before ``start``
+    (or ``start`` itself, or the line after it under a subhead) announces with a colon
+    (``- ...``, ``1. ...``; short lines with no mark too when a sentence announces them, or
+    rows of figures; none when the announcing line is furniture: ``Get our newsletter:`` the
+    site prints on other pages), or two items or more, maybe under one heading, or two
+    ``Label: value`` lines or more (a fact box); ``start`` when there is none."""
     n = len(ctx.lines)
 
     def listed(i: int) -> bool:
         return i < n and item(ctx.lines[i].text) and not ctx.dup(i)
 
     def row(i: int) -> bool:
-        """An item, or a short line of an unmarked list that a colon announces (the sizes
-        of a product, the times of a programme, an address: printed with no bullets)."""
+        """An item, or a short line of an unmarked list that a sentence announces with a
+        colon (the sizes of a product, the times of a programme, an address: printed with
+        no bullets); after a label (``Read also:``) only items."""
         if listed(i):
             return True
         line = ctx.lines[i] if i < n else None
+        if not sentence and not (line is not None and figures(line.text) >= LABEL_ROW_FIGURES):
+            return False  # after a label, a row of figures (``Grill: 53 x 49 cm``) at most
         if line is None or line.prose or line.words > SUBHEAD_WORDS or line.gap >= 2:
             return False
         return not ctx.dup(i)
@@ -172,12 +238,19 @@ def _announced(ctx: PageContext, start: int) -> int:
         head = ctx.keys[i][1] is not None and not ctx.label_repeats(i) and not ctx.dup(i)
         return head and not ctx.label_recurs(i)
 
-    if ctx.lines[start - 1].text.endswith(":"):
-        end = start
-    elif ctx.lines[start].text.endswith(":"):
-        end = start + 1
-    elif start + 1 < n and ctx.lines[start + 1].text.endswith(":"):
-        end = start + 2  # a subhead over the line that announces the list
+    intro = next(
+        (
+            k
+            for k in (start - 1, start, start + 1)
+            if 0 <= k < n and ctx.lines[k].text.endswith(":")
+        ),
+        None,
+    )
+    sentence = intro is not None and _announcing(ctx, intro)
+    if intro is not None:
+        if _furniture(ctx, intro):
+            return start  # ``Get our newsletter:`` on other pages: no list of the article
+        end = intro + 1  # (start + 1: a subhead over the line that announces the list)
     elif pair(start) and pair(start + 1):
         end = start + 2
         while pair(end):
@@ -193,6 +266,13 @@ def _announced(ctx: PageContext, start: int) -> int:
     while row(end):
         end += 1
     return end
+
+
+def _announcing(ctx: PageContext, i: int) -> bool:
+    """Does line i, ending with a colon, read as a sentence that announces a list (``My
+    favourite spots on the coast:``) rather than a label (``Related articles:``)?"""
+    line = ctx.lines[i]
+    return line.words >= LIST_INTRO_WORDS and line.lower >= 0.25 and not line.separators
 
 
 def _could_title(ctx: PageContext, i: int, between: list[int]) -> bool:
@@ -219,12 +299,13 @@ def _bridgeable(ctx: PageContext, between: list[int], after: int) -> bool:
             return False  # a long line that could head an article
         if dateline_parts(line.text) is not None or ctx.metadata_title(i):
             return False  # a date closes an article; the page's own title opens one
-        if not (i < listed and item(line.text)) and _closing_source(ctx, i, between):
+        if not (i < listed and item(line.text)) and ctx.sourceish(i):
             return False  # so does a source name, standing alone rather than in a list
-        # A heading about the site (a sentence may name it in passing), or naming what the
-        # next line describes.
-        about_site = line.words < LIST_INTRO_WORDS and ctx.names_site(i)
-        if about_site or _announces(line, ctx.lines[after]):
+        # A heading about the site (not a row or a sentence that announces one: they may
+        # name it in passing), or naming what the next line describes.
+        in_list = i < listed and not line.text.endswith(":")
+        sentence = line.text.endswith(":") and _announcing(ctx, i)
+        if (ctx.names_site(i) and not (in_list or sentence)) or _announces(line, ctx.lines[after]):
             return False
     # What a colon announces goes on the article, however short; so do paragraphs that go on
     # (a section under its subhead), where a lone short line would be a teaser, and the last
@@ -245,15 +326,6 @@ def _one_sentence(ctx: PageContext, between: list[int]) -> bool:
     return bool(items) and all(text.endswith((",", ";")) for text in items)
 
 
-def _closing_source(ctx: PageContext, i: int, between: list[int]) -> bool:
-    """Is line i a source name closing the article? A name that only other sites print
-    alone (``Conclusion``, ``Advantages``: any site's subheads, as much as ``AFP``), standing
-    alone between two paragraphs, is a subhead; the page's own sources close it anywhere."""
-    if len(between) == 1 and not ctx.source_here(i):
-        return False
-    return ctx.sourceish(i)
-
-
 def _goes_on(ctx: PageContext, after: int) -> bool:
     """Paragraphs go on after line ``after``: the next line is one, or is a short line (a
     subhead) with one right after it. A lone brief under a heading has neither."""
@@ -271,20 +343,34 @@ def _inserted(ctx: PageContext, i: int, between: list[int]) -> bool:
     """Is long line i an insertion in the body rather than the title of a next article: it
     cannot title one, or it is a quotation, or its ``Label:`` opens other lines of the page
     or of other pages (``Read more: <headline>``)?"""
-    if not _could_title(ctx, i, between) or _numbered_section(ctx, i):
+    if not _could_title(ctx, i, between) or _numbered_section(ctx, i, between):
         return True
     return _quotation(ctx.lines[i].text) or ctx.label_repeats(i) or ctx.label_recurs(i)
 
 
-def _numbered_section(ctx: PageContext, i: int) -> bool:
-    """Is line i a numbered heading (``1) ...``) whose next number opens a line further on:
-    the first of the numbered sections of one text (the decisions of a meeting, the steps
-    of a guide), however long, rather than the title of another article?"""
-    number = item_number(ctx.lines[i].text)
-    if number is None:
-        return False
-    later = ctx.lines[i + 1 :]
-    return any(item_number(line.text) == number + 1 for line in later)
+def numbered_sections(ctx: PageContext) -> set[int]:
+    """Lines opening with a number (``1) ...``) whose next number opens a line further on in
+    the same stretch of the page (no wide gap between): the numbered sections of one text
+    (the decisions of a meeting, the steps of a guide). Once per page."""
+    found: set[int] = set()
+    seen: set[int] = set()  # the numbers opening lines after i, up to a wide gap
+    for i in reversed(range(len(ctx.lines))):
+        number = item_number(ctx.lines[i].text)
+        if number is not None:
+            if number + 1 in seen:
+                found.add(i)
+            seen.add(number)
+        if ctx.lines[i].gap >= 2:
+            seen = set()
+    return found
+
+
+def _numbered_section(ctx: PageContext, i: int, between: list[int]) -> bool:
+    """Is line i the first of the numbered sections of one text, however long, rather than
+    the title of another article? Not under a heading of its own (``Most read`` over a
+    numbered box of teasers after the article)."""
+    heading = any(not list_item(ctx.lines[k].text) for k in between if k < i)
+    return i in ctx.sections and not heading
 
 
 def _printed_between(ctx: PageContext, i: int) -> bool:
@@ -359,9 +445,12 @@ def body_runs(ctx: PageContext) -> list[list[int]]:
                 run.extend(range(j, k + 1))
                 j = k + 1
                 continue
-            end = _closing_list(ctx, j)
-            run.extend(range(j, end))
-            j = end
+            # The intro may be a long sentence the run took in (``...:`` is prose).
+            intro = j - 1 if run[-1] == j - 1 and item(ctx.lines[j].text) else j
+            end = _closing_list(ctx, intro)
+            if end > j:
+                run.extend(range(j, end))
+                j = end
             break
         runs.append(run)
         i = j
@@ -370,19 +459,20 @@ def body_runs(ctx: PageContext) -> list[list[int]]:
 
 def _closing_list(ctx: PageContext, j: int) -> int:
     """End of a list that closes the article after its last paragraph (``j`` itself when
-    there is none): a sentence right after the paragraph announces it with a colon (``My
-    favourite spots on the coast:``), and two items or more follow, marked as items. A label
-    (``Related articles:``) is too short to be that sentence; a list the site prints on
-    other pages is furniture."""
+    there is none): sentence ``j`` announces it with a colon (``My favourite spots on the
+    coast:``), right after the last paragraph or, long enough to be prose, as the run's last
+    line, and two items or more follow, marked as items. A label (``Related
+    articles:``) is too short to be that sentence; an intro that is furniture (printed on
+    other pages, its label opening other lines) announces no list of the article."""
     n = len(ctx.lines)
     intro = ctx.lines[j]
-    if not intro.text.endswith(":") or intro.words < LIST_INTRO_WORDS or intro.lower < 0.25:
+    if not intro.text.endswith(":") or not _announcing(ctx, j):
         return j
-    if intro.gap >= 2 or ctx.dup(j) or ctx.profiled(j) or ctx.names_site(j):
+    if intro.gap >= 2 or ctx.names_site(j):
         return j
     end = j + 1
     while end < n and item(ctx.lines[end].text) and not ctx.dup(end) and ctx.lines[end].gap < 2:
         end += 1
-    if end - j - 1 < 2 or ctx.mark(j, "recurs"):
+    if end - j - 1 < 2 or _furniture(ctx, j):
         return j
     return end

@@ -19,24 +19,28 @@ How a page is read (every step decides from evidence that holds on pages never s
 2. Body runs (`wirecopy.stages.runs`). Consecutive prose lines form a run, and so do the
    rows of a table of figures (`wirecopy.stages.tables`: short lines of figures, an earnings
    item's say, that are neither repeats on the page nor the site's furniture), of a table
-   written as text (``| a | b |`` under a ``|---|`` rule, two columns or more) and the lines
-   of a block of program code, each standing by a paragraph; a run steps over at most two
-   short lines (subheads, in-body widgets) when substantial prose follows (or paragraphs
-   that go on, maybe after one more subhead) and no echo, date, source, the page's title,
-   wide gap, heading about the site (short: a sentence may name it) or heading that names
-   the next paragraph (``About X`` / ``X is ...``) stands between, and not from one
-   flattened teaser (a long paragraph standing alone, unless it leads to a list and more
-   text) to the next unless a numbered heading stands between. A name only other sites print
-   alone, standing alone between two paragraphs, is a subhead there (``Conclusion``), not a
-   source. A line longer than a subhead stops a run only when it could title the next one
-   and is neither a quotation, a numbered heading whose next number follows, nor a link
-   whose ``Label:`` opens other lines (``Read more: ...``); a list that a colon announces
-   (its lines marked as items or not), two items or more under at most one heading, or a box
-   of ``Label: value`` lines whose labels the page and the corpus print nowhere else, is
-   stepped over whole, with one subhead after it (or before the line that announces it), its
-   items going on the article whether they read as prose or not; and what a colon announces,
-   however short, goes on the article, as does a list of items that a sentence right after
-   the last paragraph announces (not a label: ``Related articles:``).
+   written as text (``| a | b |`` under a ``|---|`` rule, two columns or more, no row the
+   site's furniture, figures or cells other than headlines under its head) and the lines of
+   a block of program code (a definition or braces and calls or assignments, not mostly the
+   site's furniture), each standing by a paragraph; a sentence ending with a colon that the
+   site prints on other pages is no body. A run steps over at most two short lines
+   (subheads, in-body widgets) when substantial prose follows (or paragraphs that go on,
+   maybe after one more subhead) and no echo, date, source, the page's title, wide gap,
+   heading about the site or heading that names the next paragraph (``About X`` / ``X is
+   ...``) stands between, and not from one flattened teaser (a long paragraph standing
+   alone, unless it announces a list, or leads to one whose items make one sentence, and
+   more text follows) to the next unless a numbered heading stands between. A line longer
+   than a subhead stops a run only when it could title the next one and is neither a
+   quotation, a numbered heading whose next number follows before a wide gap (not under a
+   heading of its own), nor a link whose ``Label:`` opens other lines (``Read more:
+   ...``); a list that a colon announces (marked as items; after a sentence rather than a
+   label, marked or not; none after a line that is furniture), two items or more under at
+   most one heading, or a box of ``Label: value`` lines whose labels the page and the
+   corpus print nowhere else, is stepped over whole, with one subhead after it (or before
+   the line that announces it), its items going on the article whether they read as prose
+   or not; and what a colon announces, however short, goes on the article, as does a list
+   of items that a sentence right after the last paragraph (or ending it) announces (not a
+   label: ``Related articles:``).
 3. Titles (`wirecopy.stages.titles`). In the zone between two runs the most title-like line
    heads the next run: short, no final full stop, no separators, not a date, a counter, a
    byline or a source name; echoed in the same head, equal to the page's metadata title,
@@ -106,7 +110,13 @@ from wirecopy.stages.labelling import (
 )
 from wirecopy.stages.lines import split_lines
 from wirecopy.stages.profiles import EMPTY, Profiles, SiteProfile
-from wirecopy.stages.runs import body_runs, code_blocks, markup_tables, not_in_table
+from wirecopy.stages.runs import (
+    body_runs,
+    code_blocks,
+    markup_tables,
+    not_in_table,
+    numbered_sections,
+)
 from wirecopy.stages.tables import possible_rows, tables
 from wirecopy.stages.titles import pick_title, question_title, table_title
 
@@ -178,6 +188,7 @@ def _segment_page(
     ctx.table = tables(ctx.lines, lambda i: not_in_table(ctx, i, possible))
     ctx.table.update(markup_tables(ctx))
     ctx.code = code_blocks(ctx)
+    ctx.sections = numbered_sections(ctx)
     n = len(ctx.lines)
     out = Labels([BOILERPLATE] * n, [None] * n, [{} for _ in range(n)])
     for i in range(n):
