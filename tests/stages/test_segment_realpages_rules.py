@@ -130,13 +130,14 @@ def test_a_subhead_listed_again_in_a_list_of_contents_is_no_source_name() -> Non
     assert copy.text.split("\n\n")[-1] == END
 
 
-def test_a_long_numbered_heading_whose_next_number_follows_opens_a_section() -> None:
+def test_long_numbered_headings_over_paragraphs_open_sections_of_one_article() -> None:
     first = "1) The council will publish a full timetable for the winter crossings next month"
     second = "2) Fares stay the same"
-    text = "\n\n".join([TITLE, LEAD, MORE, first, LAST, second, END])
+    text = "\n\n".join([TITLE, LEAD, MORE, first, LAST, SECOND, second, END])
     (copy,) = _alone(text).copies
     assert copy.title == TITLE
     assert first in copy.text.split("\n\n")
+    assert copy.text.split("\n\n")[-1] == END
 
 
 def test_a_long_numbered_line_with_no_next_number_may_still_title_an_article() -> None:
@@ -392,3 +393,68 @@ def test_a_lone_divider_between_paragraphs_joins_no_paragraph() -> None:
         assert [line.text for line in split_lines(text)][3:5] == [divider, LAST]
         (copy,) = _alone(text, title=TITLE).copies
         assert LAST in copy.text.split("\n\n")
+
+
+# Lines a site prints on several pages split no article of it: under an intro the site
+# prints elsewhere the marked items are still stepped over, a prose appeal with a colon is
+# bridged (and stays out of the body), a text table whose head alone recurs is a table, and
+# a numbered box of teasers after the last paragraph stays out.
+
+
+def _copies(results: list[PageResult]) -> list[list[str]]:
+    return [c.text.split("\n\n") for r in results for c in r.copies]
+
+
+def test_marked_items_under_an_intro_the_site_prints_elsewhere_stay_in_the_article() -> None:
+    items = (["- a cup of oat milk", "- two eggs"], ["- a pinch of salt", "- some butter"])
+    for intro in ("Ingredients:", "At a glance:"):
+        texts = []
+        for k, marked in enumerate(items):
+            title, lead, more, last = _story(k)
+            texts.append("\n\n".join([title, lead, more, intro, *marked, last]))
+        copies = _copies(_site(texts))
+        assert len(copies) == 2, intro
+        for k, body in enumerate(copies):
+            assert items[k][0] in body and body[-1] == _story(k)[3], intro
+
+
+def test_a_colon_appeal_the_site_prints_between_paragraphs_splits_no_article() -> None:
+    appeal = "Sign up for our newsletter and get the best stories of the week in your inbox:"
+    texts = []
+    for k in range(3):
+        title, lead, more, last = _story(k)
+        texts.append("\n\n".join([title, lead, more, appeal, last]))
+    copies = _copies(_site(texts))
+    assert len(copies) == 3
+    for k, body in enumerate(copies):
+        assert appeal not in body
+        assert body[-1] == _story(k)[3]
+
+
+def test_a_text_table_whose_head_alone_the_site_prints_elsewhere_is_the_articles() -> None:
+    head = ["| Crossing | Winter | Summer |", "|---|---|---|"]
+    boats = ("Island", "Harbour", "Lighthouse", "Quay")
+    texts = []
+    for k, boat in enumerate(boats):
+        title, lead, more, last = _story(k % 3)
+        rows = [f"| {boat} early | 6 a day | 8 a day |", f"| {boat} late | 2 a day | 4 a day |"]
+        end = f"The {boat.lower()} boat keeps its fares, the company said."
+        texts.append("\n\n".join([f"{title} ({boat})", lead, more, *head, *rows, last, end]))
+    copies = _copies(_site(texts))
+    assert len(copies) == 4
+    for boat, body in zip(boats, copies, strict=True):
+        assert f"| {boat} late | 2 a day | 4 a day |" in body
+        assert body[-1] == f"The {boat.lower()} boat keeps its fares, the company said."
+
+
+def test_a_numbered_box_of_teasers_after_the_last_paragraph_stays_out() -> None:
+    first = "1. Harbour master retires after forty years at the quay in the old town"
+    second = "2. Bridge repairs begin on the north side of the harbour early next week"
+    box = [first, SECOND, second, SECOND_MORE]
+    text = "\n\n".join([TITLE, LEAD, MORE, LAST, *box])
+    assert _alone(text, title=TITLE).copies[0].text.split("\n\n")[-1] == LAST
+    texts = ["\n\n".join([*_story(k), *box]) for k in range(3)]
+    for k, result in enumerate(_site(texts)):
+        body = result.copies[0].text.split("\n\n")
+        assert body[-1] == _story(k)[3]
+        assert SECOND not in body

@@ -61,6 +61,7 @@ class PageContext:
     sections: set[int] = field(default_factory=set)  # numbered headings whose next follows
     name_of: list[str] = field(default_factory=list)  # line -> its name key
     keys: list[tuple[str, str | None]] = field(default_factory=list)  # shape and head digests
+    heads: Counter[str] = field(default_factory=Counter)  # head digest -> lines it opens
     source_key: str = ""  # the page's metadata source as a name key
     asked: dict[tuple[int, str], int] = field(default_factory=dict)  # see `Trace`
     marks_of: dict[int, frozenset[str]] = field(default_factory=dict)  # line -> its site marks
@@ -87,6 +88,7 @@ class PageContext:
         for line in self.lines:
             head = head_key(line.text)
             self.keys.append((digest(line.key), digest(head) if head else None))
+        self.heads = Counter(h for _key, h in self.keys if h is not None)
         self.source_key = name_key(self.page.source or "")
 
     def ask(self, kind: int, key: str, bit: int) -> None:
@@ -152,7 +154,7 @@ class PageContext:
     def label_repeats(self, i: int) -> bool:
         """Does line i open with a ``Label:`` that opens another line of the page too?"""
         head = self.keys[i][1]
-        return head is not None and sum(1 for _key, h in self.keys if h == head) > 1
+        return head is not None and self.heads[head] > 1
 
     def label_recurs(self, i: int) -> bool:
         """Does line i open with a ``Label:`` that opens lines on other pages (any site)?"""

@@ -16,7 +16,7 @@ from wirecopy.stages.lines import (
     iso,
     sentence_spans,
 )
-from wirecopy.stages.runs import flattened
+from wirecopy.stages.runs import appeal, flattened
 from wirecopy.stages.tables import ROW
 from wirecopy.textnorm import normalize
 
@@ -155,6 +155,9 @@ def label_run(ctx: PageContext, out: Labels, draft: Draft, idx: int) -> None:
             set_label(ctx, out, i, BODY, idx, "a row of figures in a table")
         elif i in ctx.table:
             set_label(ctx, out, i, SUBHEAD, idx, "a heading between rows of a table")
+        elif appeal(ctx, i):
+            why = "a sentence with a colon the site prints on other pages"
+            set_label(ctx, out, i, BOILERPLATE, None, why)
         elif line.prose:
             more: dict[str, object] = {"sentences": line.sentences}
             if flattened(line):  # a whole body on one line: where its sentences start

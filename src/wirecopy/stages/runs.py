@@ -42,8 +42,15 @@ def body_candidate(ctx: PageContext, i: int) -> bool:
     if not line.prose or ctx.dup(i) or ctx.metadata_title(i) or ctx.profiled(i):
         return False
     # A sentence announcing what follows with a colon that the site prints on other pages
-    # (an appeal to subscribe) is furniture.
-    return not line.text.endswith(":") or not ctx.printed_elsewhere(i)
+    # (an appeal to subscribe) is furniture (a run steps over it: `appeal`).
+    return not appeal(ctx, i)
+
+
+def appeal(ctx: PageContext, i: int) -> bool:
+    """Is prose line i, ending with a colon, one the site prints on other pages (an appeal
+    to subscribe between paragraphs)? No body, but a run steps over it as over a widget."""
+    line = ctx.lines[i]
+    return line.prose and line.text.endswith(":") and ctx.printed_elsewhere(i)
 
 
 def _furniture(ctx: PageContext, i: int) -> bool:
@@ -110,10 +117,14 @@ HEADLINE_WORDS = 4  # a cell this long, with no figure and no full stop, reads a
 
 def _tabular(ctx: PageContext, start: int, end: int) -> bool:
     """Do rows ``start:end`` hold a table rather than a box of links laid out as one? No
-    row is furniture (by the test figure tables pass, `not_in_table`), and the rows under
-    the head hold figures, or cells that are not headlines (``| Most read | |``)."""
+    row under the head is furniture (by the test figure tables pass, `not_in_table`; the
+    head may recur over other rows), and the rows under the head hold figures, or cells
+    that are not headlines (``| Most read | |``)."""
     rows = [k for k in range(start, end) if not _RULE.match(ctx.lines[k].text)]
-    if any(not_in_table(ctx, k, set(rows)) for k in rows):
+    # The head (``| Crossing | Winter |``) may well be printed on other pages of the site
+    # over other rows: only the rows under it are asked.
+    possible = set(rows)
+    if any(not_in_table(ctx, k, possible) for k in rows[1:]):
         return False
     body = [ctx.lines[k].text for k in rows[1:]]
     if any(figures(text) for text in body):
@@ -207,9 +218,10 @@ def _announced(ctx: PageContext, start: int) -> int:
     """End of the list that starts at ``start``: the items that the line before ``start``
     (or ``start`` itself, or the line after it under a subhead) announces with a colon
     (``- ...``, ``1. ...``; short lines with no mark too when a sentence announces them, or
-    rows of figures; none when the announcing line is furniture: ``Get our newsletter:`` the
-    site prints on other pages), or two items or more, maybe under one heading, or two
-    ``Label: value`` lines or more (a fact box); ``start`` when there is none."""
+    rows of figures; marked items only when the announcing line is furniture: ``Get our
+    newsletter:`` or ``Ingredients:`` the site prints on other pages), or two items or
+    more, maybe under one heading, or two ``Label: value`` lines or more (a fact box);
+    ``start`` when there is none."""
     n = len(ctx.lines)
 
     def listed(i: int) -> bool:
@@ -221,6 +233,8 @@ def _announced(ctx: PageContext, start: int) -> int:
         no bullets); after a label (``Read also:``) only items."""
         if listed(i):
             return True
+        if refused:
+            return False  # under an intro the site prints elsewhere, marked items only
         line = ctx.lines[i] if i < n else None
         if not sentence and not (line is not None and figures(line.text) >= LABEL_ROW_FIGURES):
             return False  # after a label, a row of figures (``Grill: 53 x 49 cm``) at most
@@ -247,9 +261,11 @@ def _announced(ctx: PageContext, start: int) -> int:
         None,
     )
     sentence = intro is not None and _announcing(ctx, intro)
+    # Under an intro the page or the site prints elsewhere (``Get our newsletter:``, or a
+    # section label such as ``Ingredients:`` on several pages), marked items (``- ...``) are
+    # still stepped over, unmarked rows are not.
+    refused = intro is not None and _furniture(ctx, intro)
     if intro is not None:
-        if _furniture(ctx, intro):
-            return start  # ``Get our newsletter:`` on other pages: no list of the article
         end = intro + 1  # (start + 1: a subhead over the line that announces the list)
     elif pair(start) and pair(start + 1):
         end = start + 2
@@ -265,7 +281,7 @@ def _announced(ctx: PageContext, start: int) -> int:
         return end
     while row(end):
         end += 1
-    return end
+    return start if refused and end == intro + 1 else end
 
 
 def _announcing(ctx: PageContext, i: int) -> bool:
@@ -293,7 +309,11 @@ def _bridgeable(ctx: PageContext, between: list[int], after: int) -> bool:
         return False  # two flattened bodies: the line between them titles the second
     for i in between:
         line = ctx.lines[i]
-        if line.gap >= 2 or ((ctx.dup(i) or line.prose) and not _printed_between(ctx, i)):
+        if line.gap >= 2:
+            return False
+        if line.prose and not ctx.dup(i) and appeal(ctx, i):
+            continue  # the site's appeal between paragraphs: stepped over as a widget is
+        if (ctx.dup(i) or line.prose) and not _printed_between(ctx, i):
             return False
         if line.words > SUBHEAD_WORDS and i >= listed and not _inserted(ctx, i, between):
             return False  # a long line that could head an article
@@ -314,7 +334,7 @@ def _bridgeable(ctx: PageContext, between: list[int], after: int) -> bool:
     return (
         _substantial(ctx.lines[after])
         or _goes_on(ctx, after)
-        or ctx.lines[after - 1].text.endswith(":")
+        or (ctx.lines[after - 1].text.endswith(":") and not appeal(ctx, after - 1))
         or (listed > after and item(ctx.lines[after].text) and _one_sentence(ctx, between))
     )
 
@@ -350,16 +370,22 @@ def _inserted(ctx: PageContext, i: int, between: list[int]) -> bool:
 
 def numbered_sections(ctx: PageContext) -> set[int]:
     """Lines opening with a number (``1) ...``) whose next number opens a line further on in
-    the same stretch of the page (no wide gap between): the numbered sections of one text
-    (the decisions of a meeting, the steps of a guide). Once per page."""
+    the same stretch of the page (no wide gap between), with two paragraphs or more under
+    it: the numbered sections of one text (the decisions of a meeting, the steps of a
+    guide). A box of teasers numbered the same way has one paragraph under each headline;
+    a numbered line the site prints on other pages is its furniture. Once per page."""
     found: set[int] = set()
     seen: set[int] = set()  # the numbers opening lines after i, up to a wide gap
+    paragraphs = 0  # body lines between line i and the next numbered line
     for i in reversed(range(len(ctx.lines))):
         number = item_number(ctx.lines[i].text)
-        if number is not None:
-            if number + 1 in seen:
+        if number is None:
+            paragraphs += body_candidate(ctx, i)
+        else:
+            if number + 1 in seen and paragraphs >= 2 and not ctx.mark(i, "recurs"):
                 found.add(i)
             seen.add(number)
+            paragraphs = 0
         if ctx.lines[i].gap >= 2:
             seen = set()
     return found
