@@ -458,3 +458,51 @@ def test_a_numbered_box_of_teasers_after_the_last_paragraph_stays_out() -> None:
         body = result.copies[0].text.split("\n\n")
         assert body[-1] == _story(k)[3]
         assert SECOND not in body
+
+
+def test_a_box_under_its_own_subhead_after_the_article_stays_out_though_its_items_are_marked() -> (
+    None
+):
+    links = ["- Bridge repairs begin on the north side", "- Harbour master retires"]
+    footer = "Comments are closed on this page, but you can write to the editors at any time."
+    texts = ["\n\n".join([*_story(k), "More news", "Read also:", *links, footer]) for k in range(3)]
+    for k, body in enumerate(_copies(_site(texts))[:3]):
+        assert body[-1] == _story(k)[3]
+        assert links[0] not in body and footer not in body
+
+
+def test_a_colon_sentence_of_an_article_the_site_prints_twice_stays_in_it() -> None:
+    said = (
+        "Asked whether the new crossings would be kept in the winter, the head of the "
+        "company, who has run it for twenty years, paused and added:"
+    )
+    quote = "We will see how many people take the boats before we decide anything at all."
+    title, lead, more, last = _story(0)
+    story = "\n\n".join([title, lead, more, said, quote, last])
+    texts = [story, story, "\n\n".join(_story(1))]
+    for body in _copies(_site(texts))[:2]:
+        assert said in body and body[-1] == last
+
+
+def test_a_short_last_paragraph_after_a_colon_appeal_stays_in_the_article() -> None:
+    appeal = "Sign up for our newsletter and get the best stories of the week in your inbox:"
+    short = ["The vote is on Monday.", "Boats run as usual.", "More news follows soon."]
+    texts = ["\n\n".join([*_story(k), appeal, short[k]]) for k in range(3)]
+    for k, body in enumerate(_copies(_site(texts))[:3]):
+        assert appeal not in body
+        assert body[-1] == short[k]
+
+
+def test_a_table_box_the_site_prints_under_every_article_stays_out() -> None:
+    head = ["| Weather | Today | Tomorrow |", "|---|---|---|"]
+    texts = []
+    for k in range(4):
+        town, coast = (
+            ("Harbour", "Quay", "Old town", "Bay")[k],
+            ("Islands", "Cape", "Dunes", "Pier")[k],
+        )
+        rows = [f"| {town} | {10 + k} C | {12 + k} C |", f"| {coast} | {8 + k} C | {9 + k} C |"]
+        texts.append("\n\n".join([*_story(k % 3), *head, *rows]))
+    for k, body in enumerate(_copies(_site(texts))[:4]):
+        assert body[-1] == _story(k % 3)[3]
+        assert not any(p.startswith("|") for p in body)

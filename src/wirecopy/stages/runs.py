@@ -50,7 +50,12 @@ def appeal(ctx: PageContext, i: int) -> bool:
     """Is prose line i, ending with a colon, one the site prints on other pages (an appeal
     to subscribe between paragraphs)? No body, but a run steps over it as over a widget."""
     line = ctx.lines[i]
-    return line.prose and line.text.endswith(":") and ctx.printed_elsewhere(i)
+    if not (line.prose and line.text.endswith(":") and ctx.printed_elsewhere(i)):
+        return False
+    # An article the site prints again (an update, a second address) repeats its colon
+    # sentences with the paragraphs beside them; an appeal stands among paragraphs of its own.
+    near = [k for k in (i - 1, i + 1) if 0 <= k < len(ctx.lines) and ctx.lines[k].prose]
+    return not any(ctx.printed_elsewhere(k) for k in near)
 
 
 def _furniture(ctx: PageContext, i: int) -> bool:
@@ -102,12 +107,16 @@ def markup_tables(ctx: PageContext) -> dict[int, str]:
         if end == i:
             i += 1
             continue
-        near = [*range(i - TABLE_REACH, i), *range(end, end + TABLE_REACH)]
         ruled = any(_RULE.match(lines[k].text) for k in range(i, end))
         columns = lines[i].text.strip("|").count("|") + 1  # a box of one column lists links
-        near_text = any(0 <= k < n and _paragraph(ctx, k) for k in near)
-        if ruled and columns >= 2 and end - i >= 3 and near_text and _tabular(ctx, i, end):
-            found.update(dict.fromkeys(range(i, end), ROW))
+        before = any(0 <= k < n and _paragraph(ctx, k) for k in range(i - TABLE_REACH, i))
+        after = any(k < n and _paragraph(ctx, k) for k in range(end, end + TABLE_REACH))
+        if ruled and columns >= 2 and end - i >= 3 and (before or after):
+            # A head the site prints over most of its pages (a weather or standings box) is
+            # the article's table only standing between two of its paragraphs.
+            boxed = not (before and after) and ctx.mark(i, "half")
+            if not boxed and _tabular(ctx, i, end):
+                found.update(dict.fromkeys(range(i, end), ROW))
         i = end
     return found
 
@@ -281,7 +290,9 @@ def _announced(ctx: PageContext, start: int) -> int:
         return end
     while row(end):
         end += 1
-    return start if refused and end == intro + 1 else end
+    # Under a subhead, an intro the site prints elsewhere opens its own box (``More news`` /
+    # ``Read also:``): nothing is stepped over.
+    return start if refused and (end == intro + 1 or intro == start + 1) else end
 
 
 def _announcing(ctx: PageContext, i: int) -> bool:
@@ -334,7 +345,7 @@ def _bridgeable(ctx: PageContext, between: list[int], after: int) -> bool:
     return (
         _substantial(ctx.lines[after])
         or _goes_on(ctx, after)
-        or (ctx.lines[after - 1].text.endswith(":") and not appeal(ctx, after - 1))
+        or ctx.lines[after - 1].text.endswith(":")
         or (listed > after and item(ctx.lines[after].text) and _one_sentence(ctx, between))
     )
 
