@@ -8,21 +8,13 @@ evaluation page.
 
 from __future__ import annotations
 
+from test_segment_bridges import END, LAST, LEAD, MORE, _alone
+
 from wirecopy.records import Page, PageResult
 from wirecopy.stages.lines import is_terminal, split_lines
 from wirecopy.stages.segment import line_stats, segment
 
 TITLE = "Ferry adds crossings"
-LEAD = "The ferry company said on Monday that it would add two crossings a day."
-MORE = "The new crossings start in June. Tickets go on sale at the quay next week."
-LAST = "The council will review the timetable in the autumn, a spokeswoman said."
-END = "Fares will not change this year. Fuel costs fell in the spring, the company said."
-
-
-def _alone(text: str, title: str | None = None) -> PageResult:
-    page = Page(id="p", uri=None, format="html", content_hash="h", raw=b"", text=text, title=title)
-    (result,) = segment([page], line_stats([page]))
-    return result
 
 
 def test_a_pictograph_after_final_punctuation_ends_a_sentence() -> None:
