@@ -22,24 +22,26 @@ How a page is read (every step decides from evidence that holds on pages never s
    written as text (``| a | b |`` under a ``|---|`` rule, two columns or more, no row the
    site's furniture, figures or cells other than headlines under its head) and the lines of
    a block of program code (a definition or braces and calls or assignments, not mostly the
-   site's furniture), each standing by a paragraph; a sentence ending with a colon that the
-   site prints on other pages is no body. A run steps over at most two short lines
-   (subheads, in-body widgets) when substantial prose follows (or paragraphs that go on,
-   maybe after one more subhead) and no echo, date, source, the page's title, wide gap,
-   heading about the site or heading that names the next paragraph (``About X`` / ``X is
-   ...``) stands between, and not from one flattened teaser (a long paragraph standing
-   alone, unless it announces a list, or leads to one whose items make one sentence, and
-   more text follows) to the next unless a numbered heading stands between. A line longer
-   than a subhead stops a run only when it could title the next one and is neither a
-   quotation, a numbered heading whose next number follows before a wide gap (not under a
-   heading of its own), nor a link whose ``Label:`` opens other lines (``Read more:
-   ...``); a list that a colon announces (marked as items; after a sentence rather than a
-   label, marked or not; none after a line that is furniture), two items or more under at
-   most one heading, or a box of ``Label: value`` lines whose labels the page and the
+   site's furniture), each standing by a paragraph (a table whose head the site prints over
+   most pages, between two); a sentence ending with a colon that the site prints on other
+   pages among paragraphs of their own (an appeal) is no body, and a run steps over it. A
+   run steps over at most two short lines (subheads, in-body widgets) when substantial prose
+   follows (or paragraphs that go on, maybe after one more subhead) and no echo, date,
+   source, the page's title, wide gap, heading about the site or heading that names the next
+   paragraph (``About X`` / ``X is ...``) stands between, and not from one flattened teaser
+   (a long paragraph standing alone, unless it announces a list, or leads to one whose items
+   make one sentence, and more text follows) to the next unless a numbered heading stands
+   between. A line longer than a subhead stops a run only when it could title the next one
+   and is neither a quotation, a numbered heading whose next number follows before a wide
+   gap (not under a heading of its own), nor a link whose ``Label:`` opens other lines
+   (``Read more: ...``); a list that a colon announces (marked as items; after a sentence
+   rather than a label, marked or not; after a line the site prints elsewhere, marked items
+   only, and none when that line stands under a subhead of its own), two items or more under
+   at most one heading, or a box of ``Label: value`` lines whose labels the page and the
    corpus print nowhere else, is stepped over whole, with one subhead after it (or before
-   the line that announces it), its items going on the article whether they read as prose
-   or not; and what a colon announces, however short, goes on the article, as does a list
-   of items that a sentence right after the last paragraph (or ending it) announces (not a
+   the line that announces it), its items going on the article whether they read as prose or
+   not; and what a colon announces, however short, goes on the article, as does a list of
+   items that a sentence right after the last paragraph (or ending it) announces (not a
    label: ``Related articles:``).
 3. Titles (`wirecopy.stages.titles`). In the zone between two runs the most title-like line
    heads the next run: short, no final full stop, no separators, not a date, a counter, a
