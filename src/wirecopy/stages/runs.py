@@ -386,10 +386,13 @@ def numbered_sections(ctx: PageContext) -> set[int]:
     guide). A box of teasers numbered the same way has one paragraph under each headline;
     a numbered line the site prints on other pages is its furniture. Once per page."""
     found: set[int] = set()
+    numbers = [item_number(line.text) for line in ctx.lines]
+    if sum(number is not None for number in numbers) < 2:
+        return found  # most pages: no paragraphs to weigh (`body_candidate` asks the corpus)
     seen: set[int] = set()  # the numbers opening lines after i, up to a wide gap
     paragraphs = 0  # body lines between line i and the next numbered line
     for i in reversed(range(len(ctx.lines))):
-        number = item_number(ctx.lines[i].text)
+        number = numbers[i]
         if number is None:
             paragraphs += body_candidate(ctx, i)
         else:
