@@ -138,6 +138,34 @@ def test_same_relative_path_in_two_folders_keeps_both(tmp_path: Path) -> None:
     assert ids == ["b/p.txt", "p.txt"]
 
 
+def test_the_order_of_two_folders_does_not_change_page_ids(tmp_path: Path) -> None:
+    for name, text in (("a", PARAGRAPHS[0]), ("b", PARAGRAPHS[1])):
+        (tmp_path / name / "site.example").mkdir(parents=True)
+        (tmp_path / name / "site.example" / "p.txt").write_text(text)
+    build([tmp_path / "a", tmp_path / "b"], tmp_path / "x.db")
+    again = build([tmp_path / "b", tmp_path / "a"], tmp_path / "x.db")
+    assert (again.pages_new, again.pages_unchanged) == (0, 2)
+    pages = archive_content(tmp_path / "x.db")["pages"]
+    assert [row[0] for row in pages] == ["b/site.example/p.txt", "site.example/p.txt"]
+    # The prefixed page keeps the site its own folder layout names.
+    runner = CliRunner()
+    out = runner.invoke(cli, ["export", "pages", "--db", str(tmp_path / "x.db")]).output
+    assert {json.loads(line)["site"] for line in out.splitlines()} == {"site.example"}
+
+
+def test_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    (folder / "inner").mkdir(parents=True)
+    (folder / "p.txt").write_text(PARAGRAPHS[0])
+    (folder / "inner" / "q.txt").write_text(PARAGRAPHS[1])
+    inputs = [folder, folder / "inner", folder / "p.txt", tmp_path / "pages" / ".." / "pages"]
+    summary = build(inputs, tmp_path / "x.db")
+    assert summary.pages_new == 2
+    assert summary.skipped == {"files given twice (read once)": 4}
+    ids = [row[0] for row in archive_content(tmp_path / "x.db")["pages"]]
+    assert ids == ["inner/q.txt", "p.txt"]
+
+
 def _corpus(seeds: Path) -> dict[str, bytes]:
     files = {p.name: p.read_bytes() for p in sorted(seeds.iterdir())}
     files["copy_of_first.txt"] = files[min(files)]  # an exact copy

@@ -18,6 +18,7 @@ there (same id, same content hash) and segments what is still queued.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -118,14 +119,12 @@ def build(
 def _read_all(
     inputs: Sequence[Path], config: BuildConfig, skipped: Counter[str], progress: Progress | None
 ) -> Iterator[Page]:
-    sources = list(discover(inputs))
+    sources = sources_of(inputs, skipped)
     sizes = [_size(source) for source in sources]
     if progress:
         progress.start(sum(sizes))
-    seen: set[str] = set()
     done = 0
     for source, size in zip(sources, sizes, strict=True):
-        source = _unique(source, inputs, seen)
         consumed = 0
         for item in read(source, config):
             if isinstance(item, Skipped):
@@ -142,24 +141,55 @@ def _read_all(
             progress.advance(done, source.page_id)
 
 
-def _unique(source: Source, inputs: Sequence[Path], seen: set[str]) -> Source:
-    """Give a file a page id no other input of this build has.
+TWICE = "files given twice (read once)"
+"""The reason a build skips a file it already reached through another input."""
 
-    Two folders given together can hold the same relative path; the later one's id is
-    then prefixed with its folder's name (``b/x.txt``), so neither page hides the other.
+
+def sources_of(inputs: Sequence[Path], skipped: Counter[str] | None = None) -> list[Source]:
+    """Every input file once, in the order given, each with a page id no other has.
+
+    A file reached twice (a folder and a folder inside it, a file and its folder, one folder
+    named twice or by two spellings) is read once: otherwise its pages would stand twice and
+    every article on them would count each printing twice. It is counted in ``skipped``.
+
+    Two folders given together can hold the same relative path: the file of the folder whose
+    resolved path sorts first keeps the plain id, the others' are prefixed with their
+    folder's name (``b/x.txt``), so neither page hides the other and the ids do not depend
+    on the order of the inputs on the command line (re-running with them swapped changes
+    nothing).
     """
-    page_id = source.page_id
-    if page_id in seen:
-        for root in inputs:
-            if source.path.is_relative_to(root) and root.is_dir():
-                page_id = f"{root.name}/{page_id}"
-                break
-        base, n = page_id, 2
-        while page_id in seen:
-            page_id, n = f"{base}~{n}", n + 1
-        source = Source(source.path, page_id, source.format, source.site, source.problem)
-    seen.add(page_id)
-    return source
+    found: list[tuple[Source, str]] = []  # each file, with the resolved path of its input
+    files: set[str] = set()
+    for root in inputs:
+        origin = str(root.resolve()) if root.is_dir() else ""
+        for source in discover([root]):
+            key = os.path.realpath(source.path)
+            if key in files:
+                if skipped is not None:
+                    skipped[TWICE] += 1
+                continue
+            files.add(key)
+            found.append((source, origin))
+    claims: dict[str, list[int]] = {}
+    for n, (source, _) in enumerate(found):
+        claims.setdefault(source.page_id, []).append(n)
+    taken = set(claims)
+    renamed: dict[int, str] = {}
+    for page_id in sorted(claims):
+        # Folder inputs before files given directly, then by resolved path and position.
+        rivals = sorted(claims[page_id], key=lambda n: (not found[n][1], found[n][1], n))
+        for n in rivals[1:]:
+            source, origin = found[n]
+            base = f"{Path(origin).name}/{page_id}" if origin else page_id
+            new_id, k = base, 2
+            while new_id in taken:
+                new_id, k = f"{base}~{k}", k + 1
+            taken.add(new_id)
+            renamed[n] = new_id
+    return [
+        Source(s.path, renamed[n], s.format, s.site, s.problem) if n in renamed else s
+        for n, (s, _) in enumerate(found)
+    ]
 
 
 def _size(source: Source) -> int:

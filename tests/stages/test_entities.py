@@ -536,6 +536,26 @@ def test_pieces_leave_out_tables_and_lines_that_cannot_name_anything() -> None:
     ]
 
 
+def test_lines_in_other_alphabets_are_not_read() -> None:
+    english = "Mira Telsen spoke in Halvik on Monday."
+    quoted = "Mira Telsen said «Привет» in Halvik."  # a word of another alphabet inside
+    text = "\n".join(["港口警报系统将被更换，市政府周一表示。", english, "Ο Μίρα μίλησε.", quoted])
+    assert read([("a", "Halvik 港口 Alarm", text)]) == [
+        ("Halvik 港口 Alarm", True),
+        (english, False),
+        (quoted, False),
+    ]
+    assert read([("a", "港口警报系统将被更换", "Ο Μίρα μίλησε στο Χάλβικ.")]) == []
+
+
+@given(st.text(alphabet=st.characters(categories=["L"]), min_size=1))
+def test_latin_share_is_a_share_of_the_letters(text: str) -> None:
+    share = stage.latin_share(text)
+    assert 0.0 <= share <= 1.0
+    assert stage.latin_share(text + "Halvik" * len(text)) >= share
+    assert stage.latin_share(text + " 12, 3.") == share  # figures and marks are no letters
+
+
 def test_an_article_without_case_is_read_whole() -> None:
     text = "brontel holdings said it would close.\nthe figures were revised."
     assert read([("a", None, text)]) == [(line, False) for line in text.splitlines()]

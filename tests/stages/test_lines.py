@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wirecopy.stages import lines
 from wirecopy.stages.lines import (
     date_parts,
     dateline_parts,
@@ -223,3 +227,12 @@ def test_a_greater_than_sign_separates_only_when_it_joins_items() -> None:
     assert not _line("> > We never had a ferry that left on time, not once.").separators
     # a single ``>`` in a headline compares
     assert not _line("Growth > 5% in third quarter").separators
+
+
+@given(st.text(alphabet="aJ. \n(U”S!?\t", max_size=40))
+def test_the_initial_test_looks_back_three_characters(text: str) -> None:
+    # sentence_spans asks about the last three characters before each sentence end only:
+    # the same answer as asking about all the text before it, in linear time.
+    for end in range(len(text) + 1):
+        near = lines._INITIAL.search(text, max(0, end - 3), end)
+        assert bool(near) == bool(lines._INITIAL.search(text, 0, end))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from wirecopy.config import BuildConfig
 from wirecopy.readers.decode import PageError, binary_kind
 from wirecopy.readers.discover import FORMATS, discover
+from wirecopy.readers.files import open_regular
 from wirecopy.readers.jsonl import read_jsonl
 from wirecopy.readers.pages import rejected
 from wirecopy.readers.text import read_file
@@ -43,9 +44,9 @@ def _unsupported(source: Source) -> str:
     last_two = suffixes[-2:] if suffixes[-1:] == [".gz"] else suffixes[-1:]
     suffix = "".join(last_two) or "no extension"
     try:
-        with source.path.open("rb") as handle:
+        with open_regular(source.path) as handle:
             kind = binary_kind(handle.read(8192))
-    except OSError:
+    except (OSError, PageError):
         kind = None
     what = f" ({kind})" if kind else ""
     return f"unsupported file type {suffix!r}{what}; wirecopy reads {KNOWN}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 import filetype
 from charset_normalizer import from_bytes
@@ -23,6 +24,45 @@ _BOMS = (
 # WHATWG maps the "latin-1" label to windows-1252, and so do we.
 _PREFERRED = ("utf_8", "cp1252", "latin_1", "iso8859_15")
 _SNIFF_BYTES = 8192
+# C0 control bytes that text files do carry (tab, line ends, form feed, escape).
+_TEXT_CONTROLS = frozenset(b"\t\n\v\f\r\x1b")
+_CONTROLS = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def looks_like_text(head: bytes) -> bool:
+    """No NUL byte and (almost) no other control byte: text in any 8-bit or UTF-8 encoding.
+
+    Binary formats carry NULs and control bytes in their headers (sizes, offsets, flags)
+    and all through their data; text carries neither. This is what keeps a story that
+    opens ``BMC Industries`` or ``GIF89a`` from passing for an image on its first bytes.
+    """
+    if b"\x00" in head:
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    return controls * 100 <= len(head)
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` or ``-be`` for BOM-less UTF-16 of mostly ASCII-range text, or None.
+
+    Such text has a NUL in every other byte, all on one side: the high byte of each
+    code unit. Binary data has NULs on both sides.
+    """
+    units = len(head) // 2
+    if units < 4:
+        return None
+    even, odd = head[0 : units * 2 : 2].count(0), head[1 : units * 2 : 2].count(0)
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros * 10 >= units * 6 and others * 100 <= units:
+            try:
+                text = head[: units * 2].decode(encoding)
+            except UnicodeDecodeError:
+                # A cut surrogate pair at the end of the sample is still UTF-16.
+                text = head[: units * 2 - 2].decode(encoding, errors="replace")
+            if "\x00" not in text and "\ufffd" not in text:
+                return encoding
+    return None
 
 
 def binary_kind(raw: bytes) -> str | None:
@@ -30,6 +70,10 @@ def binary_kind(raw: bytes) -> str | None:
     head = raw[:_SNIFF_BYTES]
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return None  # UTF-16/32 text carries NUL bytes but is text
+    if utf16_without_bom(head) or looks_like_text(head):
+        # Content that reads as text is text, whatever its first bytes: magic numbers
+        # of two or three letters ("BM", "MZ", "ID3") open ordinary sentences too.
+        return None
     kind = filetype.guess(head)
     if kind is not None:
         return f"{kind.mime} ({kind.extension} file)"
@@ -38,28 +82,79 @@ def binary_kind(raw: bytes) -> str | None:
     return None
 
 
-def decode(raw: bytes) -> tuple[str, str]:
+def scrub(text: str) -> str:
+    """Replace lone surrogates (they cannot be encoded as UTF-8) with U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode page bytes; return the text with LF line ends, and the encoding used."""
-    kind = binary_kind(raw)
-    if kind:
-        raise PageError(f"binary content, not a text page: {kind}")
-    text, encoding = _decode(raw)
-    # One line-end convention downstream: CRLF and lone CR become LF.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, encoding, _note = decode_with_note(raw, declared)
     return text, encoding
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
+def decode_with_note(raw: bytes, declared: str | None = None) -> tuple[str, str, str | None]:
+    """Like `decode`, with a note when bytes had to be replaced (or None).
+
+    ``declared`` is the charset the page states (HTML ``<meta>``, HTTP header): used
+    when the bytes are not valid UTF-8 and it reads them without error.
+    """
+    kind = binary_kind(raw)
+    if kind:
+        raise PageError(f"binary content, not a text page: {kind}")
+    text, encoding, note = _decode(raw, declared)
+    # One line-end convention downstream: CRLF and lone CR become LF.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, encoding, note
+
+
+def _decode(raw: bytes, declared: str | None) -> tuple[str, str, str | None]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw.decode(encoding), encoding.replace("-sig", "")
+                return raw.decode(encoding), encoding.replace("-sig", ""), None
             except UnicodeDecodeError as error:
                 raise PageError(f"starts with a {encoding} byte-order mark but {error}") from None
+    utf16 = utf16_without_bom(raw[:_SNIFF_BYTES])
+    if utf16:
+        text = raw.decode(utf16, errors="replace")
+        return text, utf16, _replaced_note(text.count("\ufffd"), utf16)
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return raw.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError:
         pass
+    if declared and (name := _codec(declared)) and name != "utf-8":
+        try:
+            return raw.decode(name), name, None
+        except UnicodeDecodeError:
+            pass
+    mostly = _mostly_utf8(raw)
+    if mostly:
+        return mostly
+    return _detect(raw)
+
+
+def _mostly_utf8(raw: bytes) -> tuple[str, str, str | None] | None:
+    """UTF-8 with a few invalid bytes (a cut or a bad copy): keep it, replace the bad bytes.
+
+    Text in a legacy 8-bit encoding almost never holds a valid multi-byte UTF-8
+    sequence, so when valid sequences outnumber invalid ones the file is UTF-8.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - raw.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - invalid
+    if valid <= invalid:
+        return None
+    return text, "utf-8", _replaced_note(invalid, "utf-8")
+
+
+def _replaced_note(count: int, encoding: str) -> str | None:
+    if not count:
+        return None
+    return f"{count} invalid {encoding} byte sequence(s) replaced with U+FFFD"
+
+
+def _detect(raw: bytes) -> tuple[str, str, str | None]:
     matches = list(from_bytes(raw[: 1 << 20]))
     if not matches:
         raise PageError("cannot detect the text encoding (the bytes fit no known encoding)")
@@ -67,6 +162,17 @@ def _decode(raw: bytes) -> tuple[str, str]:
     for name in _PREFERRED:
         for match in matches:
             if match.encoding == name and match.chaos <= best + 0.01:
-                return raw.decode(name, errors="replace"), name
+                return raw.decode(name, errors="replace"), name, None
     match = min(matches, key=lambda m: m.chaos)
-    return raw.decode(match.encoding, errors="replace"), match.encoding
+    return raw.decode(match.encoding, errors="replace"), match.encoding, None
+
+
+def _codec(label: str) -> str | None:
+    """Python's codec name for a charset label, with the WHATWG latin-1 → cp1252 rule."""
+    try:
+        name = codecs.lookup(label.strip().strip("'\"")).name
+    except (LookupError, ValueError):
+        return None
+    if name.startswith(("utf-16", "utf-32")):
+        return None  # a UTF-16 page has a BOM or NULs, found above; the label is wrong
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from wirecopy.readers.files import special_kind
 from wirecopy.records import Source
 
 # Suffix → format. The format is checked against the content when the file is read.
@@ -61,6 +62,8 @@ def discover(inputs: Sequence[Path]) -> Iterator[Source]:
 def _source(path: Path, page_id: str, problem: str | None = None) -> Source:
     if problem is None and path.is_symlink():
         problem = _link_problem(path)
+    if problem is None:
+        problem = _special_problem(path)
     return Source(
         path=path,
         page_id=page_id,
@@ -79,6 +82,22 @@ def _link_problem(path: Path) -> str | None:
     except (RuntimeError, OSError):
         return f"symbolic link loop: {target!r} leads back to itself"
     return None
+
+
+def _special_problem(path: Path) -> str | None:
+    """Why a path that is not a regular file cannot be a page, without opening it.
+
+    Opening a named pipe waits for a writer forever and a device (``/dev/zero``) never
+    ends, so they are named here from their ``stat`` (through any link) instead.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None  # vanished since it was listed: the reader says so
+    except OSError as error:
+        return f"cannot read the file: {error.strerror or error}"
+    kind = special_kind(mode)
+    return f"not a regular file: {kind}" if kind else None
 
 
 def _walk(root: Path, folder: Path, visited: set[tuple[int, int]]) -> Iterator[Source]:

