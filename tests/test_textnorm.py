@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -183,3 +184,69 @@ def test_mix64_inplace_is_the_murmur_finaliser(values: list[int]) -> None:
     x = np.array(values, dtype=np.uint64)
     tn.mix64_inplace(x, np.empty_like(x))
     assert x.tolist() == [tn.mix64_int(v) for v in values]
+
+
+# ---- scripts written without spaces, and invisible characters (dedup's options) ----------
+
+# Han, kana, Thai, Lao, Myanmar, Khmer, a Han extension, Hangul, Latin, joiners, punctuation.
+SPLIT_TRICKY = (
+    "中文日本\u3042\u30a2\u0e01\u0e31\u0e81\u1000\u1780\U00020000\u2e80\uf900"
+    "한글aé1 '.,、。\u3000\u200b"
+)
+split_texts = st.text(alphabet=st.sampled_from(SPLIT_TRICKY + TRICKY), max_size=60) | st.text(
+    max_size=40
+)
+
+
+@SETTINGS
+@given(st.lists(split_texts, max_size=6))
+def test_split_scripts_hash_tokens_matches_reference(batch: list[str]) -> None:
+    got = tn.hash_tokens(batch, split_scripts=True)
+    assert len(got) == len(batch)
+    for i, text in enumerate(batch):
+        expected = [tn.token_hash(t) for t in tn.tokens(text, split_scripts=True)]
+        assert got.doc(i).tolist() == expected, text
+
+
+@SETTINGS
+@given(st.lists(split_texts | st.text(alphabet=st.characters(max_codepoint=127)), max_size=6))
+def test_split_scripts_changes_only_texts_with_such_characters(batch: list[str]) -> None:
+    split, plain = tn.hash_tokens(batch, split_scripts=True), tn.hash_tokens(batch)
+    for i, text in enumerate(batch):
+        if not re.search(tn._SPLIT, tn._fold_case(text)):
+            assert split.doc(i).tolist() == plain.doc(i).tolist()
+
+
+def test_split_scripts_cuts_han_kana_and_thai_into_characters_not_hangul() -> None:
+    text = "央行周三宣布，カタカナ ภาษา 한국어 문장 don't 中'文 3.5中"
+    assert tn.tokens(text, split_scripts=True) == [
+        *"央行周三宣布",
+        *"カタカナ",
+        *"ภาษา",
+        "한국어",
+        "문장",
+        "don't",
+        "中",  # an apostrophe joins no character that stands alone
+        "文",
+        "3.5",
+        "中",
+    ]
+    assert tn.tokens("央行周三宣布") == ["央行周三宣布"]  # the default is as before
+
+
+def test_an_ascii_batch_hashes_the_same_with_split_scripts() -> None:
+    batch = ["Plain ASCII text, don't change 3.5 1,000", "", "x"]
+    split, plain = tn.hash_tokens(batch, split_scripts=True), tn.hash_tokens(batch)
+    assert split.values.tobytes() == plain.values.tobytes()
+    assert split.offsets.tolist() == plain.offsets.tolist()
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\ufeff", "\u00ad"])
+def test_invisible_characters_inside_words_are_ignored(invisible: str) -> None:
+    text = f"inter{invisible}national caf{invisible}é"
+    assert tn.tokens(text) == ["international", "café"]
+    assert tn.normalize(text) == "international café"
+    assert (
+        tn.hash_tokens([text]).values.tolist()
+        == tn.hash_tokens(["international café"]).values.tolist()
+    )

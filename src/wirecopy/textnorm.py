@@ -4,13 +4,19 @@ Shared by every stage that compares texts (deduplication now, segmentation later
 rules live in one place:
 
 - `normalize`: Unicode NFKC; curly quotes, apostrophes and primes folded to ``'`` and ``"``;
-  dashes and the minus sign to ``-``; soft hyphens and byte-order marks removed; case folded;
-  white space collapsed to single spaces and stripped.
+  dashes and the minus sign to ``-``; soft hyphens, zero-width spaces, word joiners and
+  byte-order marks removed (invisible, they split words where scrapers leave them); case
+  folded; white space collapsed to single spaces and stripped.
 - `tokens`: the words of the normalised text. A word is a run of word characters: ASCII
   letters, digits and ``_``, and every non-ASCII character outside the punctuation and space
   blocks (U+0080-U+00BF, U+00D7, U+00F7, U+1680, U+2000-U+206F, U+2E00-U+2E7F,
   U+3000-U+303F). An apostrophe between two word characters stays inside the word
   (``don't``, ``l'été``); a ``.`` or ``,`` between two digits too (``3.5``, ``1,000``).
+  With ``split_scripts``, each character of a script written without spaces between words
+  (Han, Hiragana, Katakana, CJK radicals and Bopomofo, Thai, Lao, Myanmar, Khmer: see
+  `_SPLIT`) is a word by itself, so n-gram shingles become character n-grams there; Hangul
+  is left whole (Korean puts spaces between words). Deduplication asks for it; other callers
+  keep the default, under which such a run is one word.
 - `shingle_hashes`: the set of hashed word n-grams (default n = 5). A text of fewer than n
   words (but at least one) gives one shingle of all its words, so short texts still match
   their exact copies; a text with no word gives none.
@@ -42,7 +48,8 @@ _FOLD = tuple(
     [(c, "'") for c in "\u2018\u2019\u201a\u201b\u2032\u2035\u02bc"]
     + [(c, '"') for c in "\u201c\u201d\u201e\u201f"]
     + [(c, "-") for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212"]
-    + [(c, "") for c in "\u00ad\ufeff"]  # soft hyphen, byte-order mark
+    # Soft hyphen, zero-width space, word joiner, byte-order mark (zero-width no-break space).
+    + [(c, "") for c in "\u00ad\u200b\u2060\ufeff"]
 )
 
 # Word characters, as a regular expression; the NumPy path in `_word_mask` implements the
@@ -52,6 +59,17 @@ _WORD = (
     r"\u2070-\u2dff\u2e80-\u2fff\u3040-\U0010ffff]"
 )
 _TOKEN = re.compile(rf"{_WORD}+(?:(?:'|(?<=[0-9])[.,](?=[0-9])){_WORD}+)*")
+# Word characters of scripts written without spaces: each is a word with `split_scripts`.
+# (U+3000-U+303F inside the range are not word characters to begin with.) `_split_leads`
+# implements the same ranges on UTF-8 bytes.
+_SPLIT = (
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uf900-\ufaff"
+    r"\U00020000-\U0003ffff]"
+)
+_OTHER = rf"(?:(?!{_SPLIT}){_WORD})"
+_TOKEN_SPLIT = re.compile(
+    rf"(?:(?={_WORD}){_SPLIT}|{_OTHER}+(?:(?:'|(?<=[0-9])[.,](?=[0-9])){_OTHER}+)*)"
+)
 
 
 def _fold_case(text: str) -> str:
@@ -73,9 +91,9 @@ def normalize(text: str) -> str:
     return " ".join(_fold_case(text).split())
 
 
-def tokens(text: str) -> list[str]:
-    """Return the word tokens of `text`, normalised."""
-    return _TOKEN.findall(_fold_case(text))
+def tokens(text: str, split_scripts: bool = False) -> list[str]:
+    """Return the word tokens of `text`, normalised (see the module docstring)."""
+    return (_TOKEN_SPLIT if split_scripts else _TOKEN).findall(_fold_case(text))
 
 
 # ---- hashing -------------------------------------------------------------------------------
@@ -155,10 +173,14 @@ class DocHashes:
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
 
-def _word_mask(a: NDArray[np.uint8], ascii_only: bool = False) -> NDArray[np.bool_]:
+def _word_mask(
+    a: NDArray[np.uint8], ascii_only: bool = False, split: NDArray[np.bool_] | None = None
+) -> NDArray[np.bool_]:
     """Word-character bytes of a buffer of normalised UTF-8 text (see `_WORD`).
 
     `ascii_only`: the caller knows every byte is below 0x80 (no pass looks for others).
+    `split`: bytes of characters that are words by themselves (`_split_bytes`), which an
+    apostrophe does not join.
     """
     w: NDArray[np.bool_] = ((a - np.uint8(97)) < 26) | ((a - np.uint8(48)) < 10) | (a == 95)
     lead = np.zeros(0, dtype=np.int64) if ascii_only else np.flatnonzero(a >= 0xC2)
@@ -180,15 +202,41 @@ def _word_mask(a: NDArray[np.uint8], ascii_only: bool = False) -> NDArray[np.boo
     joiner = np.flatnonzero((a == 39) | (a == 46) | (a == 44))
     is_ap = a[joiner] == 39
     ap, sep = joiner[is_ap], joiner[~is_ap]
-    w[ap[w[ap - 1] & w[ap + 1]]] = True
+    joins = w if split is None else w & ~split
+    w[ap[joins[ap - 1] & joins[ap + 1]]] = True
     digit_before = (a[sep - 1] - np.uint8(48)) < 10
     digit_after = (a[sep + 1] - np.uint8(48)) < 10
     w[sep[digit_before & digit_after]] = True
     return w
 
 
-def hash_tokens(texts: Sequence[str]) -> DocHashes:
-    """Hash the tokens of each text; equal to ``[token_hash(t) for t in tokens(text)]``."""
+def _split_bytes(a: NDArray[np.uint8]) -> NDArray[np.bool_] | None:
+    """The bytes of `_SPLIT` characters in a UTF-8 buffer; None if it has none."""
+    lead = np.flatnonzero(a >= 0xC2)
+    v, b1, b2 = a[lead], a[lead + 1], a[lead + 2]
+    three = (
+        ((v == 0xE0) & (b1 >= 0xB8) & (b1 <= 0xBB))  # Thai, Lao
+        | ((v == 0xE1) & ((b1 <= 0x81) | ((b1 == 0x82) & (b2 <= 0x9F))))  # Myanmar
+        | ((v == 0xE1) & ((b1 == 0x9E) | (b1 == 0x9F)))  # Khmer
+        | ((v == 0xE2) & (b1 >= 0xBA))  # CJK radicals, Kangxi, description characters
+        | ((v >= 0xE3) & (v <= 0xE9))  # U+3000-U+9FFF: kana, Bopomofo, Han
+        | ((v == 0xEF) & (b1 >= 0xA4) & (b1 <= 0xAB))  # CJK compatibility ideographs
+    )
+    four = (v == 0xF0) & (b1 >= 0xA0)  # U+20000-U+3FFFF: Han extensions
+    if not (three.any() or four.any()):
+        return None
+    s = np.zeros(len(a), dtype=bool)
+    for start, width in ((lead[three], 3), (lead[four], 4)):
+        for k in range(width):
+            s[start + k] = True
+    return s
+
+
+def hash_tokens(texts: Sequence[str], split_scripts: bool = False) -> DocHashes:
+    """Hash the tokens of each text; equal to ``[token_hash(t) for t in tokens(text)]``.
+
+    `split_scripts`: as `tokens` (a batch without such characters hashes as without it).
+    """
     # A NUL before each text keeps tokens apart; 8 NULs at the end keep 8-byte reads in bounds.
     ascii_only = all(map(str.isascii, texts))
     if ascii_only:  # the common batch: `_fold_case` of ASCII is its lower case, done at once
@@ -206,10 +254,21 @@ def hash_tokens(texts: Sequence[str]) -> DocHashes:
     np.cumsum(sizes, out=doc_start[1:])
     doc_start[1:] += np.arange(1, len(texts) + 1)
 
-    w = _word_mask(a, ascii_only)
-    edges = np.flatnonzero(w[1:] != w[:-1])  # alternately a token's start and its end, - 1
-    edges += 1
-    starts, ends = edges[0::2], edges[1::2]
+    split = _split_bytes(a) if split_scripts and not ascii_only else None
+    w = _word_mask(a, ascii_only, split)
+    if split is None:
+        edges = np.flatnonzero(w[1:] != w[:-1])  # alternately a token's start and its end, - 1
+        edges += 1
+        starts, ends = edges[0::2], edges[1::2]
+    else:
+        # A token starts after a non-word byte, at a split character's first byte, and
+        # after a split character's last byte; it ends before the next start or non-word byte.
+        first = np.zeros(len(a), dtype=bool)
+        first[1:] = ~w[:-1] | (split[:-1] & ~split[1:])
+        first |= split & (a >= 0xC0)
+        first &= w
+        starts = np.flatnonzero(first)
+        ends = np.flatnonzero(w[:-1] & (~w[1:] | first[1:])) + 1
     lens = ends - starts
 
     # In place where NumPy allows: at this size fresh memory costs as much as the arithmetic.

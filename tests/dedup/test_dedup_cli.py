@@ -28,11 +28,11 @@ BAD: list[object] = [
 MESSAGES = {
     3: "no 'text' field",
     4: "'text' is null",
-    5: "'text' is a list, not text",
+    5: "'text' is an array, not text",
     6: "'text' is empty",
     7: "broken JSON line",
     8: "fewer than one 5-word shingle",
-    9: 'id "a" was already used on line 1 of in.jsonl',
+    9: 'id "a" was already used on line 1 of in.jsonl; this record is named "in.jsonl#9"',
 }
 
 
@@ -47,8 +47,9 @@ def test_each_bad_line_is_named_and_every_record_is_written(tmp_path: Path) -> N
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == len(BAD)  # nothing dropped, in input order
-    assert [r["id"] for r in rows] == ["a", "b", "c", "d", "e", "f", "in.jsonl#7", "g", "a"]
-    assert rows[1]["duplicate_of"] == rows[0]["cluster"] == "in.jsonl#1"  # the id repeats
+    ids = ["a", "b", "c", "d", "e", "f", "in.jsonl#7", "g", "in.jsonl#9"]  # the id repeats
+    assert [r["id"] for r in rows] == ids
+    assert rows[1]["duplicate_of"] == rows[0]["cluster"] == "a"
     assert rows[0]["duplicate_of"] is None
     for line, message in MESSAGES.items():
         named = [m for m in err.splitlines() if m.startswith(f"in.jsonl:{line}: ")]
@@ -73,7 +74,7 @@ def test_truncated_gzip_keeps_the_lines_before_and_says_where(tmp_path: Path) ->
     data = gzip.compress("\n".join(lines).encode())
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(data[: len(data) // 2])
-    code, out, err = invoke(str(path), "-q")
+    code, out, err = invoke(str(path))  # problems are named unless -q
     assert code == 0
     rows = out.splitlines()
     assert 0 < len(rows) < 300
@@ -119,7 +120,7 @@ def test_other_fields_and_parquet(tmp_path: Path) -> None:
     table = pa.table({"url": ["u1", "u2", "u3"], "content": [BASE, BASE + " today", None]})
     path = tmp_path / "in.parquet"
     pq.write_table(table, path)
-    code, out, err = invoke(str(path), "--field", "content", "--id-field", "url", "-q")
+    code, out, err = invoke(str(path), "--field", "content", "--id-field", "url")
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in rows] == ["u1", "u2", "u3"]
@@ -134,3 +135,15 @@ def test_ray_engine_without_ray_is_a_clean_error(
     code, _, err = invoke(str(path), "--engine", "ray")
     assert code == 1
     assert "pip install 'wirecopy[ray]'" in err and "Traceback" not in err
+
+
+def test_user_mistakes_are_one_line_errors(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [{"id": i, "text": f"words {i}"} for i in range(20)])
+    before = path.read_bytes()
+    code, _, err = invoke(str(path), "-o", str(path))
+    assert code == 1 and "is the input" in err and "Traceback" not in err
+    assert path.read_bytes() == before  # the corpus is untouched
+    code, out, err = invoke(str(path), "--field", "nosuch")
+    assert code == 1 and "Traceback" not in err and out == ""
+    assert err.startswith("Error: no 'nosuch' field in any of the 20 records")
+    assert len(err.splitlines()) == 1  # not a message per record

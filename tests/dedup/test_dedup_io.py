@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
+import lzma
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -66,9 +69,15 @@ def test_each_bad_record_is_a_record_with_a_problem(tmp_path: Path) -> None:
     assert ids[0] == '"a"'
     assert ids[-3:] == ['"bad.jsonl#10"', '"bad.jsonl#11"', "7"]
     messages = [str(r.problem) for r in got if isinstance(r, InputRecord) and r.problem]
-    assert messages[0] == "bad.jsonl:2: no 'text' field"
+    assert messages[0] == "bad.jsonl:2: no 'text' field (its fields: 'id')"
     assert messages[2] == "bad.jsonl:4: 'text' is a number, not text"
     assert messages[5].startswith("bad.jsonl:7: broken JSON line (")
+    assert messages[6] == "bad.jsonl:8: the line is an array, not a JSON object"
+    id_problems = [str(r.id_problem) for r in got if isinstance(r, InputRecord) and r.id_problem]
+    # A missing id is no problem; a boolean one is, and the label stands in.
+    assert id_problems == [
+        "bad.jsonl:11: 'id' is a boolean, not a usable id: the record is named \"bad.jsonl#11\""
+    ]
 
 
 def test_other_field_names(tmp_path: Path) -> None:
@@ -99,7 +108,7 @@ def test_lines_only_the_json_module_reads(tmp_path: Path) -> None:
         ("123456789012345678901234567890", "a big integer id"),
         ('"n"', "a NaN elsewhere"),
         ('"s"', "a lone \ud800 surrogate"),
-        ('"x.jsonl#4"', "a float id"),
+        ("1.5", "a float id"),
         ('"ok"', "plain"),
     ]
 
@@ -135,6 +144,23 @@ def test_truncated_gzip_keeps_what_came_before(tmp_path: Path) -> None:
     assert [r.line for r in good] == list(range(1, len(good) + 1))
     assert f"after line {last.line}" in str(last)
     assert str(last).startswith(f"cut.jsonl.gz:{last.line}: gzip stream ends early")
+
+
+def test_gzip_damaged_in_the_middle_keeps_what_came_before(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": i, "text": f"text {i} " + "x" * (i % 7)}) for i in range(4000)]
+    data = bytearray(gzip.compress("\n".join(lines).encode()))
+    middle = len(data) // 2
+    data[middle : middle + 20] = bytes(b ^ 0x5A for b in data[middle : middle + 20])
+    path = tmp_path / "damaged.jsonl.gz"
+    path.write_bytes(bytes(data))
+    got = records(path)
+    last = got[-1]
+    assert isinstance(last, Problem) and last.kind == "corrupt"
+    good = [r.line for r in got if isinstance(r, InputRecord) and r.problem is None]
+    # Everything up to about the damage (a few lines' worth of compressed bytes before it).
+    assert len(lines) * 0.4 < len(good) < len(lines) * 0.6
+    assert good == list(range(1, len(good) + 1))
+    assert f"after line {last.line}" in str(last)
 
 
 def test_corrupt_gzip(tmp_path: Path) -> None:
@@ -183,3 +209,92 @@ def test_integer_ids_in_a_block_msgspec_reads_are_json_s(tmp_path: Path) -> None
     expected = [json.dumps(json.loads(line)["id"]) for line in lines]
     assert all(isinstance(r, InputRecord) and r.problem is None for r in got)
     assert [r.id for r in got if isinstance(r, InputRecord)] == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "what"),
+    [
+        ('"just a string"', "a string"),
+        ("3.5", "a number"),
+        ("null", "null"),
+        ("[1, 2]", "an array"),
+        ("true", "a boolean"),
+    ],
+)
+def test_a_line_that_is_not_an_object_says_what_it_is(tmp_path: Path, line: str, what: str) -> None:
+    (rec,) = records(write_lines(tmp_path / "x.jsonl", [line]))
+    assert isinstance(rec, InputRecord) and rec.problem is not None
+    assert rec.problem.kind == "not_object"
+    assert str(rec.problem) == f"x.jsonl:1: the line is {what}, not a JSON object"
+
+
+def test_ids_are_strings_and_numbers_and_other_ids_are_named_and_reported(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        '{"id": 3.5, "text": "t"}',
+        '{"id": 1e3, "text": "t"}',
+        '{"id": -7, "text": "t"}',
+        '{"id": null, "text": "t"}',
+        '{"id": false, "text": "t"}',
+        '{"id": {"k": 1}, "text": "t"}',
+        '{"id": [1], "text": "t"}',
+        '{"id": "", "text": "t"}',
+        '{"text": "t"}',  # no id at all: named silently, as documented
+    ]
+    got = [
+        r for r in records(write_lines(tmp_path / "x.jsonl", lines)) if isinstance(r, InputRecord)
+    ]
+    assert [r.id for r in got] == ["3.5", "1000.0", "-7"] + [f'"x.jsonl#{n}"' for n in range(4, 10)]
+    assert all(r.problem is None and r.text == "t" for r in got)  # the text is still used
+    reported = {r.line: str(r.id_problem) for r in got if r.id_problem is not None}
+    assert sorted(reported) == [4, 5, 6, 7, 8]
+    assert (
+        reported[4] == "x.jsonl:4: 'id' is null, not a usable id: the record is named \"x.jsonl#4\""
+    )
+    assert "is a boolean" in reported[5] and "is an object" in reported[6]
+    assert "is an array" in reported[7] and "is an empty string" in reported[8]
+
+
+PLAIN = "".join(
+    json.dumps({"id": f"r{i}", "text": f"record number {i} says something " * 3}) + "\n"
+    for i in range(500)
+)
+
+
+@pytest.mark.parametrize(
+    "compress",
+    [
+        bz2.compress,
+        lzma.compress,
+        lambda data: pa.compress(data, codec="zstd", asbytes=True),
+        # Streams one after another are one file, as `cat a.bz2 b.bz2` makes.
+        lambda data: bz2.compress(data[:1000]) + bz2.compress(data[1000:]),
+        lambda data: lzma.compress(data[:1000]) + lzma.compress(data[1000:]),
+    ],
+    ids=["bzip2", "xz", "zstd", "bzip2-streams", "xz-streams"],
+)
+def test_compressed_jsonl_is_told_by_its_magic(
+    tmp_path: Path, compress: Callable[[bytes], bytes]
+) -> None:
+    path = tmp_path / "corpus.data"  # the name says nothing
+    path.write_bytes(compress(PLAIN.encode()))
+    got = records(path)
+    assert [r.id for r in got if isinstance(r, InputRecord)] == [f'"r{i}"' for i in range(500)]
+    assert not [r for r in got if isinstance(r, Problem) or r.problem]
+
+
+@pytest.mark.parametrize(
+    ("name", "compress"),
+    [("xz", lzma.compress), ("zstd", lambda data: pa.compress(data, codec="zstd", asbytes=True))],
+)
+def test_a_truncated_compressed_file_keeps_what_it_can_and_says_so(
+    tmp_path: Path, name: str, compress: Callable[[bytes], bytes]
+) -> None:
+    data = compress(PLAIN.encode())
+    path = tmp_path / "cut"
+    path.write_bytes(data[: len(data) - 20])
+    got = list(read_records(path))
+    last = got[-1]
+    assert isinstance(last, Problem) and last.kind == "truncated"
+    assert f"{name} stream ends early" in last.message and "the rest is lost" in last.message

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import ctypes
 import gzip
+import io
 import itertools
 import json
+import os
 import random
+import select
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,10 +21,18 @@ import pyarrow.parquet as pq
 import pytest
 from dedup_helpers import VOCAB, edit, random_words, run_on, write_lines
 
-from wirecopy.dedup import DedupConfig, DedupError, DedupProgress, dedup, memory
+from wirecopy.dedup import (
+    DedupConfig,
+    DedupError,
+    DedupProgress,
+    DedupUsageError,
+    dedup,
+    memory,
+)
 from wirecopy.dedup import run as run_module
 from wirecopy.dedup.index import DedupIndex
 from wirecopy.dedup.parse import InputRecord, Problem
+from wirecopy.dedup.report import print_summary
 from wirecopy.dedup.stages import sign_unit
 from wirecopy.textnorm import shingle_hashes
 
@@ -107,14 +120,16 @@ def test_every_bad_record_gets_a_line_and_a_message(tmp_path: Path) -> None:
     assert {line: p.kind for line, p in by_line.items()} == expected
     assert str(by_line[6]).startswith("in.jsonl:6: broken JSON line")
     assert (
-        str(by_line[10])
-        == 'in.jsonl:10: id "ok" was already used on line 1 of in.jsonl; both records are kept'
+        str(by_line[10]) == 'in.jsonl:10: id "ok" was already used on line 1 of in.jsonl; '
+        'this record is named "in.jsonl#10"'
     )
     for line in (2, 3, 4, 5, 6, 9):  # kept out: each its own cluster
         assert rows[line - 1]["duplicate_of"] is None
     assert rows[5]["id"] == "in.jsonl#6"
     assert rows[7]["duplicate_of"] == rows[7]["cluster"] == "short1"  # short, but an exact copy
-    assert [rows[0]["cluster"], rows[9]["cluster"]] == ["in.jsonl#1", "in.jsonl#10"]  # ids repeat
+    # The id repeats: the first record keeps it, the second is named by its file and line.
+    assert [rows[0]["id"], rows[9]["id"]] == ["ok", "in.jsonl#10"]
+    assert [rows[0]["cluster"], rows[9]["cluster"]] == ["ok", "in.jsonl#10"]
     assert summary.excluded == 6
     assert len({r["cluster"] for r in rows}) == len(rows) - 1
 
@@ -235,7 +250,7 @@ def bookkeeping(units: list[list[InputRecord]], bulk: bool) -> tuple[tuple[Any, 
         index.account(sign_unit(unit, "text", "id", config, index.first_by_key)) for unit in units
     ]
     state = (returned, index.ids, index._exact_of.tolist(), index.exact_duplicates)
-    return (*state, index.problems, index._repeated_ids), sum(taken)
+    return (*state, index.problems, dict(index.problem_counts)), sum(taken)
 
 
 def test_bulk_bookkeeping_equals_the_record_by_record_loop() -> None:
@@ -298,3 +313,248 @@ def test_freed_memory_is_left_alone_where_mallopt_refuses(
     monkeypatch.setattr(ctypes, "CDLL", lambda _name: 1 / 0)  # never asked
     memory.retain_freed_memory()
     assert not memory._retaining
+
+
+# ---- names, refusals, problem counts ------------------------------------------------------
+
+
+def test_a_repeated_id_is_renamed_everywhere_it_appears(tmp_path: Path) -> None:
+    text = "the same five words and more"
+    first = write_lines(
+        tmp_path / "d.jsonl",
+        [
+            {"id": "x", "text": text},
+            {"id": "y", "text": text},
+            {"id": "x", "text": "another text of several other words"},
+            {"id": "d.jsonl#5", "text": "an id that looks like a label of this file"},
+            {"text": "no id: its label d.jsonl#5 is taken, so it gets another"},
+        ],
+    )
+    second = write_lines(
+        tmp_path / "e.jsonl",
+        [{"id": "y", "text": text}, {"id": 1, "text": "a numeric id"}, {"id": 1, "text": "again"}],
+    )
+    summary, rows = run_on([first, second], tmp_path / "out.jsonl")
+    ids = [r["id"] for r in rows]
+    assert ids == ["x", "y", "d.jsonl#3", "d.jsonl#5", "d.jsonl#5~2", "e.jsonl#1", 1, "e.jsonl#3"]
+    assert len({json.dumps(i) for i in ids}) == len(ids)  # every output id names one record
+    for row in rows:  # every cluster and duplicate_of is an id of the output
+        assert row["cluster"] in ids and row["duplicate_of"] in [None, *ids]
+    assert [rows[1]["duplicate_of"], rows[5]["duplicate_of"]] == ["x", "x"]
+    assert rows[2]["cluster"] == "d.jsonl#3"
+    repeated = [str(p) for p in summary.problems if p.kind == "duplicate_id"]
+    assert repeated[0] == 'd.jsonl:3: id "x" was already used on line 1 of d.jsonl; ' + (
+        'this record is named "d.jsonl#3"'
+    )
+    assert 'e.jsonl:1: id "y" was already used on line 2 of d.jsonl' in repeated[2]
+
+
+def test_the_output_file_may_not_be_an_input(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [{"id": "a", "text": "some words here"}])
+    before = path.read_bytes()
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(path)
+    hard = tmp_path / "hard.jsonl"
+    hard.hardlink_to(path)
+    for output in (path, tmp_path / "." / "in.jsonl", link, hard):
+        with pytest.raises(DedupUsageError, match="is the input"):
+            dedup([path], output=output, workers=1)
+    assert path.read_bytes() == before
+
+
+def test_output_dash_is_standard_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [{"id": "a", "text": "some words here"}])
+    dedup([path], output=Path("-"), workers=1)
+    assert json.loads(capsys.readouterr().out) == {"id": "a", "cluster": "a", "duplicate_of": None}
+    assert not Path("-").exists()
+
+
+def test_a_text_field_no_record_has_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    path = write_lines(
+        tmp_path / "in.jsonl",
+        [{"id": i, "text": f"words {i}"} for i in range(30)] + ["{broken"],
+    )
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(DedupUsageError) as err:
+        dedup([path], field="nosuch", output=out, workers=1)
+    assert str(err.value).startswith("no 'nosuch' field in any of the 30 records")
+    assert "in.jsonl:1: no 'nosuch' field (its fields: 'id', 'text')" in str(err.value)
+    assert not out.exists()
+
+
+def test_problems_are_counted_all_but_kept_ten_of_a_kind(tmp_path: Path) -> None:
+    lines: list[object] = [{"id": "ok", "text": "one good record with enough words"}]
+    lines += [{"id": f"n{i}", "text": None} for i in range(25)] + ["{broken"] * 3
+    summary, rows = run_on([write_lines(tmp_path / "in.jsonl", lines)], tmp_path / "out.jsonl")
+    assert len(rows) == 29
+    assert summary.problem_counts == {"not_string": 25, "broken_json": 3}
+    assert [p.line for p in summary.problems if p.kind == "not_string"] == list(range(2, 12))
+    assert summary.unshown_problems == {"not_string": 15}
+    assert summary.excluded == 28 and not summary.failed
+    assert summary.to_dict()["problem_counts"] == {"not_string": 25, "broken_json": 3}
+    out = io.StringIO()
+    print_summary(summary, out)
+    assert "28 problems (the first 13 named above); 28 records kept out" in out.getvalue()
+    assert out.getvalue().endswith("… and 15 more records whose text is not a string\n")
+
+
+def test_a_run_where_no_record_can_be_used_has_failed(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", ['"just a string"', "{broken", {"text": ""}])
+    summary, rows = run_on([path], tmp_path / "out.jsonl")
+    assert len(rows) == 3 and summary.failed and summary.to_dict()["failed"] is True
+    empty = write_lines(tmp_path / "empty.jsonl", [])
+    assert not run_on([empty], tmp_path / "out2.jsonl")[0].failed  # nothing wrong, nothing read
+
+
+def test_the_summary_counts_in_the_singular(tmp_path: Path) -> None:
+    text = "one story told in a few words"
+    path = write_lines(
+        tmp_path / "in.jsonl", [{"id": "a", "text": text}, {"id": "b", "text": text}, "{"]
+    )
+    summary, _ = run_on([path], tmp_path / "out.jsonl")
+    out = io.StringIO()
+    print_summary(summary, out)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "2 clusters; 1 duplicate (1 exact, 0 near)"
+    assert lines[3].startswith("1 problem named above; 1 record kept out")
+
+
+# ---- scripts without spaces, invisible characters ------------------------------------------
+
+# Written for this test: a short report in Chinese, a copy with two one-character edits, and
+# an unrelated report in the same script.
+ZH = (
+    "市气象台今天上午发布暴雨黄色预警，预计未来六小时内全市大部分地区将出现强降雨。"
+    "交通部门提醒司机减速慢行，注意避开积水路段。多所学校已经通知家长提前接孩子回家。"
+    "防汛指挥部表示，各区排水设备已全部到位，抢险队伍二十四小时待命。"
+    "气象专家指出，这次降雨过程将持续到周末，累计雨量可能超过一百毫米。"
+    "市民如遇紧急情况，可拨打防汛热线求助。"
+)
+ZH_EDITED = ZH.replace("六小时", "八小时").replace("周末", "周日")
+ZH_OTHER = (
+    "本届读书节在市图书馆开幕，主办方准备了三百多场讲座和展览。"
+    "一位退休教师带着孙女前来参加活动，她说希望孩子从小养成阅读的习惯。"
+    "图书馆馆长介绍，今年新增了盲文书籍专区，并延长了周末的开放时间。"
+    "活动将持续一个月，所有场次均免费向公众开放。"
+)
+
+
+def test_chinese_near_duplicates_are_grouped_and_unrelated_texts_are_not(
+    tmp_path: Path,
+) -> None:
+    docs = [
+        {"id": "zh", "text": ZH},
+        {"id": "zh-edited", "text": ZH_EDITED},
+        {"id": "zh-other", "text": ZH_OTHER},
+    ]
+    _, rows = run_on([write_lines(tmp_path / "in.jsonl", docs)], tmp_path / "out.jsonl")
+    assert [r["cluster"] for r in rows] == ["zh", "zh", "zh-other"]
+    assert rows[1]["duplicate_of"] == "zh"
+
+
+def test_zero_width_characters_inside_words_do_not_split_them(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    words = [w + "abcdefgh" for w in random_words(rng, 60)]  # long words, as in the report
+    docs = [{"id": "plain", "text": " ".join(words)}]
+    for k, mark in enumerate(["\u200b", "\u2060", "\ufeff", "\u00ad"]):
+        marked = [w[:4] + mark + w[4:] if i % 2 else w for i, w in enumerate(words)]
+        docs.append({"id": f"marked{k}", "text": " ".join(marked)})
+    _, rows = run_on([write_lines(tmp_path / "in.jsonl", docs)], tmp_path / "out.jsonl")
+    assert {r["cluster"] for r in rows} == {"plain"}
+
+
+# ---- SIGTERM ---------------------------------------------------------------------------------
+
+CHILD = """
+import sys
+from pathlib import Path
+
+from wirecopy.dedup import DedupConfig, DedupTerminated, dedup
+
+
+def progress(p):
+    if p.stage == "read":
+        print("signing", flush=True)  # a unit came back from a worker: the pool is running
+
+
+if __name__ == "__main__":
+    try:  # standard input is not measured, so it gets the worker processes asked for
+        dedup([Path("-")], workers=2, output=Path(sys.argv[1]), progress=progress,
+              config=DedupConfig(batch_size=50))
+    except DedupTerminated:
+        print("terminated", flush=True)
+        sys.exit(143)
+"""
+
+
+def _children(pid: int) -> set[int]:
+    """Every process descended from `pid`, from /proc."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parent[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        up = todo.pop()
+        kids = {p for p, pp in parent.items() if pp == up}
+        found |= kids
+        todo += kids
+    return found
+
+
+def _exited(pidfd: int) -> bool:
+    """Whether the process has exited: its pidfd becomes readable then (no polling loop).
+
+    The timeout only keeps a regression (a process that never exits) from hanging the test.
+    """
+    return bool(select.select([pidfd], [], [], 60)[0])
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists() or not hasattr(os, "pidfd_open"),
+    reason="reads /proc, waits with pidfd_open (Linux)",
+)
+def test_sigterm_stops_the_workers_as_ctrl_c_does(tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    read_end, write_end = os.pipe()  # our end stays open: the child waits for more input
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "out.jsonl")],
+        stdin=read_end,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(read_end)
+    try:
+        rng = random.Random(2)
+        lines = [
+            json.dumps({"id": i, "text": " ".join(random_words(rng, 40))}) for i in range(8000)
+        ]
+        with os.fdopen(os.dup(write_end), "w") as feed:  # over 1 MB: a first read returns
+            feed.write("\n".join(lines) + "\n")
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "signing\n"
+        workers = _children(proc.pid)
+        assert workers  # the pool's processes (and multiprocessing's resource tracker)
+        pidfds = [os.pidfd_open(pid) for pid in workers]  # before any can exit and be reused
+        proc.send_signal(signal.SIGTERM)
+        # The timeout only keeps a regression (workers holding the pipes) from hanging.
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(write_end)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, err
+    assert out.splitlines()[-1] == "terminated"
+    try:
+        assert all(_exited(fd) for fd in pidfds)  # no worker left behind
+    finally:
+        for fd in pidfds:
+            os.close(fd)
+    assert "leaked" not in err and "Traceback" not in err, err
+    assert not (tmp_path / "out.jsonl").exists()

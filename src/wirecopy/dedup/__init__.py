@@ -9,13 +9,22 @@ stage functions an engine runs.
 from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.io import read_records
 from wirecopy.dedup.parse import InputRecord, Problem
-from wirecopy.dedup.run import DedupError, DedupProgress, DedupSummary, dedup
+from wirecopy.dedup.run import (
+    DedupError,
+    DedupProgress,
+    DedupSummary,
+    DedupTerminated,
+    DedupUsageError,
+    dedup,
+)
 
 __all__ = [
     "DedupConfig",
     "DedupError",
     "DedupProgress",
     "DedupSummary",
+    "DedupTerminated",
+    "DedupUsageError",
     "InputRecord",
     "Problem",
     "dedup",

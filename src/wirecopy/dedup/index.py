@@ -3,12 +3,21 @@
 Per record it keeps what the output needs (id, file, line, text length, exact-copy link); per
 text kept for LSH, its band keys (in RAM) and its shingles (in a `ShingleStore` on disk). The
 texts themselves are dropped as soon as they are signed.
+
+Names: every record's output id is unique within a run, so that a cluster, named by its kept
+record's id, names one record. A record whose id repeats an earlier record's (in any input
+file) is named ``<file>#<line>`` instead, with a ``duplicate_id`` problem; should that label
+be taken too (two inputs of one name, or an id that looks like a label), ``~2``, ``~3`` ...
+is added to it.
+
+Problems: all are counted by kind; only the first `shown_per_kind` of each kind are kept, so a
+misspelt field on a corpus of millions makes ten messages, not millions.
 """
 
 from __future__ import annotations
 
-import json
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +27,14 @@ from numpy.typing import NDArray
 from wirecopy.dedup.cluster import choose_keepers
 from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.lsh import candidate_pairs_counted
-from wirecopy.dedup.parse import Problem
+from wirecopy.dedup.parse import Problem, label
 from wirecopy.dedup.stages import SignedUnit, select
 from wirecopy.dedup.verify import ShingleStore, verified_components
 
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
+
+SHOWN_PER_KIND = 10  # problems of one kind kept (and so named on the terminal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +50,18 @@ class Clusters:
 class DedupIndex:
     """Bookkeeping of a run; `add` each signed unit in input order, then `finish` once."""
 
-    def __init__(self, config: DedupConfig, tmp_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: DedupConfig,
+        tmp_dir: Path | None = None,
+        shown_per_kind: int | None = SHOWN_PER_KIND,
+    ) -> None:
         self.config = config
-        self.ids: list[str] = []
+        self.ids: list[str] = []  # output ids (JSON text), unique
         self.sources: list[str] = []
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # the first `shown_per_kind` of each kind
+        self.problem_counts: Counter[str] = Counter()  # every problem, by kind
+        self.shown_per_kind = shown_per_kind
         self.exact_duplicates = 0
         self.first_by_key: dict[int, int] = {}  # exact key -> first record with it
         self._source_no: dict[str, int] = {}
@@ -51,8 +69,7 @@ class DedupIndex:
         self._line = array("q")
         self._length = array("q")
         self._exact_of = array("q")  # first record with the same word sequence, or itself
-        self._first_by_id: dict[str, int] = {}
-        self._repeated_ids: set[str] = set()
+        self._first_by_id: dict[str, int] = {}  # output id -> its record
         self._keys: list[U64] = []
         self._docs: list[I64] = []
         self._order: list[U64] = []
@@ -103,7 +120,11 @@ class DedupIndex:
         words, exact = signed.words.tolist(), signed.exact.tolist()
         rows, n = row_of.tolist(), self.config.ngram
         j = 0
-        for i, (rid, problem) in enumerate(zip(unit.ids, unit.problems, strict=True), start):
+        notes = unit.notes or [None] * len(unit.ids)
+        records = zip(unit.ids, unit.problems, notes, strict=True)
+        for i, (rid, problem, note) in enumerate(records, start):
+            if note is not None:
+                problems.append(note)
             if first_by_id.setdefault(rid, i) != i:
                 problems.append(self._repeated(unit.source, i, rid))
             if problem is not None:
@@ -124,8 +145,16 @@ class DedupIndex:
             assert row >= 0, "a text seen for the first time must have been signed"
             rep_rows.append(row)
             rep_docs.append(i)
-        self.problems.extend(problems)
+        for problem in problems:
+            self.note(problem)
         return problems, rep_rows, rep_docs
+
+    def note(self, problem: Problem) -> None:
+        """Count a problem, and keep it if it is among the first of its kind."""
+        self.problem_counts[problem.kind] += 1
+        limit = self.shown_per_kind
+        if limit is None or self.problem_counts[problem.kind] <= limit:
+            self.problems.append(problem)
 
     def _plain(
         self, unit: SignedUnit, start: int, row_of: I64, rep_rows: list[int], rep_docs: list[int]
@@ -136,7 +165,7 @@ class DedupIndex:
         words = unit.batch.words
         if len(words) != m or (m and int(words.min()) < self.config.ngram):
             return False
-        if any(p is not None for p in unit.problems):
+        if any(p is not None for p in unit.problems) or any(unit.notes):
             return False
         fresh = dict(zip(unit.ids, range(start, start + m), strict=True))
         if len(fresh) != m or not self._first_by_id.keys().isdisjoint(fresh):
@@ -154,11 +183,17 @@ class DedupIndex:
         return True
 
     def _repeated(self, source: str, i: int, rid: str) -> Problem:
-        self._repeated_ids.add(rid)
+        """Rename record `i`, whose id `rid` an earlier record has, by its file and line."""
         first = self._first_by_id[rid]
+        line = self._line[i]
+        name, k = label(source, line), 1
+        while self._first_by_id.setdefault(name, i) != i:  # the label is taken as well
+            k += 1
+            name = label(source, f"{line}~{k}")
+        self.ids[i] = name
         where = f"line {self._line[first]} of {self.sources[self._source[first]]}"
-        msg = f"id {rid} was already used on {where}; both records are kept"
-        return Problem(source, self._line[i], "duplicate_id", msg)
+        msg = f"id {rid} was already used on {where}; this record is named {name}"
+        return Problem(source, line, "duplicate_id", msg)
 
     def finish(self) -> Clusters:
         """Find candidate pairs, verify them, and choose each cluster's kept record."""
@@ -194,11 +229,8 @@ class DedupIndex:
         self.store.close()
 
     def label(self, i: int) -> str:
-        """How record `i` names its cluster: its id, or "<file>#<line>" if the id repeats."""
-        rid = self.ids[i]
-        if rid not in self._repeated_ids:
-            return rid
-        return json.dumps(f"{self.sources[self._source[i]]}#{self._line[i]}", ensure_ascii=False)
+        """How record `i` names its cluster: its output id (unique, see the module docstring)."""
+        return self.ids[i]
 
 
 def _few_words(source: str, line: int, words: int, n: int) -> Problem:

@@ -1,21 +1,24 @@
-"""Streaming input (JSONL, JSONL.gz, Parquet) and output of `wirecopy dedup`.
+"""Streaming input (JSONL, compressed JSONL, Parquet) and output of `wirecopy dedup`.
 
 Files are read as streams and cut into units of at most `size` records, never holding a file
 in memory. A JSONL unit is raw lines (`RawLines`): parsing them is left to whoever signs them,
 so that worker processes share that work too. Trouble with a whole file (unreadable, a gzip
 stream that ends early) comes as a bare `Problem`. The format is told by the first bytes, not
-by the name: gzip magic means gzip-compressed JSONL, ``PAR1`` means Parquet, anything else is
-JSONL. The path ``-`` reads standard input.
+by the name: gzip, bzip2, xz or zstd magic means compressed JSONL (zstd through pyarrow's
+codec, already a dependency for Parquet), ``PAR1`` means Parquet, anything else is JSONL.
+The path ``-`` reads standard input.
 """
 
 from __future__ import annotations
 
+import bz2
+import lzma
 import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, cast
 
 from wirecopy.dedup.parse import InputRecord, Problem, make_record, parse_lines
 
@@ -85,31 +88,129 @@ class _GzipState:
         self.failure: tuple[str, str] | None = None
 
 
-def _gzip_chunks(f: _Readable, pos: Position, state: _GzipState) -> Iterator[bytes]:
-    """Decompress gzip members one after another; a damaged stream ends early, in `state`.
+class _Decompressor(Protocol):
+    """What `bz2.BZ2Decompressor` and `lzma.LZMADecompressor` have in common."""
 
-    (Raising instead would lose the lines that readers further down have taken but not yet
-    handed on.)
-    """
-    d = zlib.decompressobj(wbits=31)
-    fresh = True  # no input given to `d` yet: the file may end here
+    @property
+    def eof(self) -> bool: ...
+    @property
+    def needs_input(self) -> bool: ...
+    @property
+    def unused_data(self) -> bytes: ...
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes: ...
+
+
+def _stdlib_chunks(
+    f: _Readable, pos: Position, state: _GzipState, make: type[_Decompressor]
+) -> Iterator[bytes]:
+    """Decompress bzip2 or xz streams one after another, as `_gzip_chunks` does gzip."""
+    d = make()
+    fresh = True
     try:
         while raw := f.read(_CHUNK):
             pos.consumed += len(raw)
-            while raw:
+            while True:
                 fresh = False
-                yield d.decompress(raw, 8 * _CHUNK)  # bounded, whatever the compression ratio
+                yield d.decompress(raw, 8 * _CHUNK)  # bounded; the rest waits inside `d`
+                raw = b""
                 if d.eof:
-                    raw = d.unused_data
-                    d, fresh = zlib.decompressobj(wbits=31), True
-                else:
-                    raw = d.unconsumed_tail
+                    raw, d, fresh = d.unused_data, make(), True
+                    if not raw:
+                        break
+                elif d.needs_input:
+                    break
         if not fresh:
-            yield d.flush()
-            if not d.eof:
-                state.failure = ("truncated", "")
-    except zlib.error as err:
+            state.failure = ("truncated", "")
+    except (OSError, EOFError, lzma.LZMAError) as err:
         state.failure = ("corrupt", str(err))
+
+
+class _Counted:
+    """A raw stream that counts what is read from it (pyarrow reads through it)."""
+
+    def __init__(self, f: _Readable, pos: Position) -> None:
+        self._f, self._pos = f, pos
+        self.closed = False  # pyarrow's PythonFile asks, and closes it when done
+
+    def close(self) -> None:
+        self.closed = True  # the file itself is the caller's to close
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._f.read(size if size >= 0 else 1 << 62)
+        self._pos.consumed += len(data)
+        return data
+
+
+def _zstd_chunks(f: _Readable, pos: Position, state: _GzipState) -> Iterator[bytes]:
+    """Decompress zstd frames one after another with pyarrow's codec."""
+    import pyarrow as pa
+
+    stream = pa.CompressedInputStream(pa.PythonFile(_Counted(f, pos), mode="r"), "zstd")
+    try:
+        # Small reads: a read that meets a damaged frame returns nothing of what it decoded.
+        while chunk := stream.read(1 << 16):
+            yield bytes(chunk)
+    except OSError as err:  # pyarrow's words: "Truncated compressed stream", "... corrupt..."
+        kind = "truncated" if "truncated" in str(err).lower() else "corrupt"
+        state.failure = (kind, str(err))
+    finally:
+        stream.close()
+
+
+_SLICE = 1 << 16
+"""Compressed bytes given to zlib at once: a damaged stream loses at most the text of one."""
+_STEP = 64
+"""Compressed bytes given at once when the text before the damage is taken out of a slice."""
+
+
+def _gzip_chunks(f: _Readable, pos: Position, state: _GzipState) -> Iterator[bytes]:
+    """Decompress gzip members one after another; a damaged stream ends early, in `state`,
+    after all of the text that comes before the damage.
+
+    (Raising instead would lose the lines that readers further down have taken but not yet
+    handed on.) zlib gives nothing of a call that meets damage, so the stream goes to it
+    a slice at a time, and the slice that fails goes again, from a copy of the state
+    before it, in small steps (`gzip` and `zcat` keep what comes before the damage too).
+    """
+    d = zlib.decompressobj(wbits=31)
+    fresh = True  # no input given to `d` yet: the file may end here
+    while raw := f.read(_CHUNK):
+        pos.consumed += len(raw)
+        offset, tail = 0, b""
+        while tail or offset < len(raw):
+            if tail:
+                piece, tail = tail, b""
+            else:
+                piece, offset = raw[offset : offset + _SLICE], offset + _SLICE
+            fresh = False
+            before = d.copy()
+            try:
+                out = d.decompress(piece, 8 * _CHUNK)  # bounded, whatever the ratio
+            except zlib.error as err:
+                yield from _before_damage(before, piece)
+                state.failure = ("corrupt", str(err))
+                return
+            yield out
+            if d.eof:
+                tail = d.unused_data
+                d, fresh = zlib.decompressobj(wbits=31), True
+            else:
+                tail = d.unconsumed_tail
+    if not fresh:
+        yield d.flush()
+        if not d.eof:
+            state.failure = ("truncated", "")
+
+
+def _before_damage(d: zlib._Decompress, piece: bytes) -> Iterator[bytes]:
+    """What ``piece`` decompresses to up to the damage in it, in small steps."""
+    for start in range(0, len(piece), _STEP):
+        try:
+            yield d.decompress(piece[start : start + _STEP])
+        except zlib.error:
+            return
+        if d.eof:  # the damage is in a later member: it starts over there
+            return
 
 
 def _line_units(chunks: Iterator[bytes], source: str, size: int) -> Iterator[RawLines]:
@@ -134,25 +235,47 @@ def _line_units(chunks: Iterator[bytes], source: str, size: int) -> Iterator[Raw
         yield RawLines(source, first, pending)
 
 
+_MAGIC = {  # the first bytes of a compressed stream, and its format's name
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+
+
+def _compression(head: bytes) -> str | None:
+    return next((name for magic, name in _MAGIC.items() if head.startswith(magic)), None)
+
+
 def _stream_units(
     f: _Readable, source: str, size: int, pos: Position
 ) -> Iterator[RawLines | Problem]:
-    head = f.read(2)
+    head = b""
+    while len(head) < 6 and (more := f.read(6 - len(head))):  # a pipe may give less
+        head += more
     stream = _Rejoined(head, f)
-    if head != b"\x1f\x8b":
+    name = _compression(head)
+    if name is None:
         yield from _line_units(_plain_chunks(stream, pos), source, size)
         return
     state = _GzipState()
+    if name == "gzip":
+        chunks = _gzip_chunks(stream, pos, state)
+    elif name == "zstd":
+        chunks = _zstd_chunks(stream, pos, state)
+    else:
+        make = bz2.BZ2Decompressor if name == "bzip2" else lzma.LZMADecompressor
+        chunks = _stdlib_chunks(stream, pos, state, cast("type[_Decompressor]", make))
     last = 0
-    for unit in _line_units(_gzip_chunks(stream, pos, state), source, size):
+    for unit in _line_units(chunks, source, size):
         last = unit.first + len(unit.lines) - 1
         yield unit
     if state.failure is not None:
         kind, detail = state.failure
         if kind == "truncated":
-            msg = f"gzip stream ends early after line {last} (truncated file?); the rest is lost"
+            msg = f"{name} stream ends early after line {last} (truncated file?); the rest is lost"
         else:
-            msg = f"corrupt gzip data after line {last} ({detail}); the rest is lost"
+            msg = f"corrupt {name} data after line {last} ({detail}); the rest is lost"
         yield Problem(source, last, kind, msg)
 
 

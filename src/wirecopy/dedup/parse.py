@@ -3,16 +3,19 @@
 A record that cannot be used still becomes an `InputRecord` (with `text` None and a `Problem`
 naming its file and line), so that it gets its output line: no record is silently dropped.
 
-Ids: the id field is kept as its JSON text and written back unchanged. A record without a
-usable id (the field missing, or not a string or an integer) is named ``<file>#<line>``, as
-page ids are elsewhere in wirecopy.
+Ids: the id field is kept as its JSON text and written back unchanged: a non-empty string or
+a finite number (an integer as it is, a float as Python writes it: ``1e3`` becomes ``1000.0``).
+A record without a usable id is named ``<file>#<line>``, as page ids are elsewhere in
+wirecopy: silently when the field is missing, with a ``bad_id`` problem (a warning) when it is
+null, a boolean, an object, an array, an empty string or not finite.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import msgspec
 
@@ -53,43 +56,80 @@ class InputRecord(NamedTuple):
     id: str  # JSON text of the id, or of the "<file>#<line>" label
     text: str | None  # None when `problem` keeps the record out
     problem: Problem | None
+    id_problem: Problem | None = None  # a warning: the id was unusable, the label stands in
 
 
-def label(source: str, line: int) -> str:
+def label(source: str, line: int | str) -> str:
     """JSON text of the label "<source>#<line>"."""
     return str(_encode_str(f"{source}#{line}"))
 
 
+_TYPE_NAMES = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+
+
 def _type_name(value: object) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", list: "a list"}.get(
-        type(value), "an object"
-    )
+    """What a decoded JSON value is, in JSON's words."""
+    return _TYPE_NAMES.get(type(value), "an object")
+
+
+def _id_json(
+    source: str, line: int, obj: dict[str, Any], id_field: str
+) -> tuple[str, Problem | None]:
+    """JSON text of a record's id, or its label and (for an unusable id) why."""
+    rid = obj.get(id_field)
+    kind = type(rid)
+    if kind is str and rid:
+        return _encode_str(rid), None
+    if kind is int:  # not bool: type() is exact
+        return str(rid), None
+    if kind is float and math.isfinite(cast(float, rid)):
+        return json.dumps(rid), None
+    own = label(source, line)
+    if id_field not in obj:
+        return own, None
+    what = "an empty string" if kind is str else _type_name(rid)
+    if kind is float:
+        what = "not a finite number"
+    msg = f"{id_field!r} is {what}, not a usable id: the record is named {own}"
+    return own, Problem(source, line, "bad_id", msg)
 
 
 def make_record(source: str, line: int, obj: Any, field: str, id_field: str) -> InputRecord:
     """Check one decoded record and pull out its id and text."""
     if type(obj) is not dict:
-        p = Problem(source, line, "not_object", f"{_type_name(obj)} is not a JSON object")
+        msg = f"the line is {_type_name(obj)}, not a JSON object"
+        p = Problem(source, line, "not_object", msg)
         return InputRecord(source, line, label(source, line), None, p)
-    rid = obj.get(id_field)
-    if type(rid) is str:
-        id_json: str = _encode_str(rid)
-    elif type(rid) is int:  # not bool: type() is exact
-        id_json = str(rid)
-    else:
-        id_json = label(source, line)
+    id_json, id_problem = _id_json(source, line, obj, id_field)
     text = obj.get(field)
     if type(text) is str and text and not text.isspace():
-        return InputRecord(source, line, id_json, text, None)
+        return InputRecord(source, line, id_json, text, None, id_problem)
     if field not in obj:
-        problem = Problem(source, line, "no_text", f"no {field!r} field")
+        problem = Problem(source, line, "no_text", f"no {field!r} field{_fields_hint(obj)}")
     elif text is None:
         problem = Problem(source, line, "not_string", f"{field!r} is null")
     elif not isinstance(text, str):
         problem = Problem(source, line, "not_string", f"{field!r} is {_type_name(text)}, not text")
     else:
         problem = Problem(source, line, "empty_text", f"{field!r} is empty")
-    return InputRecord(source, line, id_json, None, problem)
+    return InputRecord(source, line, id_json, None, problem, id_problem)
+
+
+def _fields_hint(obj: dict[str, Any], shown: int = 5) -> str:
+    """The fields a record has, to make a misspelt --field plain to see."""
+    if not obj:
+        return " (the record has no fields)"
+    names = ", ".join(repr(k) for k in list(obj)[:shown])
+    more = f" and {len(obj) - shown} more" if len(obj) > shown else ""
+    return f" (its fields: {names}{more})"
 
 
 def _loads(raw: bytes) -> Any:

@@ -43,22 +43,49 @@ class DedupBar:
         )
 
 
+def _count(n: int, noun: str, plural: str = "") -> str:
+    """``1 cluster``, ``2 clusters``: a count with its noun."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+# What each kind of problem is called in the summary, once its first few have been named.
+KIND_NAMES = {
+    "broken_json": "broken JSON lines",
+    "not_object": "lines that are not JSON objects",
+    "no_text": "records without the text field",
+    "not_string": "records whose text is not a string",
+    "empty_text": "records with empty text",
+    "no_words": "texts without words",
+    "short_text": "texts shorter than a shingle",
+    "duplicate_id": "repeated ids",
+    "bad_id": "unusable ids",
+}
+
+
 def print_summary(summary: DedupSummary, out: TextIO) -> None:
     """A few plain lines: what was read, how it grouped, how long it took."""
     mb = summary.input_bytes / 1e6
     rate = mb / summary.seconds if summary.seconds > 0 else 0.0
-    workers = f"{summary.workers} worker{'s' if summary.workers != 1 else ''}"
     lines = [
-        f"{summary.records:,} records ({mb:,.1f} MB) in {summary.seconds:.2f} s "
-        f"({rate:,.1f} MB/s, {summary.engine} engine, {workers})",
-        f"{summary.clusters:,} clusters; {summary.duplicates:,} duplicates "
+        f"{_count(summary.records, 'record')} ({mb:,.1f} MB) in {summary.seconds:.2f} s "
+        f"({rate:,.1f} MB/s, {summary.engine} engine, {_count(summary.workers, 'worker')})",
+        f"{_count(summary.clusters, 'cluster')}; {_count(summary.duplicates, 'duplicate')} "
         f"({summary.exact_duplicates:,} exact, {summary.near_duplicates:,} near)",
         f"candidate pairs {summary.candidate_pairs:,}, checked {summary.checked_pairs:,}, "
         f"similar {summary.similar_pairs:,}",
     ]
     if summary.problems:
-        lines.append(
-            f"{len(summary.problems):,} problems named above; {summary.excluded:,} records "
-            "kept out of matching (each is its own cluster in the output)"
+        total = sum(summary.problem_counts.values()) or len(summary.problems)
+        kept_out = _count(summary.excluded, "record")
+        named = (
+            "named above"
+            if total == len(summary.problems)
+            else (f"(the first {len(summary.problems):,} named above)")
         )
+        lines.append(
+            f"{_count(total, 'problem')} {named}; "
+            f"{kept_out} kept out of matching (each is its own cluster in the output)"
+        )
+    for kind, more in summary.unshown_problems.items():
+        lines.append(f"… and {more:,} more {KIND_NAMES.get(kind, kind.replace('_', ' '))}")
     out.write("".join(line + "\n" for line in lines))

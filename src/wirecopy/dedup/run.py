@@ -5,16 +5,25 @@ clusters. With the local engine only per-record bookkeeping, band keys and (on d
 hashes outlive a unit, so memory grows linearly with the number of records, not with the size
 of their texts. The output needs every record's cluster, so it is written once all input is
 read, in input order.
+
+SIGTERM (with its default action in place, in the main thread) stops a run as Ctrl+C does:
+it raises `DedupTerminated`, a KeyboardInterrupt, so worker processes are shut down and the
+temporary files removed instead of being left behind by a process killed outright.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 import numpy as np
@@ -49,12 +58,32 @@ class DedupSummary:
     input_bytes: int
     seconds: float
     workers: int
-    problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # the first few of each kind (`DedupIndex.shown_per_kind`)
     engine: str = "local"
+    # Every problem, by kind.
+    problem_counts: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def near_duplicates(self) -> int:
         return self.duplicates - self.exact_duplicates
+
+    @property
+    def unshown_problems(self) -> dict[str, int]:
+        """How many problems of each kind are counted but not in `problems`."""
+        shown: dict[str, int] = {}
+        for p in self.problems:
+            shown[p.kind] = shown.get(p.kind, 0) + 1
+        return {
+            kind: count - shown.get(kind, 0)
+            for kind, count in self.problem_counts.items()
+            if count > shown.get(kind, 0)
+        }
+
+    @property
+    def failed(self) -> bool:
+        """Something was wrong and no record could be used: every one was kept out, or
+        no record was read at all from inputs with problems."""
+        return self.excluded == self.records and bool(self.problem_counts)
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON: every count, and each problem with its file and line."""
@@ -72,6 +101,8 @@ class DedupSummary:
             "seconds": round(self.seconds, 3),
             "engine": self.engine,
             "workers": self.workers,
+            "failed": self.failed,
+            "problem_counts": dict(self.problem_counts),
             "problems": [
                 {"source": p.source, "line": p.line, "kind": p.kind, "message": p.message}
                 for p in self.problems
@@ -98,6 +129,70 @@ class DedupError(Exception):
         self.problem = problem
 
 
+class DedupUsageError(ValueError):
+    """A run that cannot give anything useful, refused with a message for the user: the
+    output file is one of the inputs, or no record has the text field."""
+
+
+class DedupTerminated(KeyboardInterrupt):
+    """SIGTERM arrived: the run stopped as on Ctrl+C (workers shut down, files removed)."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """Turn SIGTERM into `DedupTerminated` for the duration, if this process lets us.
+
+    Only in the main thread (Python runs handlers there alone) and only over the default
+    action: a caller's own handler is the caller's choice. A second SIGTERM during the
+    shutdown that the first one started kills the process as before.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise DedupTerminated("terminated (SIGTERM)")
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _check_output(output: Path, inputs: list[Path]) -> None:
+    """Refuse an output file that is one of the inputs: writing it would destroy the corpus."""
+    if not output.parent.is_dir():
+        # Say so before the work, not after it: the clusters are written last.
+        raise FileNotFoundError(f"the folder of the output file does not exist: {output.parent}")
+    for path in inputs:
+        if str(path) == "-":
+            continue
+        same = output.resolve() == path.resolve()
+        with contextlib.suppress(OSError):  # the output need not exist yet
+            same = same or output.samefile(path)
+        if same:
+            raise DedupUsageError(
+                f"the output file {output} is the input {path}: writing the clusters would "
+                "overwrite it; choose another output file"
+            )
+
+
+def _missing_field(index: DedupIndex, field: str) -> str | None:
+    """Why to refuse the run if no record read has the text field (a misspelt --field)."""
+    counts = index.problem_counts
+    objects = len(index) - counts["broken_json"] - counts["not_object"]
+    if not objects or counts["no_text"] != objects:
+        return None
+    first = next(p for p in index.problems if p.kind == "no_text")
+    some = "the record" if objects == 1 else f"any of the {objects:,} records"
+    return f"no {field!r} field in {some} (is the field name right?); first: {first}"
+
+
 ProgressCallback = Callable[[DedupProgress], None]
 
 
@@ -115,12 +210,15 @@ def dedup(
     tmp_dir: Path | None = None,
     engine: str = "local",
 ) -> DedupSummary:
-    """Cluster near-duplicate records of JSONL / JSONL.gz / Parquet files.
+    """Cluster near-duplicate records of JSONL (plain, gzip, bzip2, xz, zstd) / Parquet files.
 
-    Writes one JSON line per input record to `output` (standard output if None):
-    ``{"id", "cluster", "duplicate_of"}``. `workers` None means one per usable core; inputs
-    under POOL_MIN_BYTES are signed in this process whatever `workers` says. Worker processes
-    are spawned, so a script calling this must guard its entry point with
+    Writes one JSON line per input record to `output` (standard output if None or the path
+    ``-``): ``{"id", "cluster", "duplicate_of"}``. `DedupUsageError` if `output` is one of
+    the inputs, or if no record has the field `field` (then nothing is written).
+
+    `workers` None means one per usable core; inputs under POOL_MIN_BYTES are signed in this
+    process whatever `workers` says (standard input is not measured: it gets `workers`).
+    Worker processes are spawned, so a script calling this must guard its entry point with
     ``if __name__ == "__main__":``. In strict mode the first problem raises `DedupError`;
     otherwise problems are collected in the summary.
 
@@ -134,14 +232,35 @@ def dedup(
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if isinstance(output, Path) and not output.parent.is_dir():
-        # Say so before the work, not after it: the clusters are written last.
-        raise FileNotFoundError(f"the folder of the output file does not exist: {output.parent}")
+    paths = list(inputs)
+    if isinstance(output, Path) and str(output) == "-":
+        output = None
+    if isinstance(output, Path):
+        _check_output(output, paths)
+    with _sigterm_stops():
+        return _dedup(
+            paths, field, id_field, threshold, workers, output, strict, progress, config,
+            tmp_dir, engine,
+        )  # fmt: skip
+
+
+def _dedup(
+    paths: list[Path],
+    field: str,
+    id_field: str,
+    threshold: float,
+    workers: int | None,
+    output: TextIO | Path | None,
+    strict: bool,
+    progress: ProgressCallback | None,
+    config: DedupConfig | None,
+    tmp_dir: Path | None,
+    engine: str,
+) -> DedupSummary:
     started = time.perf_counter()
     config = config or DedupConfig()
     if threshold != config.threshold:
         config = config.with_threshold(threshold)
-    paths = list(inputs)
     total = sum(p.stat().st_size for p in paths if str(p) != "-" and p.is_file())
     requested = _usable_cpus() if workers is None else max(1, workers)
     nworkers = requested
@@ -156,7 +275,7 @@ def dedup(
             progress(DedupProgress(stage, len(index), done.consumed, total))
 
     def file_problem(problem: Problem) -> None:
-        index.problems.append(problem)
+        index.note(problem)
         if strict:
             raise DedupError(problem)
 
@@ -188,6 +307,9 @@ def dedup(
         )
     finally:
         index.close()
+    why = _missing_field(index, field)
+    if why is not None:
+        raise DedupUsageError(why)
     report("write")
     keepers = clusters.keepers.tolist()
     label_of = {k: index.label(k) for k in set(keepers)}  # once per cluster, not per record
@@ -204,7 +326,7 @@ def dedup(
         clusters=len(label_of),
         duplicates=duplicates,
         exact_duplicates=index.exact_duplicates,
-        excluded=sum(p.kind in EXCLUDING for p in index.problems),
+        excluded=sum(n for kind, n in index.problem_counts.items() if kind in EXCLUDING),
         candidate_pairs=clusters.candidate_pairs,
         checked_pairs=clusters.checked_pairs,
         similar_pairs=clusters.similar_pairs,
@@ -213,6 +335,7 @@ def dedup(
         workers=nworkers,
         problems=tuple(index.problems),
         engine=engine,
+        problem_counts=dict(index.problem_counts),
     )
 
 

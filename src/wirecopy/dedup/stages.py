@@ -17,6 +17,7 @@ engine, so the local engine (`wirecopy.dedup.run`) and a distributed one can run
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
@@ -97,7 +98,8 @@ def select(runs: DocHashes, docs: I64) -> DocHashes:
 
 def sign_batch(texts: Sequence[str], config: DedupConfig, seen: Container[int] = ()) -> SignedBatch:
     """Hash, key and (for new texts) sketch a batch; `seen` holds exact keys to skip."""
-    tokens = hash_tokens(texts)
+    # Scripts written without spaces are cut into characters: shingles are character n-grams.
+    tokens = hash_tokens(texts, split_scripts=True)
     words = np.diff(tokens.offsets)
     exact = sequence_keys(tokens)
     _, first = np.unique(exact, return_index=True)
@@ -128,6 +130,8 @@ class SignedUnit:
     lengths: list[int]  # characters of text (0 for a record with a problem)
     problems: list[Problem | None]
     batch: SignedBatch
+    # Warnings that leave the record in (an unusable id), per record; empty if there are none.
+    notes: list[Problem | None] = dataclasses.field(default_factory=list)
 
 
 def sign_unit(
@@ -135,7 +139,7 @@ def sign_unit(
 ) -> SignedUnit:
     """Parse a unit's records and sign their texts (the work of one worker task)."""
     records = unit_records(unit, field, id_field)
-    _, lines, ids, all_texts, problems = zip(*records, strict=True) if records else ((),) * 5
+    _, lines, ids, all_texts, problems, notes = zip(*records, strict=True) if records else ((),) * 6
     texts = [t for t in all_texts if t is not None]
     return SignedUnit(
         source=records[0].source if records else "",
@@ -144,4 +148,5 @@ def sign_unit(
         lengths=[0 if t is None else len(t) for t in all_texts],
         problems=list(problems),
         batch=sign_batch(texts, config, seen),
+        notes=list(notes) if any(notes) else [],
     )

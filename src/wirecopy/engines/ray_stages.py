@@ -208,7 +208,13 @@ def sign_units(
         )
         metas.append(
             SignedUnit(
-                signed.source, signed.lines, signed.ids, signed.lengths, signed.problems, bare
+                signed.source,
+                signed.lines,
+                signed.ids,
+                signed.lengths,
+                signed.problems,
+                bare,
+                signed.notes,
             )
         )
     doc = np.concatenate(docs)
