@@ -151,3 +151,18 @@ def test_reading_verbs_do_not_load_the_build_models() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_ctrl_c_during_a_build_says_how_to_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("wirecopy.build.build", interrupted)
+    (tmp_path / "p.txt").write_text("Some words of a page.")
+    db = tmp_path / "x.db"
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "p.txt"), "--db", str(db)])
+    assert result.exit_code == 130
+    assert "build again to go on" in result.output
+    assert "Traceback" not in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from pathlib import Path
@@ -83,3 +84,55 @@ def test_json_flag_refuses_another_format(db: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert "two formats" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("a.jsonl.gz", "jsonl"), ("a.csv.gz", "csv"), ("a.gz", None)]
+)
+def test_a_gz_name_is_gzipped(db: Path, tmp_path: Path, name: str, fmt: str | None) -> None:
+    out = tmp_path / name
+    args = ["export", "pages", "--db", str(db), "-o", str(out)]
+    result = CliRunner().invoke(cli, args + (["--format", fmt] if fmt else []))
+    assert result.exit_code == 0, result.output
+    text = gzip.decompress(out.read_bytes()).decode("utf-8")
+    plain = CliRunner().invoke(
+        cli, ["export", "pages", "--db", str(db), "--format", fmt or "jsonl"]
+    )
+    assert text.replace("\r\n", "\n") == plain.output.replace("\r\n", "\n")
+    assert len(text.splitlines()) >= 5
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("a.csv", "csv"), ("a.parquet", "parquet"), ("a.jsonl", "jsonl"), ("a.txt", "jsonl")],
+)
+def test_the_format_follows_the_file_name(db: Path, tmp_path: Path, name: str, fmt: str) -> None:
+    out = tmp_path / name
+    result = CliRunner().invoke(cli, ["export", "stories", "--db", str(db), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    if fmt == "parquet":
+        assert pq.read_table(out).column_names == FIELDS["stories"]
+    elif fmt == "csv":
+        assert next(csv.reader(io.StringIO(out.read_text()))) == FIELDS["stories"]
+    else:
+        assert list(json.loads(out.read_text().splitlines()[0])) == FIELDS["stories"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "csv", "-o", "{tmp}/x.parquet"],
+        ["--format", "jsonl", "-o", "{tmp}/x.csv.gz"],
+        ["--json", "-o", "{tmp}/x.csv"],
+        ["--format", "parquet", "-o", "{tmp}/x.jsonl"],
+        ["-o", "{tmp}/x.parquet.gz"],
+    ],
+)
+def test_a_format_the_file_name_contradicts_is_refused(
+    db: Path, tmp_path: Path, args: list[str]
+) -> None:
+    argv = ["export", "pages", "--db", str(db), *(a.format(tmp=tmp_path) for a in args)]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2
+    assert "Error:" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []  # refused before anything is written

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from wirecopy.archive.db import Archive
 from wirecopy.archive.entities import replace_article_entities
 from wirecopy.build import build
-from wirecopy.search import SearchError, search, to_fts
+from wirecopy.search import SearchError, _expression, _unspaced, parse_query, search, to_fts
 from wirecopy.stages.entities import EntityCount
 
 # (id, title, date, source, story, text)
@@ -249,8 +249,54 @@ def test_non_latin_queries_find_non_latin_articles(
     assert expected in ids(archive, query)
 
 
-def test_cjk_without_spaces_matches_whole_runs_only(archive: Archive) -> None:
-    assert ids(archive, "抗议") == []  # inside the run 洛杉矶抗议
+def test_words_inside_runs_of_scripts_without_spaces_are_found(archive: Archive) -> None:
+    # unicode61 indexes 洛杉矶抗议 and 海军陆战队 as one word each: parts of them are found.
+    assert ids(archive, "抗议") == ["a-zh"]
+    assert ids(archive, "陆战") == ["a-zh"]
+    assert ids(archive, "抗议 特朗普") == ["a-zh"]
+    assert ids(archive, "抗议 trump") == []  # every word is still required
+    assert ids(archive, "抗议 -陆战") == []
+    assert set(ids(archive, "抗议 OR marines")) == {"a-zh", "a-la"}
+    assert ids(archive, "北京") == []
+
+
+def test_matches_inside_runs_are_marked_on_the_word_in_the_original_text(
+    archive: Archive,
+) -> None:
+    [hit] = search(archive.conn, "抗议 陆战", marks=("<", ">"))
+    assert hit.title_marked == "洛杉矶<抗议>"
+    assert hit.snippet == "特朗普 派遣 海军<陆战>队 前往 洛杉矶。"
+
+
+def test_scripts_without_spaces_split_by_marks_thai(tmp_path: Path) -> None:
+    """Thai tone marks split unicode61's words (ภาษาไทยง่ายมาก is ภาษาไทยง + ายมาก): a
+    term across one is a phrase of the word ending the first part and the next's start."""
+    with Archive.open(tmp_path / "th.db") as opened, opened.transaction() as conn:
+        conn.execute(
+            "INSERT INTO articles (id, title, text, text_hash) VALUES "
+            "('a-th', 'ข่าว', 'ภาษาไทยง่ายมาก และ สนุก', 'h'), "
+            "('a-th2', 'อื่น', 'ไทยงาน', 'h2')"
+        )
+    with Archive.open(tmp_path / "th.db", readonly=True) as archive:
+        assert ids(archive, "ง่าย") == ["a-th"]
+        assert set(ids(archive, "ไทย")) == {"a-th", "a-th2"}
+        [hit] = search(archive.conn, "ง่าย")
+        assert hit.snippet == "ภาษาไทย[ง่าย]มาก และ สนุก"
+
+
+def test_latin_results_and_their_order_are_unchanged_by_the_expansion(
+    archive: Archive,
+) -> None:
+    """Only terms of scripts without spaces are looked up in the vocabulary: the expression
+    of any other query is what FTS5 ran before, so hits, scores and marks are too."""
+    for query in ("trump OR angeles", "angeles -marines", '"los angeles"', "lo*"):
+        groups, excluded = parse_query(query)
+        assert not any(_unspaced(t.text) for t in [*excluded, *(t for g in groups for t in g)])
+        assert _expression(query, _never) == to_fts(query)
+
+
+def _never(word: str, ending: bool) -> list[str]:
+    raise AssertionError(f"{word!r} was looked up")
 
 
 def test_filter_by_story(archive: Archive) -> None:
@@ -263,7 +309,8 @@ def test_filter_by_entity_text_or_merged_form(archive: Archive) -> None:
     assert ids(archive, "angeles", entity="donald trump") == ["a-la"]
     assert ids(archive, "angeles", entity="Los Angeles") == ["a-la"]
     assert ids(archive, "qaani", entity="moqtada al-sadr") == ["a-sadr"]
-    assert ids(archive, "angeles", entity="Nobody") == []
+    with pytest.raises(SearchError, match="no entity 'Nobody'"):
+        ids(archive, "angeles", entity="Nobody")
 
 
 def test_filter_by_source_of_the_article_or_of_any_copy(archive: Archive) -> None:
@@ -290,6 +337,43 @@ def test_filter_by_date_range(archive: Archive) -> None:
 def test_a_bad_date_is_refused(archive: Archive, bad: str) -> None:
     with pytest.raises(SearchError, match="not a date"):
         search(archive.conn, "trump", since=bad)
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"story": "s-nope"}, "no story 's-nope' in the archive"),
+        ({"entity": "Nobody"}, "no entity 'Nobody' in the archive"),
+        ({"source": "Nope"}, "no source or site 'Nope' in the archive"),
+        ({"story": "s-nope", "entity": "Donald Trump"}, "no story 's-nope'"),
+    ],
+)
+def test_a_filter_value_the_archive_lacks_is_named(
+    archive: Archive, filters: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SearchError, match=re.escape(message)):
+        search(archive.conn, "angeles", **filters)  # type: ignore[arg-type]
+    with pytest.raises(SearchError, match=re.escape(message)):
+        search(archive.conn, "抗议", **filters)  # type: ignore[arg-type]
+
+
+def test_known_filter_values_with_no_hit_give_no_hit(archive: Archive) -> None:
+    assert ids(archive, "qaani", story="s-la") == []
+    assert ids(archive, "qaani", entity="donald trump") == []  # any case
+    assert ids(archive, "qaani", source="latimes.com") == []  # a page's site
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("2025-07", "2025-06"), ("2026", "2025-12-31"), ("2025-06-12", "2025-06-11")],
+)
+def test_since_after_until_is_refused(archive: Archive, since: str, until: str) -> None:
+    with pytest.raises(SearchError, match="is after until"):
+        search(archive.conn, "angeles", since=since, until=until)
+
+
+def test_since_and_until_in_one_period_are_fine(archive: Archive) -> None:
+    assert ids(archive, "angeles", since="2025-06-10", until="2025-06") == ["a-la", "a-la2"]
 
 
 def test_limit(archive: Archive) -> None:

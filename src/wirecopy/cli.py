@@ -6,10 +6,14 @@ gets back as a table for people or, with --json, as JSON for programs.
 
 from __future__ import annotations
 
+import errno
+import gzip
 import json
 import os
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,12 +27,12 @@ from wirecopy import __version__
 from wirecopy.archive.db import Archive, ArchiveError
 from wirecopy.archive.queries import find, stats
 from wirecopy.config import DEFAULT_MAX_PAGE_BYTES, BuildConfig, format_size, parse_size
-from wirecopy.dedup import DedupError, dedup
+from wirecopy.dedup import DedupError, DedupTerminated, DedupUsageError, dedup
 from wirecopy.dedup.report import DedupBar, print_summary
 from wirecopy.engines import ENGINES, EngineUnavailableError
 from wirecopy.export import FORMATS, KINDS, rows, write_csv, write_jsonl, write_parquet
-from wirecopy.render import render_article, render_page, render_story
-from wirecopy.search import SearchError, search
+from wirecopy.render import console, render_article, render_page, render_story
+from wirecopy.search import Hit, SearchError, search
 from wirecopy.stages.profiles import load_profiles
 
 if TYPE_CHECKING:
@@ -65,6 +69,29 @@ def _open(db: Path) -> Archive:
 
 def _print_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@contextmanager
+def _writing(name: str | None = None) -> Iterator[None]:
+    """Output to ``name`` (standard output when None): a write that fails (a full disk, a
+    file that cannot be written) ends in one line, and a pipe closed by the reader (``|
+    head``) ends quietly."""
+    try:
+        yield
+        if name is None:
+            sys.stdout.flush()  # fail here, not at exit with a traceback
+    except OSError as error:
+        if name is None:
+            # What is still buffered for standard output can never be written: drop it, so
+            # the interpreter's own flush at exit finds nothing to complain about.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+            sys.exit(1)  # as Python's documentation advises for a closed pipe
+        reason = error.strerror or str(error)
+        where = "standard output" if name is None else name
+        raise click.ClickException(f"cannot write {where}: {reason}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -151,13 +178,17 @@ def build_command(
     # (search, show, stats, export, serve) should not wait for.
     from wirecopy.build import build
 
-    err = Console(stderr=True)
+    err = console(stderr=True)
     bar = RichProgress(err) if err.is_terminal and not quiet and not as_json else None
     try:
         with bar or _nullcontext():
             summary = build(list(inputs), db, config=config, progress=bar, profiles=profiles)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        # What was written is kept, each batch whole: the next build goes on from there.
+        err.print(f"Interrupted. {escape(str(db))} is consistent; build again to go on.")
+        sys.exit(130)  # 128 + SIGINT, as a shell reports it
     if summary.derived.get("entities") == "unavailable" and not quiet:
         err.print(f"[yellow]No entities:[/] {escape(str(summary.derived['entities_message']))}")
     if as_json:
@@ -198,7 +229,9 @@ class RichProgress:
 
     def advance(self, done_bytes: int, page_id: str) -> None:
         amount = f"{format_size(done_bytes)} / {format_size(self.total)}"
-        self.bar.update(self.task, completed=done_bytes, description=page_id[-40:], amount=amount)
+        self.bar.update(
+            self.task, completed=done_bytes, description=escape(page_id[-40:]), amount=amount
+        )
 
     def segmenting(self, done: int, total: int, page_id: str) -> None:
         self.bar.update(
@@ -207,7 +240,7 @@ class RichProgress:
             completed=done,
             phase="segmenting",
             amount=f"{done} / {total} pages",
-            description=page_id[-40:],
+            description=escape(page_id[-40:]),
         )
 
 
@@ -220,9 +253,9 @@ class _nullcontext:  # noqa: N801 - mirrors contextlib.nullcontext, typed for Ri
 
 
 def _print_summary(summary: BuildSummary, db: Path) -> None:
-    out = Console()
+    out = console()
     t = summary.totals
-    table = Table(title=f"wirecopy build → {db}", show_header=False, title_justify="left")
+    table = Table(title=escape(f"wirecopy build → {db}"), show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_row("pages read", str(summary.pages_read))
@@ -233,7 +266,7 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
     table.add_row("  rejected", str(summary.pages_rejected))
     table.add_row("pages segmented", str(summary.pages_segmented))
     if summary.skipped:
-        table.add_row("records skipped (not pages)", str(sum(summary.skipped.values())))
+        table.add_row("skipped (not pages)", str(sum(summary.skipped.values())))
     table.add_row("archive: pages", f"{t['pages']} ({t['pages_rejected']} rejected)")
     table.add_row("archive: copies", str(t["copies"]))
     table.add_row("archive: articles", str(t["articles"]))
@@ -257,7 +290,7 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
             )
     if summary.skipped:
         reasons = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items())
-        out.print(f"[dim]Skipped records: {escape(reasons)}", highlight=False, soft_wrap=True)
+        out.print(f"[dim]Skipped: {escape(reasons)}", highlight=False, soft_wrap=True)
 
 
 def _output_folder_exists(
@@ -312,28 +345,52 @@ def export_command(
     """
     if as_json and fmt not in (None, "jsonl"):
         raise click.UsageError(f"--json and --format {fmt} ask for two formats: give one")
-    fmt = "jsonl" if as_json else fmt or _format_from_name(output)
+    fmt = _output_format("jsonl" if as_json else fmt, output)
     if fmt == "parquet" and output is None:
         raise click.UsageError("parquet is binary: give a file with -o FILE")
-    with _open(db) as archive:
+    with _open(db) as archive, _writing(None if output is None else str(output)):
         records = rows(archive.conn, kind)
         if fmt == "parquet":
             assert output is not None
             write_parquet(records, str(output), kind)
             return
-        with output.open("w", encoding="utf-8", newline="") if output else _stdout() as out:
+        with _text_output(output) as out:
             if fmt == "csv":
                 write_csv(records, out, kind)
             else:
                 write_jsonl(records, out)
 
 
-def _format_from_name(output: Path | None) -> str:
-    if output is not None:
-        suffix = output.suffix.lower().lstrip(".")
-        if suffix in FORMATS:
-            return suffix
-    return "jsonl"
+# The formats file names announce; `.gz` after one of them (or alone) compresses the text.
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
+def _output_format(given: str | None, output: Path | None) -> str:
+    """The format asked for, or the one the -o file's name announces (JSONL by default); a
+    format the name contradicts, or a compressed Parquet file, is refused."""
+    if output is None:
+        return given or "jsonl"
+    name = output.name.lower()
+    compressed = name.endswith(".gz")
+    named = _EXTENSIONS.get(Path(name.removesuffix(".gz")).suffix)
+    if given is not None and named is not None and given != named:
+        raise click.UsageError(
+            f"--format {given} does not match the file name {output.name!r} ({named}): "
+            "change one of them"
+        )
+    fmt = given or named or "jsonl"
+    if compressed and fmt == "parquet":
+        raise click.UsageError(f"{output.name!r}: Parquet compresses its own columns; drop the .gz")
+    return fmt
+
+
+def _text_output(output: Path | None) -> Any:
+    """Where text goes: standard output, the -o file, or gzip into it when it ends in .gz."""
+    if output is None:
+        return _stdout()
+    if output.name.lower().endswith(".gz"):
+        return gzip.open(output, "wt", encoding="utf-8", newline="")
+    return output.open("w", encoding="utf-8", newline="")
 
 
 class _stdout:  # noqa: N801 - a context manager that leaves standard output open
@@ -357,11 +414,16 @@ def stats_command(db: Path, as_json: bool) -> None:
     """
     with _open(db) as archive:
         data = stats(archive.conn)
+    with _writing():
+        _print_stats(data, db, as_json)
+
+
+def _print_stats(data: dict[str, Any], db: Path, as_json: bool) -> None:
     if as_json:
         _print_json(data)
         return
-    out = Console()
-    totals = Table(title=f"{db}", show_header=False, title_justify="left")
+    out = console()
+    totals = Table(title=escape(str(db)), show_header=False, title_justify="left")
     totals.add_column(style="bold")
     totals.add_column(justify="right")
     for key, value in data["totals"].items():
@@ -372,7 +434,7 @@ def stats_command(db: Path, as_json: bool) -> None:
         table.add_column(name.split("_")[1])
         table.add_column("pages", justify="right")
         for key, value in data[name].items():
-            table.add_row(key, str(value))
+            table.add_row(escape(str(key)), str(value))
         out.print(table)
     if data["runs"]:
         runs = Table(title="recent builds", title_justify="left")
@@ -381,7 +443,11 @@ def stats_command(db: Path, as_json: bool) -> None:
         for run in data["runs"]:
             seconds = f"{run['seconds']:.2f}" if run["seconds"] is not None else "-"
             runs.add_row(
-                str(run["id"]), run["started_at"], run["status"], seconds, " ".join(run["inputs"])
+                str(run["id"]),
+                escape(run["started_at"]),
+                escape(run["status"]),
+                seconds,
+                escape(" ".join(run["inputs"])),
             )
         out.print(runs)
 
@@ -411,15 +477,16 @@ def show_command(ident: str, db: Path, as_json: bool) -> None:
             "(ids are listed by `wirecopy export articles|stories|pages`)"
         )
     kind, data = found
-    if as_json:
-        _print_json({"kind": kind, **data})
-        return
-    render = {"article": render_article, "story": render_story, "page": render_page}[kind]
-    render(Console(), data)
+    with _writing():
+        if as_json:
+            _print_json({"kind": kind, **data})
+            return
+        render = {"article": render_article, "story": render_story, "page": render_page}[kind]
+        render(console(), data)
 
 
 @cli.command("search")
-@click.argument("query")
+@click.argument("words", nargs=-1, required=True, metavar="QUERY...")
 @db_option
 @json_option
 @click.option("--limit", "-n", default=20, show_default=True, help="At most this many hits.")
@@ -429,7 +496,7 @@ def show_command(ident: str, db: Path, as_json: bool) -> None:
 @click.option("--since", help="Only articles dated on or after this day (YYYY[-MM[-DD]]).")
 @click.option("--until", help="Only articles dated on or before this day (YYYY[-MM[-DD]]).")
 def search_command(
-    query: str,
+    words: tuple[str, ...],
     db: Path,
     as_json: bool,
     limit: int,
@@ -441,16 +508,21 @@ def search_command(
 ) -> None:
     """Full-text search over articles' titles and text, best match first (bm25).
 
-    Words are all required; "a phrase" keeps its words together; word* matches the start
-    of words; a OR b takes either; NOT word or -word leaves it out. Any other sign is
-    read as text, never as syntax. With --json, matches are marked [like this].
+    The query may be one argument or several (joined with spaces). Words are all
+    required; "a phrase" keeps its words together; word* matches the start of words; a OR
+    b takes either; NOT word or -word leaves it out (after --, when the query starts with
+    a dash). Any other sign is read as text, never as syntax. Words of scripts written
+    without spaces (Chinese, Japanese, Thai, ...) are found inside longer runs of text.
+    With --json, matches are marked [like this]; no hit prints [].
 
     \b
     Example:
-      wirecopy search "saltgate bridge" --db demo.db
+      wirecopy search saltgate bridge --db demo.db
       wirecopy search 'quist OR minister' --since 2026-03-05 --json
       wirecopy search flood --entity Dunmarrow -n 5
+      wirecopy search --db demo.db -- -saltgate bridge
     """
+    query = " ".join(words)
     marks = ("[", "]") if as_json else (_MARK_OPEN, _MARK_CLOSE)
     with _open(db) as archive:
         try:
@@ -467,10 +539,15 @@ def search_command(
             )
         except SearchError as error:
             raise click.ClickException(str(error)) from None
+    with _writing():
+        _print_hits(hits, query, as_json)
+
+
+def _print_hits(hits: list[Hit], query: str, as_json: bool) -> None:
     if as_json:
         _print_json([hit.to_dict() for hit in hits])
         return
-    out = Console()
+    out = console()
     if not hits:
         out.print(f"no article matches {escape(repr(query))}", highlight=False)
         return
@@ -525,7 +602,8 @@ def _marked(text: str, plain: bool = False) -> str:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Processes (local engine) or CPUs of the local Ray cluster. Default: every core.",
+    help="Processes (local engine) or CPUs of the local Ray cluster. Default: every core. "
+    "The local engine uses one process for input files under 64 MB in all.",
 )
 @click.option(
     "--engine",
@@ -548,11 +626,14 @@ def _marked(text: str, plain: bool = False) -> str:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     callback=_output_folder_exists,
-    help="Write the clusters to this file instead of standard output.",
+    help="Write the clusters to this file instead of standard output (- for standard output); "
+    "an input file is refused.",
 )
 @click.option("--strict", is_flag=True, help="Stop at the first bad record, with status 1.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress bar, no summary and no problem messages."
+)
 def dedup_command(
     inputs: tuple[Path, ...],
     field: str,
@@ -574,8 +655,10 @@ def dedup_command(
     cluster (chains too), named by the id of the record it keeps: the earliest, then the
     longest. duplicate_of is null for that record. A bad record (broken JSON, no text,
     text that is not a string, empty) is named on standard error with its file and line,
-    and still gets its output line, as a cluster of its own. The summary goes to standard
-    error when the clusters go to standard output.
+    and still gets its output line, as a cluster of its own (the first 10 of each kind are
+    named, the rest counted). The summary goes to standard error when the clusters go to
+    standard output. Exit status 1 when no record could be used (or none has --field),
+    or with --strict at the first problem; SIGTERM stops like Ctrl+C.
 
     \b
     Example:
@@ -586,7 +669,7 @@ def dedup_command(
     """
     if ray_address:  # Ray's own convention: the engine joins the cluster RAY_ADDRESS names
         os.environ["RAY_ADDRESS"] = ray_address
-    err = Console(stderr=True)
+    err = console(stderr=True)
     bar = DedupBar(err) if err.is_terminal and not quiet else None
     try:
         with bar or _nullcontext():
@@ -603,15 +686,23 @@ def dedup_command(
             )
     except DedupError as error:
         raise click.ClickException(f"{error} (stopped: --strict)") from None
+    except DedupUsageError as error:
+        raise click.ClickException(str(error)) from None
+    except DedupTerminated:
+        sys.exit(143)  # 128 + SIGTERM, as a shell reports a process it terminated
     except EngineUnavailableError as error:
         raise click.ClickException(str(error)) from None
-    for problem in summary.problems:
-        click.echo(str(problem), err=True)
-    report = sys.stdout if output is not None else sys.stderr
+    if not quiet:
+        for problem in summary.problems:
+            click.echo(str(problem), err=True)
+    to_stdout = output is None or str(output) == "-"
+    report = sys.stderr if to_stdout else sys.stdout
     if as_json:
         report.write(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
     elif not quiet:
         print_summary(summary, report)
+    if summary.failed:
+        sys.exit(1)  # every record was unusable: a pipeline should not carry on as if fine
 
 
 @cli.command("serve")
@@ -650,9 +741,38 @@ def serve_command(db: Path, host: str, port: int) -> None:
         raise click.ClickException(str(error)) from None
     import uvicorn
 
+    # Bound before the address is announced, and handed to the server: a port in use is one
+    # line, not a greeting followed by uvicorn's error.
+    listening = _listen(host, port)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Serving {db} at http://{shown}:{port}/ (API under /api/); Ctrl+C stops")
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    config = uvicorn.Config(create_app(db), host=host, port=port, log_level="warning")
+    with listening:
+        uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host`` and ``port`` (as uvicorn binds it), or a one-line error."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}: {error.strerror or error}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"port {port} on {host} is in use; pick another with --port"
+            ) from None
+        raise click.ClickException(
+            f"cannot listen on {host} port {port}: {error.strerror or error}"
+        ) from None
+    return sock
 
 
 def main() -> None:

@@ -1,4 +1,7 @@
-"""Terminal rendering of the records `wirecopy show` prints (Rich, escaped)."""
+"""Terminal rendering of the records `wirecopy show` prints (Rich, escaped).
+
+Every value from the archive is escaped before it goes into Rich markup, and consoles never
+turn ``:name:`` into an emoji: an article's text is printed as it is (`console`)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,12 @@ _LABEL_STYLE = {
 }
 
 
+def console(*, stderr: bool = False) -> Console:
+    """A Rich console for wirecopy's output: no emoji codes (``:smile:`` in an article stays
+    text)."""
+    return Console(stderr=stderr, emoji=False)
+
+
 def render_article(out: Console, art: Row) -> None:
     out.print(f"[bold]article {escape(art['id'])}[/]  {escape(art['title'] or '(no title)')}")
     for key in ("date", "source", "story", "caption"):
@@ -36,9 +45,9 @@ def render_article(out: Console, art: Row) -> None:
         table.add_row(
             escape(copy["page"]),
             escape(copy["site"] or "-"),
-            copy["kind"],
+            escape(copy["kind"]),
             f"{copy['similarity']:.3f}",
-            copy.get("match", "-"),
+            escape(copy.get("match", "-")),
         )
     out.print(table)
     if art["entities"]:
@@ -54,7 +63,8 @@ def render_article(out: Console, art: Row) -> None:
 
 def render_story(out: Console, story: Row) -> None:
     out.print(f"[bold]story {escape(story['id'])}[/]  {escape(story['title'] or '')}")
-    out.print(f"  [dim]dates:[/] {story['first_date'] or '?'} … {story['last_date'] or '?'}")
+    dates = f"{story['first_date'] or '?'} … {story['last_date'] or '?'}"
+    out.print(f"  [dim]dates:[/] {escape(dates)}")
     rows = story.get("article_rows") or [{"id": a} for a in story["articles"]]
     table = Table(title=f"{len(rows)} articles", title_justify="left")
     for column in ("article", "date", "source", "copies", "title"):
@@ -62,7 +72,7 @@ def render_story(out: Console, story: Row) -> None:
     for art in rows:
         table.add_row(
             escape(art["id"]),
-            art.get("date") or "-",
+            escape(art.get("date") or "-"),
             escape(art.get("source") or "-"),
             str(art.get("copies", "-")),
             escape(art.get("title") or "(no title)"),
@@ -79,7 +89,8 @@ def render_story(out: Console, story: Row) -> None:
 
 def render_page(out: Console, page: Row) -> None:
     out.print(
-        f"[bold]page {escape(page['id'])}[/]  [{_status_style(page['status'])}]{page['status']}"
+        f"[bold]page {escape(page['id'])}[/]  "
+        f"[{_status_style(page['status'])}]{escape(page['status'])}"
     )
     for key in ("uri", "site", "source", "format", "encoding", "title", "published", "fetched"):
         if page.get(key):
@@ -88,7 +99,8 @@ def render_page(out: Console, page: Row) -> None:
         out.print(f"  [bold red]error:[/] {escape(page['error'])}")
     for copy in page["articles"]:
         title = f"  {escape(copy['title'])}" if copy["title"] else ""
-        out.print(f"  [dim]copy {copy['seq']}:[/] {escape(copy['id'])} ({copy['kind']}){title}")
+        kind = escape(copy["kind"])
+        out.print(f"  [dim]copy {copy['seq']}:[/] {escape(copy['id'])} ({kind}){title}")
     if page["status"] == "ok" and not page.get("segmented", True):
         out.print("  [yellow]waiting for segmentation: run `wirecopy build` again to finish")
     if not page["blocks"]:
@@ -104,7 +116,7 @@ def render_page(out: Console, page: Row) -> None:
         text = block["text"] if len(block["text"]) <= 120 else block["text"][:117] + "…"
         table.add_row(
             str(block["seq"]),
-            f"[{style}]{block['label']}[/]" if style else block["label"],
+            f"[{style}]{escape(block['label'])}[/]" if style else escape(block["label"]),
             "-" if block["copy"] is None else str(block["copy"]),
             escape(text),
             escape(block.get("why") or ""),

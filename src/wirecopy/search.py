@@ -15,10 +15,13 @@ Anything else is taken as text: parentheses are ignored, FTS5 operators in lower
 (``and``, ``near``), column filters (``title:``), ``^``, ``+`` and other signs are words or
 separators, never syntax. Matching ignores case and Latin diacritics (``cafe`` finds
 ``café``). Words are split at spaces and punctuation (``unicode61``), so Arabic, Cyrillic,
-Greek and other scripts written with spaces work as they are. Chinese and Japanese are written
-without spaces: a run of such characters is one word, so a query finds it only whole
-(``洛杉矶抗议``), or by its start with ``*`` (``洛杉矶*``). Arabic vowel marks are part of the
-word as written.
+Greek and other scripts written with spaces work as they are. Scripts written without spaces
+(Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) leave whole runs of characters as one
+word of the index, so a term in such a script is looked up in the index's vocabulary
+(`fts5vocab`) and stands for every indexed word that holds it (``抗议`` finds the run
+``洛杉矶抗议``): the index itself, and so Latin search and its ranking, are unchanged. The
+matches are then marked on the term itself, not on the whole run. Arabic vowel marks are part
+of the word as written.
 
 Filters (story, entity, source, date range) narrow the matches; a date filter leaves out
 articles with no date.
@@ -29,6 +32,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -40,6 +44,35 @@ _OPEN_QUOTES = '"“„«'
 _CLOSE_QUOTES = '"”»“'
 _SEPARATORS = "()[]{}"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+MAX_EXPANSION = 2000
+"""At most this many indexed words stand for one term of a script written without spaces."""
+
+# Code points of the scripts written without spaces between words: unicode61 indexes a whole
+# run of them as one word. Han (with its radicals and iteration marks), Hiragana, Katakana,
+# Thai, Lao, Khmer, Myanmar.
+_UNSPACED = (
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x19E0, 0x19FF),
+    (0x2E80, 0x2FDF),
+    (0x3005, 0x3007),
+    (0x3021, 0x3029),
+    (0x3031, 0x303C),
+    (0x3040, 0x30FF),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA9E0, 0xA9FF),
+    (0xAA60, 0xAA7F),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+    (0x20000, 0x3134F),
+)
+_VOCABULARY = "temp.wirecopy_fts_terms"
+# Marks used inside the module when matches are marked again (never typed in a query).
+_OPEN, _CLOSE = "\x02", "\x03"
 
 
 class SearchError(ValueError):
@@ -71,6 +104,10 @@ class _Term:
         return '"' + self.text.replace('"', '""') + '"' + ("*" if self.prefix else "")
 
 
+Expand = Callable[[str, bool], list[str]]
+"""The indexed words holding a word (``ending``: ending with it), from the index."""
+
+
 # Reading a query ----------------------------------------------------------------------------
 
 
@@ -85,6 +122,31 @@ def _searchable(text: str) -> bool:
     return any(
         unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "Co" for ch in text
     )
+
+
+def _unspaced(text: str) -> bool:
+    """Whether ``text`` has a character of a script written without spaces."""
+    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _UNSPACED)
+
+
+def _index_words(text: str) -> list[str]:
+    """The words unicode61 makes of ``text`` (runs of letters, digits and private-use
+    characters), folded as it folds them: lower case, Latin diacritics removed."""
+    words: list[str] = []
+    current: list[str] = []
+    for ch in text + " ":
+        category = unicodedata.category(ch)
+        if category[0] in "LN" or category == "Co":
+            folded = ch.lower()
+            if ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF:  # Latin: drop its accents
+                folded = "".join(
+                    c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c)
+                )
+            current.append(folded)
+        elif current:
+            words.append("".join(current))
+            current = []
+    return words
 
 
 def _tokens(query: str) -> list[tuple[str, bool, bool, bool]]:
@@ -154,7 +216,17 @@ def parse_query(query: str) -> tuple[list[list[_Term]], list[_Term]]:
 
 
 def to_fts(query: str) -> str:
-    """The FTS5 expression for a query, every term quoted; SearchError if nothing to find."""
+    """The FTS5 expression for a query, every term quoted; SearchError if nothing to find.
+
+    Terms in scripts written without spaces are kept as typed (`search` expands them)."""
+    expression = _expression(query, None)
+    assert expression is not None  # without expanding, every term stands
+    return expression
+
+
+def _expression(query: str, expand: Expand | None) -> str | None:
+    """The FTS5 expression for a query, with terms of scripts written without spaces
+    expanded by ``expand``; None when a required term is in no indexed word."""
     if not query.strip():
         raise SearchError("the query is empty: give one or more words to look for")
     groups, excluded = parse_query(query)
@@ -162,13 +234,108 @@ def to_fts(query: str) -> str:
         if excluded:
             raise SearchError("the query only excludes words (NOT, -word): add a word to look for")
         raise SearchError(f"nothing to look for in {query!r}: give words with letters or digits")
-    positive = " AND ".join(
-        group[0].fts() if len(group) == 1 else "(" + " OR ".join(t.fts() for t in group) + ")"
-        for group in groups
-    )
-    if not excluded:
+    required: list[str] = []
+    for group in groups:
+        either = [e for e in (_term_fts(term, expand) for term in group) if e is not None]
+        if not either:
+            return None
+        required.append(either[0] if len(either) == 1 else "(" + " OR ".join(either) + ")")
+    positive = " AND ".join(required)
+    left_out = [e for e in (_term_fts(term, expand) for term in excluded) if e is not None]
+    if not left_out:
         return positive
-    return f"({positive}) NOT ({' OR '.join(term.fts() for term in excluded)})"
+    return f"({positive}) NOT ({' OR '.join(left_out)})"
+
+
+def _term_fts(term: _Term, expand: Expand | None) -> str | None:
+    """A term as FTS5 text. A term of a script written without spaces stands for the indexed
+    words that hold it (a run of such characters is one indexed word): its one word, for
+    every indexed word containing it; several words (split by marks or signs) as a phrase
+    whose first word ends an indexed word and whose last starts one. None: in no word."""
+    if expand is None or not _unspaced(term.text):
+        return term.fts()
+    words = _index_words(term.text)
+    if len(words) == 1:
+        phrases = [_Term(word).fts() for word in expand(words[0], False)]
+    else:
+        first, middle, last = words[0], words[1:-1], words[-1]
+        firsts = expand(first, True) if _unspaced(first) else [first]
+        prefix = term.prefix or _unspaced(last)
+        phrases = [_Term(" ".join([head, *middle, last]), prefix).fts() for head in firsts]
+    if not phrases:
+        return None
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
+
+
+def _vocabulary(conn: sqlite3.Connection) -> Expand:
+    """Look words up in the index's vocabulary (a temporary fts5vocab table of this
+    connection: it works on read-only archives and changes nothing in the file)."""
+    created = False
+
+    def expand(word: str, ending: bool) -> list[str]:
+        nonlocal created
+        if not created:
+            conn.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {_VOCABULARY} "
+                "USING fts5vocab(main, articles_fts, row)"
+            )
+            created = True
+        test = "substr(term, -length(?1)) = ?1" if ending else "instr(term, ?1) > 0"
+        sql = f"SELECT term FROM {_VOCABULARY} WHERE {test} ORDER BY term LIMIT ?2"
+        found = [row[0] for row in conn.execute(sql, (word, MAX_EXPANSION + 1))]
+        if len(found) > MAX_EXPANSION:
+            raise SearchError(
+                f"{word!r} is part of more than {MAX_EXPANSION} different runs of text in the "
+                "archive: search for a longer word"
+            )
+        return found
+
+    return expand
+
+
+def _remark(text: str, marks: tuple[str, str], needles: list[tuple[str, list[str]]]) -> str:
+    """``text`` marked by FTS5 between the private marks, with every mark around a run of a
+    script written without spaces moved onto the query's terms inside it, and the caller's
+    ``marks``. ``needles``: each such term, whole and as its words."""
+    out: list[str] = []
+    rest = text
+    while _OPEN in rest:
+        before, _, after = rest.partition(_OPEN)
+        inside, _, rest = after.partition(_CLOSE)
+        out.append(before)
+        out.append(_mark_terms(inside, marks, needles) if _unspaced(inside) else inside.join(marks))
+    out.append(rest)
+    return "".join(out)
+
+
+def _mark_terms(span: str, marks: tuple[str, str], needles: list[tuple[str, list[str]]]) -> str:
+    lowered = span.lower()
+    folded = lowered if len(lowered) == len(span) else span  # offsets must stay the same
+    found: list[tuple[int, int]] = []
+    for whole, words in needles:
+        at = _occurrences(folded, [whole])
+        found += at or _occurrences(folded, words)
+    if not found:
+        return span.join(marks)
+    found.sort()
+    out, end = [], 0
+    for start, stop in found:
+        if start < end:  # overlapping matches: keep the first
+            continue
+        out += [span[end:start], marks[0], span[start:stop], marks[1]]
+        end = stop
+    out.append(span[end:])
+    return "".join(out)
+
+
+def _occurrences(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for needle in needles:
+        start = text.find(needle) if needle else -1
+        while start >= 0:
+            spans.append((start, start + len(needle)))
+            start = text.find(needle, start + len(needle))
+    return spans
 
 
 # Searching -----------------------------------------------------------------------------------
@@ -213,10 +380,18 @@ def search(
     """
     if limit < 1:
         raise SearchError(f"the limit must be 1 or more, not {limit}")
-    expression = to_fts(query)
+    groups, excluded = parse_query(query) if query.strip() else ([], [])
+    unspaced = [term for group in groups for term in group if _unspaced(term.text)]
+    expand = any(_unspaced(term.text) for term in excluded) or bool(unspaced)
+    expression = _expression(query, _vocabulary(conn) if expand else None)
+    # Runs of scripts without spaces are marked again on the terms: private marks meanwhile.
+    fts_marks = (_OPEN, _CLOSE) if unspaced else marks
+    needles = [(term.text.lower(), _index_words(term.text)) for term in unspaced]
     low, high = _date_bound(since, "since"), _date_bound(until, "until")
+    if low is not None and high is not None and low[: len(high)] > high:
+        raise SearchError(f"since {low} is after until {high}: no date is in between")
     where: list[str] = ["articles_fts MATCH ?"]
-    params: list[str | int] = [expression]
+    params: list[str | int] = [""]  # the expression, once known
     if story is not None:
         where.append("a.story_id = ?")
         params.append(story)
@@ -250,11 +425,19 @@ def search(
         f"WHERE {' AND '.join(where)} ORDER BY rank, a.n LIMIT ?"
     )
     words = max(1, min(snippet_words, 64))
+    if expression is None:  # a required term of a script without spaces is in no article
+        _check_filters(conn, story, entity, source)
+        return []
+    params[0] = expression
     try:
-        rows = conn.execute(sql, [*marks, ellipsis, words, *marks, *params, limit]).fetchall()
+        rows = conn.execute(
+            sql, [*fts_marks, ellipsis, words, *fts_marks, *params, limit]
+        ).fetchall()
     except sqlite3.OperationalError as error:
         # Every term is quoted, so this is not expected; still a message, not a traceback.
         raise SearchError(f"the search failed: {error}") from None
+    if not rows:
+        _check_filters(conn, story, entity, source)
     return [
         Hit(
             id=row[0],
@@ -263,8 +446,63 @@ def search(
             source=row[3],
             story=row[4],
             score=-float(row[5]),
-            snippet=" ".join((row[6] or "").split()),
-            title_marked=row[7],
+            snippet=" ".join(_shown(row[6] or "", marks, needles, words, ellipsis).split()),
+            title_marked=None if row[7] is None else _shown(row[7], marks, needles),
         )
         for row in rows
     ]
+
+
+def _shown(
+    text: str,
+    marks: tuple[str, str],
+    needles: list[tuple[str, list[str]]],
+    words: int = 0,
+    ellipsis: str = "…",
+) -> str:
+    """FTS5's marked text as shown: matches in scripts without spaces marked on the terms,
+    and a snippet (``words`` given) cut to about as many characters as ``words`` words of
+    Latin text take, around its first match (FTS5 counts a whole run as one word)."""
+    if not needles:
+        return text
+    text = _remark(text, (_OPEN, _CLOSE), needles)
+    budget = words * 6
+    if words and len(text) > budget:
+        first = max(text.find(_OPEN), 0)
+        start = max(0, first - budget // 3)
+        end = start + budget
+        if text.rfind(_OPEN, 0, end) > text.rfind(_CLOSE, 0, end):  # not inside a match
+            end = text.find(_CLOSE, end) + 1
+        head = ellipsis if start > 0 else ""
+        tail = ellipsis if end < len(text) else ""
+        text = head + text[start:end] + tail
+    return text.replace(_OPEN, marks[0]).replace(_CLOSE, marks[1])
+
+
+def _check_filters(
+    conn: sqlite3.Connection, story: str | None, entity: str | None, source: str | None
+) -> None:
+    """SearchError naming a filter value the archive does not hold at all (asked only when
+    nothing matched: "no hit" would blame the query)."""
+    if story is not None and not _exists(conn, "SELECT 1 FROM stories WHERE id = ?", story):
+        raise SearchError(f"no story {story!r} in the archive")
+    if entity is not None and not _exists(
+        conn,
+        "SELECT 1 FROM entities WHERE text = ?1 COLLATE NOCASE UNION ALL "
+        "SELECT 1 FROM article_entities ae, json_each(ae.mentions) m "
+        "WHERE m.value = ?1 COLLATE NOCASE",
+        entity.strip(),
+    ):
+        raise SearchError(f"no entity {entity.strip()!r} in the archive")
+    if source is not None and not _exists(
+        conn,
+        "SELECT 1 FROM articles WHERE source = ?1 COLLATE NOCASE UNION ALL "
+        "SELECT 1 FROM copies WHERE source = ?1 COLLATE NOCASE UNION ALL "
+        "SELECT 1 FROM pages WHERE source = ?1 COLLATE NOCASE OR site = ?1 COLLATE NOCASE",
+        source.strip(),
+    ):
+        raise SearchError(f"no source or site {source.strip()!r} in the archive")
+
+
+def _exists(conn: sqlite3.Connection, sql: str, value: str) -> bool:
+    return bool(conn.execute(f"SELECT EXISTS ({sql})", (value,)).fetchone()[0])

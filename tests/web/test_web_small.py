@@ -4,7 +4,9 @@ before it starts a server."""
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,21 +182,81 @@ def test_serve_refuses_a_file_that_is_not_an_archive(tmp_path: Path, content: by
     assert "Traceback" not in result.output
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def test_serve_runs_uvicorn_on_the_given_address(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    calls: list[tuple[Any, list[Any]]] = []
+
+    def run(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        calls.append((server.config, [s.getsockname() for s in sockets]))
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
+    port = _free_port()
     result = CliRunner().invoke(
-        cli, ["serve", "--db", str(db), "--host", "0.0.0.0", "--port", "9123"]
+        cli, ["serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
     )
     assert result.exit_code == 0, result.output
-    [(app, options)] = calls
-    assert isinstance(app, FastAPI)
-    assert options["host"] == "0.0.0.0" and options["port"] == 9123
-    assert "http://0.0.0.0:9123/" in result.output
-    with TestClient(app) as http:
+    [(config, [bound])] = calls
+    assert isinstance(config.app, FastAPI)
+    assert config.host == "127.0.0.1" and config.port == port
+    assert bound == ("127.0.0.1", port)  # bound before the server ran, and given to it
+    assert f"http://127.0.0.1:{port}/" in result.output
+    with TestClient(config.app) as http:
         assert http.get("/api/stats").json()["totals"]["pages"] == 3
+
+
+def test_serve_on_a_port_in_use_is_one_line_before_any_greeting(db: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
+        )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: port {port} on 127.0.0.1 is in use; pick another with --port\n"
+    )
+
+
+def test_serve_on_an_unknown_host_is_one_line(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--host", "no such host!"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot listen on no such host!")
+    assert "Serving" not in result.output
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/stories", "/search?q=bridge", "/api/stats", "/api/articles", "/openapi.json"]
+)
+def test_every_get_route_answers_head_with_headers_and_no_body(http: TestClient, path: str) -> None:
+    got = http.get(path)
+    head = http.head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == str(len(got.content))
+
+
+def test_head_of_a_missing_record_is_its_404(http: TestClient) -> None:
+    head = http.head("/api/articles/a-nope")
+    assert head.status_code == 404 and head.content == b""
+    assert http.head("/articles/a-nope").status_code == 404
+
+
+def test_variants_carry_what_show_json_gives_for_copies(db: Path, http: TestClient) -> None:
+    article = _article(http)
+    variants = http.get(f"/api/articles/{article['id']}/variants").json()
+    shown = CliRunner().invoke(cli, ["show", article["id"], "--db", str(db), "--json"])
+    assert variants == json.loads(shown.output)["copies"]
+    assert {"title", "caption", "date", "source", "text", "diff", "fields"} <= set(variants[0])
 
 
 def test_serve_refuses_a_bad_port(db: Path) -> None:

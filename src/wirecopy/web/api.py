@@ -73,12 +73,12 @@ def article(request: Request, article_id: str) -> Record:
 @router.get("/articles/{article_id}/variants")
 def variants(request: Request, article_id: str) -> list[Record]:
     """Every copy of an article as `wirecopy show --json` gives it: page, seq, site, kind,
-    similarity, match (canonical, exact, near), the fields it prints otherwise and the
-    word diff of its body against the canonical text."""
+    similarity, match (canonical, exact, near), the title, caption, date, source and text
+    it printed, the fields it prints otherwise than the canonical copy and the word diff of
+    its body against the canonical text."""
     with reading(request) as conn:
         found = _found(queries.show_record(conn, "article", article_id), "article", article_id)
-    keys = ("page", "seq", "site", "kind", "similarity", "match", "fields", "diff")
-    return [{key: copy[key] for key in keys} for copy in found["copies"]]
+    return list(found["copies"])
 
 
 @router.get("/stories")

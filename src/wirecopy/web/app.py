@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wirecopy import __version__
 from wirecopy.archive.db import Archive, ArchiveError
@@ -146,6 +147,26 @@ async def _not_found(request: Request, error: Exception) -> Response:
     return render(request, "error.html", {"title": "404", "message": message}, 404)
 
 
+class HeadAsGet:
+    """ASGI middleware: a HEAD request is answered as the GET of the same URL, status and
+    headers (Content-Length included), without the body. Every GET route answers HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def create_app(db: Path | str) -> FastAPI:
     """The web interface and JSON API over the archive at ``db`` (opened read-only)."""
     from wirecopy.web import api, pages
@@ -166,4 +187,5 @@ def create_app(db: Path | str) -> FastAPI:
     app.add_exception_handler(views.NotFoundError, _not_found)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.add_middleware(HeadAsGet)
     return app
