@@ -166,6 +166,29 @@ def test_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
     assert ids == ["inner/q.txt", "p.txt"]
 
 
+def test_a_link_to_a_file_of_the_same_folder_is_read_once_and_said_so(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.txt").write_text(PARAGRAPHS[0])
+    (folder / "z.txt").symlink_to(folder / "a.txt")
+    summary = build([folder], tmp_path / "x.db")
+    assert summary.pages_new == 1
+    assert summary.skipped == {"links to a file already read (read once)": 1}
+
+
+def test_files_given_directly_with_one_name_get_ids_in_any_order(tmp_path: Path) -> None:
+    for name, text in (("x", PARAGRAPHS[0]), ("y", PARAGRAPHS[1])):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "p.txt").write_text(text)
+    files = [tmp_path / "x" / "p.txt", tmp_path / "y" / "p.txt"]
+    build(files, tmp_path / "one.db")
+    build(files[::-1], tmp_path / "two.db")
+    assert (
+        archive_content(tmp_path / "one.db")["pages"]
+        == archive_content(tmp_path / "two.db")["pages"]
+    )
+
+
 def _corpus(seeds: Path) -> dict[str, bytes]:
     files = {p.name: p.read_bytes() for p in sorted(seeds.iterdir())}
     files["copy_of_first.txt"] = files[min(files)]  # an exact copy

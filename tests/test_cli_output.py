@@ -156,3 +156,20 @@ def test_a_closed_pipe_ends_quietly(db: Path, args: list[str]) -> None:
         os.close(write)
     assert result.stderr == ""
     assert result.returncode == 1
+
+
+@needs_dev_full
+def test_dedup_and_build_summaries_to_a_full_disk_are_one_line(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(f'{{"id": {i}, "text": "words of record {i}"}}\n' for i in range(5)))
+    runs = {
+        "clusters": (["dedup", str(feed), "-q"], "standard output"),
+        "clusters -o": (["dedup", str(feed), "-o", "/dev/full"], "/dev/full"),
+        "summary": (["build", str(feed), "--db", str(tmp_path / "x.db"), "--json"], ""),
+    }
+    for args, where in runs.values():
+        with Path("/dev/full").open("w") as full:
+            result = _run(args, stdout=full, stderr=subprocess.PIPE)
+        assert result.returncode == 1
+        assert result.stderr.strip().startswith(f"Error: cannot write {where or 'standard'}")
+        assert "Traceback" not in result.stderr

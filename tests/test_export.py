@@ -136,3 +136,48 @@ def test_a_format_the_file_name_contradicts_is_refused(
     assert result.exit_code == 2
     assert "Error:" in result.output and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []  # refused before anything is written
+
+
+@pytest.mark.parametrize("name", ["out.jsonl", "out.csv.gz", "out.parquet"])
+def test_an_export_stopped_half_way_leaves_the_file_as_it_was(
+    db: Path, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wirecopy.export
+
+    target = tmp_path / name
+    target.write_bytes(b"the export of yesterday")
+    real = wirecopy.export.rows
+
+    def rows_then_ctrl_c(*args: object) -> object:
+        first = next(iter(real(*args)))  # type: ignore[arg-type]
+        yield first
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("wirecopy.cli.rows", rows_then_ctrl_c)
+    result = CliRunner().invoke(cli, ["export", "articles", "--db", str(db), "-o", str(target)])
+    assert result.exit_code != 0
+    assert target.read_bytes() == b"the export of yesterday"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no part file left
+    monkeypatch.setattr("wirecopy.cli.rows", real)
+    fresh = tmp_path / ("new-" + name)
+    result = CliRunner().invoke(cli, ["export", "articles", "--db", str(db), "-o", str(fresh)])
+    assert result.exit_code == 0 and fresh.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, fresh.name])
+
+
+def test_an_export_to_a_special_file_writes_to_it(db: Path, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = CliRunner().invoke(
+        cli, ["export", "stories", "--db", str(db), "-o", str(fifo), "--format", "jsonl"]
+    )
+    reader.join()
+    assert result.exit_code == 0
+    assert fifo.exists() and not fifo.is_file()  # still the pipe, not replaced by a file
+    assert len(got[0].splitlines()) == 5  # the seeds' stories

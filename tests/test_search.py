@@ -284,6 +284,18 @@ def test_scripts_without_spaces_split_by_marks_thai(tmp_path: Path) -> None:
         assert hit.snippet == "ภาษาไทย[ง่าย]มาก และ สนุก"
 
 
+def test_control_characters_in_the_text_are_not_taken_for_marks(tmp_path: Path) -> None:
+    # JSONL feeds carry STX/ETX into archives: a match must be marked where it is only.
+    with Archive.open(tmp_path / "ctl.db") as opened, opened.transaction() as conn:
+        conn.execute(
+            "INSERT INTO articles (id, title, text, text_hash) VALUES "
+            "('a-ctl', NULL, '洛杉矶抗议活动\x02持续第三天\x03，抗议者聚集。', 'h')"
+        )
+    with Archive.open(tmp_path / "ctl.db", readonly=True) as archive:
+        [hit] = search(archive.conn, "抗议")
+        assert hit.snippet == "洛杉矶[抗议]活动\x02持续第三天\x03，[抗议]者聚集。"
+
+
 def test_latin_results_and_their_order_are_unchanged_by_the_expansion(
     archive: Archive,
 ) -> None:

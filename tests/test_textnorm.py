@@ -244,9 +244,17 @@ def test_an_ascii_batch_hashes_the_same_with_split_scripts() -> None:
 @pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\ufeff", "\u00ad"])
 def test_invisible_characters_inside_words_are_ignored(invisible: str) -> None:
     text = f"inter{invisible}national caf{invisible}é"
-    assert tn.tokens(text) == ["international", "café"]
-    assert tn.normalize(text) == "international café"
+    assert tn.tokens(text, drop_invisible=True) == ["international", "café"]
     assert (
-        tn.hash_tokens([text]).values.tolist()
+        tn.hash_tokens([text], drop_invisible=True).values.tolist()
         == tn.hash_tokens(["international café"]).values.tolist()
     )
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060"])
+def test_what_archives_store_keeps_zero_width_characters(invisible: str) -> None:
+    # normalize() and the default hashing make the line keys and hashes archives store:
+    # without a migration they must not change (only soft hyphens and BOMs are dropped).
+    text = f"inter{invisible}national"
+    assert tn.normalize(text) == text
+    assert tn.tokens(text) == ["inter", "national"]

@@ -142,7 +142,9 @@ def _read_all(
 
 
 TWICE = "files given twice (read once)"
-"""The reason a build skips a file it already reached through another input."""
+LINKED = "links to a file already read (read once)"
+"""The reasons a build skips a file it already reached: through another input, or through a
+symbolic link inside the same one."""
 
 
 def sources_of(inputs: Sequence[Path], skipped: Counter[str] | None = None) -> list[Source]:
@@ -150,36 +152,40 @@ def sources_of(inputs: Sequence[Path], skipped: Counter[str] | None = None) -> l
 
     A file reached twice (a folder and a folder inside it, a file and its folder, one folder
     named twice or by two spellings) is read once: otherwise its pages would stand twice and
-    every article on them would count each printing twice. It is counted in ``skipped``.
+    every article on them would count each printing twice. So is a file a symbolic link
+    inside the same folder leads back to. Both are counted in ``skipped``.
 
     Two folders given together can hold the same relative path: the file of the folder whose
     resolved path sorts first keeps the plain id, the others' are prefixed with their
     folder's name (``b/x.txt``), so neither page hides the other and the ids do not depend
     on the order of the inputs on the command line (re-running with them swapped changes
-    nothing).
+    nothing). Files given directly with one name are told apart by ``~2``, ``~3`` in the
+    order of their resolved paths.
     """
-    found: list[tuple[Source, str]] = []  # each file, with the resolved path of its input
-    files: set[str] = set()
-    for root in inputs:
+    found: list[tuple[Source, str, str]] = []  # file, its input folder and itself, resolved
+    first: dict[str, int] = {}  # each file read: the input it was found in
+    for index, root in enumerate(inputs):
         origin = str(root.resolve()) if root.is_dir() else ""
         for source in discover([root]):
             key = os.path.realpath(source.path)
-            if key in files:
+            if source.problem is None and key in first:
                 if skipped is not None:
-                    skipped[TWICE] += 1
+                    skipped[TWICE if first[key] != index else LINKED] += 1
                 continue
-            files.add(key)
-            found.append((source, origin))
+            first.setdefault(key, index)
+            found.append((source, origin, key))
     claims: dict[str, list[int]] = {}
-    for n, (source, _) in enumerate(found):
+    for n, (source, _, _) in enumerate(found):
         claims.setdefault(source.page_id, []).append(n)
     taken = set(claims)
     renamed: dict[int, str] = {}
     for page_id in sorted(claims):
-        # Folder inputs before files given directly, then by resolved path and position.
-        rivals = sorted(claims[page_id], key=lambda n: (not found[n][1], found[n][1], n))
+        # Folder inputs before files given directly, then by resolved path.
+        rivals = sorted(
+            claims[page_id], key=lambda n: (not found[n][1], found[n][1] or found[n][2])
+        )
         for n in rivals[1:]:
-            source, origin = found[n]
+            source, origin, _ = found[n]
             base = f"{Path(origin).name}/{page_id}" if origin else page_id
             new_id, k = base, 2
             while new_id in taken:
@@ -188,7 +194,7 @@ def sources_of(inputs: Sequence[Path], skipped: Counter[str] | None = None) -> l
             renamed[n] = new_id
     return [
         Source(s.path, renamed[n], s.format, s.site, s.problem) if n in renamed else s
-        for n, (s, _) in enumerate(found)
+        for n, (s, _, _) in enumerate(found)
     ]
 
 

@@ -27,10 +27,24 @@ from wirecopy import __version__
 from wirecopy.archive.db import Archive, ArchiveError
 from wirecopy.archive.queries import find, stats
 from wirecopy.config import DEFAULT_MAX_PAGE_BYTES, BuildConfig, format_size, parse_size
-from wirecopy.dedup import DedupError, DedupTerminated, DedupUsageError, dedup
+from wirecopy.dedup import (
+    DedupError,
+    DedupTerminated,
+    DedupUsageError,
+    dedup,
+    sigterm_stops,
+)
 from wirecopy.dedup.report import DedupBar, print_summary
 from wirecopy.engines import ENGINES, EngineUnavailableError
-from wirecopy.export import FORMATS, KINDS, rows, write_csv, write_jsonl, write_parquet
+from wirecopy.export import (
+    FORMATS,
+    KINDS,
+    replacing,
+    rows,
+    write_csv,
+    write_jsonl,
+    write_parquet,
+)
 from wirecopy.render import console, render_article, render_page, render_story
 from wirecopy.search import Hit, SearchError, search
 from wirecopy.stages.profiles import load_profiles
@@ -191,10 +205,11 @@ def build_command(
         sys.exit(130)  # 128 + SIGINT, as a shell reports it
     if summary.derived.get("entities") == "unavailable" and not quiet:
         err.print(f"[yellow]No entities:[/] {escape(str(summary.derived['entities_message']))}")
-    if as_json:
-        _print_json(summary.to_dict())
-    elif not quiet:
-        _print_summary(summary, db)
+    with _writing():
+        if as_json:
+            _print_json(summary.to_dict())
+        elif not quiet:
+            _print_summary(summary, db)
     if strict and summary.pages_rejected:
         sys.exit(1)
 
@@ -348,13 +363,16 @@ def export_command(
     fmt = _output_format("jsonl" if as_json else fmt, output)
     if fmt == "parquet" and output is None:
         raise click.UsageError("parquet is binary: give a file with -o FILE")
-    with _open(db) as archive, _writing(None if output is None else str(output)):
+    with (
+        _open(db) as archive,
+        _writing(None if output is None else str(output)),
+        replacing(output) if output else _nullcontext() as part,
+    ):
         records = rows(archive.conn, kind)
         if fmt == "parquet":
-            assert output is not None
-            write_parquet(records, str(output), kind)
+            write_parquet(records, str(part), kind)
             return
-        with _text_output(output) as out:
+        with _text_output(part, output) as out:
             if fmt == "csv":
                 write_csv(records, out, kind)
             else:
@@ -384,13 +402,14 @@ def _output_format(given: str | None, output: Path | None) -> str:
     return fmt
 
 
-def _text_output(output: Path | None) -> Any:
-    """Where text goes: standard output, the -o file, or gzip into it when it ends in .gz."""
-    if output is None:
+def _text_output(part: Path | None, output: Path | None) -> Any:
+    """Where text goes: standard output, or the file ``part`` that becomes the -o file
+    (gzip when that ends in .gz)."""
+    if part is None or output is None:
         return _stdout()
     if output.name.lower().endswith(".gz"):
-        return gzip.open(output, "wt", encoding="utf-8", newline="")
-    return output.open("w", encoding="utf-8", newline="")
+        return gzip.open(part, "wt", encoding="utf-8", newline="")
+    return part.open("w", encoding="utf-8", newline="")
 
 
 class _stdout:  # noqa: N801 - a context manager that leaves standard output open
@@ -671,8 +690,9 @@ def dedup_command(
         os.environ["RAY_ADDRESS"] = ray_address
     err = console(stderr=True)
     bar = DedupBar(err) if err.is_terminal and not quiet else None
+    where = None if output is None or str(output) == "-" else str(output)
     try:
-        with bar or _nullcontext():
+        with bar or _nullcontext(), sigterm_stops(), _writing(where):
             summary = dedup(
                 inputs,
                 field=field,
@@ -695,12 +715,12 @@ def dedup_command(
     if not quiet:
         for problem in summary.problems:
             click.echo(str(problem), err=True)
-    to_stdout = output is None or str(output) == "-"
-    report = sys.stderr if to_stdout else sys.stdout
-    if as_json:
-        report.write(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    elif not quiet:
-        print_summary(summary, report)
+    report = sys.stderr if where is None else sys.stdout
+    with _writing():
+        if as_json:
+            report.write(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        elif not quiet:
+            print_summary(summary, report)
     if summary.failed:
         sys.exit(1)  # every record was unusable: a pipeline should not carry on as if fine
 

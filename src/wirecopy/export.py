@@ -6,11 +6,14 @@ export of a large archive never holds it in memory.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from itertools import islice
+from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
@@ -107,3 +110,23 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A file beside ``target`` to write, put in its place only when the writing ends well.
+
+    An export stopped half way (Ctrl+C, a full disk) would leave a shorter file every line of
+    which reads well, the gzip and Parquet forms too: nothing downstream could tell. It
+    leaves ``target`` as it was instead. A target that exists and is not a regular file (a
+    pipe, ``/dev/stdout``, a device) is written to directly: it must never be replaced.
+    """
+    if target.exists() and not target.is_file():
+        yield target
+        return
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        yield part
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)

@@ -71,8 +71,10 @@ _UNSPACED = (
     (0x20000, 0x3134F),
 )
 _VOCABULARY = "temp.wirecopy_fts_terms"
-# Marks used inside the module when matches are marked again (never typed in a query).
-_OPEN, _CLOSE = "\x02", "\x03"
+# Marks used inside the module when matches are marked again: Unicode noncharacters, kept for
+# a program's internal use, so no text prints them (control characters such as STX/ETX do
+# reach archives from JSONL feeds, and were taken for marks).
+_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
 
 
 class SearchError(ValueError):

@@ -4,9 +4,9 @@ Shared by every stage that compares texts (deduplication now, segmentation later
 rules live in one place:
 
 - `normalize`: Unicode NFKC; curly quotes, apostrophes and primes folded to ``'`` and ``"``;
-  dashes and the minus sign to ``-``; soft hyphens, zero-width spaces, word joiners and
-  byte-order marks removed (invisible, they split words where scrapers leave them); case
-  folded; white space collapsed to single spaces and stripped.
+  dashes and the minus sign to ``-``; soft hyphens and byte-order marks removed; case folded;
+  white space collapsed to single spaces and stripped. (Segmentation's line keys and the
+  archive's text hashes are made with it: a change here changes what archives store.)
 - `tokens`: the words of the normalised text. A word is a run of word characters: ASCII
   letters, digits and ``_``, and every non-ASCII character outside the punctuation and space
   blocks (U+0080-U+00BF, U+00D7, U+00F7, U+1680, U+2000-U+206F, U+2E00-U+2E7F,
@@ -15,8 +15,10 @@ rules live in one place:
   With ``split_scripts``, each character of a script written without spaces between words
   (Han, Hiragana, Katakana, CJK radicals and Bopomofo, Thai, Lao, Myanmar, Khmer: see
   `_SPLIT`) is a word by itself, so n-gram shingles become character n-grams there; Hangul
-  is left whole (Korean puts spaces between words). Deduplication asks for it; other callers
-  keep the default, under which such a run is one word.
+  is left whole (Korean puts spaces between words). With ``drop_invisible``, zero-width
+  spaces and word joiners are removed too (invisible, they split words where scrapers leave
+  them). Deduplication asks for both; other callers keep the defaults, under which such a
+  run is one word (the archive stores what they give).
 - `shingle_hashes`: the set of hashed word n-grams (default n = 5). A text of fewer than n
   words (but at least one) gives one shingle of all its words, so short texts still match
   their exact copies; a text with no word gives none.
@@ -48,8 +50,7 @@ _FOLD = tuple(
     [(c, "'") for c in "\u2018\u2019\u201a\u201b\u2032\u2035\u02bc"]
     + [(c, '"') for c in "\u201c\u201d\u201e\u201f"]
     + [(c, "-") for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212"]
-    # Soft hyphen, zero-width space, word joiner, byte-order mark (zero-width no-break space).
-    + [(c, "") for c in "\u00ad\u200b\u2060\ufeff"]
+    + [(c, "") for c in "\u00ad\ufeff"]  # soft hyphen, byte-order mark
 )
 
 # Word characters, as a regular expression; the NumPy path in `_word_mask` implements the
@@ -91,9 +92,15 @@ def normalize(text: str) -> str:
     return " ".join(_fold_case(text).split())
 
 
-def tokens(text: str, split_scripts: bool = False) -> list[str]:
+_INVISIBLE = str.maketrans("", "", "\u200b\u2060")  # zero-width space, word joiner
+
+
+def tokens(text: str, split_scripts: bool = False, drop_invisible: bool = False) -> list[str]:
     """Return the word tokens of `text`, normalised (see the module docstring)."""
-    return (_TOKEN_SPLIT if split_scripts else _TOKEN).findall(_fold_case(text))
+    folded = _fold_case(text)
+    if drop_invisible:
+        folded = folded.translate(_INVISIBLE)
+    return (_TOKEN_SPLIT if split_scripts else _TOKEN).findall(folded)
 
 
 # ---- hashing -------------------------------------------------------------------------------
@@ -232,10 +239,13 @@ def _split_bytes(a: NDArray[np.uint8]) -> NDArray[np.bool_] | None:
     return s
 
 
-def hash_tokens(texts: Sequence[str], split_scripts: bool = False) -> DocHashes:
+def hash_tokens(
+    texts: Sequence[str], split_scripts: bool = False, drop_invisible: bool = False
+) -> DocHashes:
     """Hash the tokens of each text; equal to ``[token_hash(t) for t in tokens(text)]``.
 
-    `split_scripts`: as `tokens` (a batch without such characters hashes as without it).
+    `split_scripts`, `drop_invisible`: as `tokens` (a batch without such characters hashes
+    as without them).
     """
     # A NUL before each text keeps tokens apart; 8 NULs at the end keep 8-byte reads in bounds.
     ascii_only = all(map(str.isascii, texts))
@@ -244,7 +254,11 @@ def hash_tokens(texts: Sequence[str], split_scripts: bool = False) -> DocHashes:
         sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     else:
         parts = [
-            t.lower().encode() if t.isascii() else _fold_case(t).encode("utf-8", "surrogatepass")
+            t.lower().encode()
+            if t.isascii()
+            else (_fold_case(t).translate(_INVISIBLE) if drop_invisible else _fold_case(t)).encode(
+                "utf-8", "surrogatepass"
+            )
             for t in texts
         ]
         buf = b"\x00".join([b"", *parts, b"\x00" * 7])  # one copy, not three

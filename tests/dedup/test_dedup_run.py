@@ -469,7 +469,7 @@ CHILD = """
 import sys
 from pathlib import Path
 
-from wirecopy.dedup import DedupConfig, DedupTerminated, dedup
+from wirecopy.dedup import DedupConfig, DedupTerminated, dedup, sigterm_stops
 
 
 def progress(p):
@@ -479,8 +479,9 @@ def progress(p):
 
 if __name__ == "__main__":
     try:  # standard input is not measured, so it gets the worker processes asked for
-        dedup([Path("-")], workers=2, output=Path(sys.argv[1]), progress=progress,
-              config=DedupConfig(batch_size=50))
+        with sigterm_stops():  # as the CLI does
+            dedup([Path("-")], workers=2, output=Path(sys.argv[1]), progress=progress,
+                  config=DedupConfig(batch_size=50))
     except DedupTerminated:
         print("terminated", flush=True)
         sys.exit(143)

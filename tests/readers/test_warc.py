@@ -4,15 +4,10 @@ import gzip
 import zlib
 from pathlib import Path
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from conftest import PARAGRAPHS, html_doc, http_response, warc_record, write_warc
 from wirecopy.config import BuildConfig
 from wirecopy.readers import Skipped, read
 from wirecopy.readers.discover import discover
-from wirecopy.readers.warc import _Record, _records, _Stream
 from wirecopy.records import Page
 
 
@@ -106,40 +101,3 @@ def test_gzip_content_encoding_and_chunked_bodies(tmp_path: Path) -> None:
     [page] = read_all(tmp_path / "enc.warc.gz")
     assert isinstance(page, Page) and page.status == "ok"
     assert page.text is not None and PARAGRAPHS[2] in page.text
-
-
-_KINDS = st.sampled_from(["warcinfo", "request", "response", "resource", "metadata"])
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    records=st.lists(st.tuples(_KINDS, st.binary(max_size=3000)), min_size=1, max_size=8),
-    gz=st.sampled_from(["member", "stream", "plain"]),
-)
-def test_the_framing_agrees_with_fastwarc(
-    records: list[tuple[str, bytes]], gz: str, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """wirecopy reads WARC framing itself (to read on after a bad record): on well-formed
-    files it must find what a WARC library finds, record by record."""
-    from fastwarc.warc import ArchiveIterator
-
-    members = [
-        warc_record(kind, f"https://x.example/{n}" if kind != "warcinfo" else "", block, n)
-        for n, (kind, block) in enumerate(records, start=1)
-    ]
-    plain = b"".join(gzip.decompress(m) for m in members)
-    data = {"member": b"".join(members), "stream": gzip.compress(plain), "plain": plain}[gz]
-    path = tmp_path_factory.mktemp("warc") / ("x.warc" if gz == "plain" else "x.warc.gz")
-    path.write_bytes(data)
-    theirs = [
-        (r.headers["WARC-Type"], r.headers.get("WARC-Target-URI"), r.reader.read())
-        for r in ArchiveIterator(path.open("rb"), parse_http=False)
-    ]
-    with path.open("rb") as handle:
-        ours = [
-            (item.headers["warc-type"], item.headers.get("warc-target-uri"), item.block)
-            for _, item in _records(_Stream(handle), 1 << 20)
-            if isinstance(item, _Record)
-        ]
-    assert ours == theirs
-    assert len(ours) == len(records)

@@ -16,6 +16,7 @@ from wirecopy.dedup.run import (
     DedupTerminated,
     DedupUsageError,
     dedup,
+    sigterm_stops,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "Problem",
     "dedup",
     "read_records",
+    "sigterm_stops",
 ]

@@ -139,12 +139,15 @@ class DedupTerminated(KeyboardInterrupt):
 
 
 @contextlib.contextmanager
-def _sigterm_stops() -> Iterator[None]:
-    """Turn SIGTERM into `DedupTerminated` for the duration, if this process lets us.
+def sigterm_stops() -> Iterator[None]:
+    """Turn SIGTERM into `DedupTerminated` for the duration, if this process lets us: a
+    `dedup` inside stops its workers as on Ctrl+C (else they outlive a terminated parent).
 
-    Only in the main thread (Python runs handlers there alone) and only over the default
-    action: a caller's own handler is the caller's choice. A second SIGTERM during the
-    shutdown that the first one started kills the process as before.
+    For a program that owns its process, as the CLI does: `dedup` does not install it
+    itself, so a program calling it keeps its own SIGTERM behaviour. Only in the main thread
+    (Python runs handlers there alone) and only over the default action: a caller's own
+    handler is the caller's choice. A second SIGTERM during the shutdown that the first one
+    started kills the process as before.
     """
     if (
         threading.current_thread() is not threading.main_thread()
@@ -237,11 +240,10 @@ def dedup(
         output = None
     if isinstance(output, Path):
         _check_output(output, paths)
-    with _sigterm_stops():
-        return _dedup(
-            paths, field, id_field, threshold, workers, output, strict, progress, config,
-            tmp_dir, engine,
-        )  # fmt: skip
+    return _dedup(
+        paths, field, id_field, threshold, workers, output, strict, progress, config,
+        tmp_dir, engine,
+    )  # fmt: skip
 
 
 def _dedup(

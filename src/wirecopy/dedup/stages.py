@@ -98,8 +98,9 @@ def select(runs: DocHashes, docs: I64) -> DocHashes:
 
 def sign_batch(texts: Sequence[str], config: DedupConfig, seen: Container[int] = ()) -> SignedBatch:
     """Hash, key and (for new texts) sketch a batch; `seen` holds exact keys to skip."""
-    # Scripts written without spaces are cut into characters: shingles are character n-grams.
-    tokens = hash_tokens(texts, split_scripts=True)
+    # Scripts written without spaces are cut into characters: shingles are character n-grams;
+    # zero-width characters inside words are ignored.
+    tokens = hash_tokens(texts, split_scripts=True, drop_invisible=True)
     words = np.diff(tokens.offsets)
     exact = sequence_keys(tokens)
     _, first = np.unique(exact, return_index=True)

@@ -28,6 +28,19 @@ _SNIFF_BYTES = 8192
 _TEXT_CONTROLS = frozenset(b"\t\n\v\f\r\x1b")
 _CONTROLS = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# Magic numbers no text opens with: PDF, ZIP (and Office files), PNG, JPEG, ELF, RAR, 7z,
+# gzip, PostScript.
+_LONG_MAGIC = (
+    b"%PDF-",
+    b"PK\x03\x04",
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
+    b"\x7fELF",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b\x08",
+    b"%!PS-Adobe",
+)
 
 
 def looks_like_text(head: bytes) -> bool:
@@ -70,15 +83,19 @@ def binary_kind(raw: bytes) -> str | None:
     head = raw[:_SNIFF_BYTES]
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return None  # UTF-16/32 text carries NUL bytes but is text
-    if utf16_without_bom(head) or looks_like_text(head):
+    strong = head.startswith(_LONG_MAGIC)
+    if not strong and (utf16_without_bom(head) or looks_like_text(head)):
         # Content that reads as text is text, whatever its first bytes: magic numbers
-        # of two or three letters ("BM", "MZ", "ID3") open ordinary sentences too.
+        # of two or three letters ("BM", "MZ", "ID3") open ordinary sentences too. Long
+        # ones do not (a PDF can open with kilobytes of text metadata).
         return None
     kind = filetype.guess(head)
     if kind is not None:
         return f"{kind.mime} ({kind.extension} file)"
     if b"\x00" in head:
         return "binary data (it contains NUL bytes)"
+    if strong:
+        return f"binary data (it opens like a binary format: {head[:8]!r})"
     return None
 
 
@@ -87,28 +104,24 @@ def scrub(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
-def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
+def decode(raw: bytes) -> tuple[str, str]:
     """Decode page bytes; return the text with LF line ends, and the encoding used."""
-    text, encoding, _note = decode_with_note(raw, declared)
+    text, encoding, _note = decode_with_note(raw)
     return text, encoding
 
 
-def decode_with_note(raw: bytes, declared: str | None = None) -> tuple[str, str, str | None]:
-    """Like `decode`, with a note when bytes had to be replaced (or None).
-
-    ``declared`` is the charset the page states (HTML ``<meta>``, HTTP header): used
-    when the bytes are not valid UTF-8 and it reads them without error.
-    """
+def decode_with_note(raw: bytes) -> tuple[str, str, str | None]:
+    """Like `decode`, with a note when bytes had to be replaced (or None)."""
     kind = binary_kind(raw)
     if kind:
         raise PageError(f"binary content, not a text page: {kind}")
-    text, encoding, note = _decode(raw, declared)
+    text, encoding, note = _decode(raw)
     # One line-end convention downstream: CRLF and lone CR become LF.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, encoding, note
 
 
-def _decode(raw: bytes, declared: str | None) -> tuple[str, str, str | None]:
+def _decode(raw: bytes) -> tuple[str, str, str | None]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
@@ -123,11 +136,6 @@ def _decode(raw: bytes, declared: str | None) -> tuple[str, str, str | None]:
         return raw.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError:
         pass
-    if declared and (name := _codec(declared)) and name != "utf-8":
-        try:
-            return raw.decode(name), name, None
-        except UnicodeDecodeError:
-            pass
     mostly = _mostly_utf8(raw)
     if mostly:
         return mostly
@@ -165,14 +173,3 @@ def _detect(raw: bytes) -> tuple[str, str, str | None]:
                 return raw.decode(name, errors="replace"), name, None
     match = min(matches, key=lambda m: m.chaos)
     return raw.decode(match.encoding, errors="replace"), match.encoding, None
-
-
-def _codec(label: str) -> str | None:
-    """Python's codec name for a charset label, with the WHATWG latin-1 → cp1252 rule."""
-    try:
-        name = codecs.lookup(label.strip().strip("'\"")).name
-    except (LookupError, ValueError):
-        return None
-    if name.startswith(("utf-16", "utf-32")):
-        return None  # a UTF-16 page has a BOM or NULs, found above; the label is wrong
-    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name

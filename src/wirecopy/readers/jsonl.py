@@ -195,7 +195,6 @@ def _parse(page_id: str, line_no: int, line: bytes) -> Page:
             site=site,
             source=source,
             published=published,
-            charset="utf-8",
         )
     meta = {k: scrub(str(v)) for k, v in record.items() if k not in ("text", "html")}
     if note:

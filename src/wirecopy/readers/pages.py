@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import trafilatura
 import xxhash
 
-from wirecopy.readers.decode import PageError, decode_with_note, scrub
+from wirecopy.readers.decode import PageError, binary_kind, scrub
 from wirecopy.records import PAGE_REJECTED, Page
 
 
@@ -40,10 +40,6 @@ def host_of(uri: str | None) -> str | None:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-# ``<meta charset="x">`` or ``<meta http-equiv=... content="text/html; charset=x">``.
-_META_CHARSET = re.compile(
-    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I
-)
 NOTE = "decoding"  # the meta key of a note on bytes replaced while decoding
 
 
@@ -75,21 +71,18 @@ def html_page(
     source: str | None = None,
     published: str | None = None,
     fetched: str | None = None,
-    charset: str | None = None,
 ) -> Page:
     """Extract an HTML page's main text and metadata with trafilatura; keep the raw HTML.
 
-    The bytes are decoded here, not by trafilatura, so HTML gets the same rules as text
-    (a declared charset that fails falls back to detection, windows-1252 first) and the
-    same notes. ``charset`` is one the transport states (an HTTP header).
+    trafilatura decodes the bytes itself: it weighs the page's declared charset with what
+    the bytes say, which suits the web's legacy pages better than our text rules.
     """
-    try:
-        html, encoding, note = decode_with_note(raw, charset or meta_charset(raw))
-    except PageError as error:
-        raise PageError(str(error).replace("not a text page", "not an HTML page")) from None
+    kind = binary_kind(raw)
+    if kind:
+        raise PageError(f"binary content, not an HTML page: {kind}")
     try:
         doc = trafilatura.bare_extraction(
-            html,
+            raw,
             url=uri if host_of(uri) else None,
             with_metadata=True,
             include_comments=False,
@@ -106,8 +99,6 @@ def html_page(
         for key in ("title", "author", "date", "sitename", "hostname", "description", "url")
         if (value := getattr(doc, key, None))
     }
-    if note:
-        meta[NOTE] = note
     return Page(
         id=page_id,
         uri=uri,
@@ -116,19 +107,12 @@ def html_page(
         raw=raw,
         site=site or host_of(uri) or host_of(meta.get("url")) or meta.get("hostname"),
         source=source or meta.get("sitename"),
-        encoding=encoding,
         text=text,
         title=meta.get("title"),
         published=published or iso_date(meta.get("date")),
         fetched=fetched,
         meta=meta,
     )
-
-
-def meta_charset(raw: bytes) -> str | None:
-    """The charset an HTML page declares in its first bytes, or None."""
-    match = _META_CHARSET.search(raw[:4096])
-    return match.group(1).decode("ascii") if match else None
 
 
 def looks_like_html(text: str) -> bool:
