@@ -58,6 +58,18 @@ def html_doc(title: str, paragraphs: Sequence[str], site: str = "Test Herald") -
     ).encode()
 
 
+def gzip_members(data: bytes) -> list[bytes]:
+    """What each gzip member of ``data`` decompresses to (a .warc.gz: one record each)."""
+    import zlib
+
+    out = []
+    while data:
+        inflater = zlib.decompressobj(31)
+        out.append(inflater.decompress(data))
+        data = inflater.unused_data
+    return out
+
+
 def write_warc(path: Path, pages: Sequence[tuple[str, bytes]]) -> bytes:
     """Write a WARC.gz: a warcinfo record, then one response record per (uri, html)."""
     data = warc_record("warcinfo", "", b"software: wirecopy tests\r\n", 1)

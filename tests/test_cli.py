@@ -166,3 +166,21 @@ def test_ctrl_c_during_a_build_says_how_to_go_on(
     assert result.exit_code == 130
     assert "build again to go on" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("size", "bytes_"), [("20MB", 20_000_000), ("1.5KiB", 1536), ("1", 1)])
+def test_sizes_people_write(size: str, bytes_: int) -> None:
+    from wirecopy.config import parse_size
+
+    assert parse_size(size) == bytes_
+
+
+@pytest.mark.parametrize("size", ["0", "0.5B", "0KB", "lots"])
+def test_a_max_size_no_page_could_pass_is_refused(size: str, tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_text("Some words of a page.")
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path / "p.txt"), "--db", str(tmp_path / "x.db"), "--max-size", size]
+    )
+    assert result.exit_code == 2
+    assert "--max-size" in result.output
+    assert not (tmp_path / "x.db").exists()

@@ -35,7 +35,10 @@ def parse_size(text: str) -> int:
     number, unit = float(match.group(1)), (match.group(2) or "").lower()
     base = 1024 if "i" in unit else 1000
     power = {"": 0, "b": 0, "k": 1, "m": 2, "g": 3, "t": 4}[unit[:1] if unit[:1] != "b" else ""]
-    return int(number * base**power)
+    size = int(number * base**power)
+    if size < 1:
+        raise ValueError(f"{text!r} is less than one byte: every page would be over it")
+    return size
 
 
 def format_size(size: int) -> str:

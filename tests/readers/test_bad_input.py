@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PARAGRAPHS, html_doc, warc_record, write_warc
+from conftest import PARAGRAPHS, gzip_members, html_doc, warc_record, write_warc
 from wirecopy.config import BuildConfig
 from wirecopy.readers import Skipped, read
 from wirecopy.readers.decode import binary_kind, decode_with_note
@@ -155,15 +155,6 @@ def _warc(tmp_path: Path, n: int = 6) -> bytes:
     return write_warc(tmp_path / "full.warc.gz", pages)
 
 
-def _members(data: bytes) -> list[bytes]:
-    out = []
-    while data:
-        inflater = zlib.decompressobj(31)
-        out.append(inflater.decompress(data))
-        data = inflater.unused_data
-    return out
-
-
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -206,7 +197,7 @@ def _rests(data: bytes) -> list[bytes]:
 def test_a_bad_content_length_leaves_a_trace(
     tmp_path: Path, gzipped: bool, length: str, reason: str
 ) -> None:
-    members = _members(_warc(tmp_path))
+    members = gzip_members(_warc(tmp_path))
     match = re.search(rb"Content-Length: (\d+)\r\n\r\nHTTP", members[2])
     assert match
     new = str(int(match.group(1)) + 3000) if length.startswith("+") else length
@@ -222,7 +213,7 @@ def test_a_bad_content_length_leaves_a_trace(
 
 
 def test_a_corrupt_gzip_member_leaves_a_trace(tmp_path: Path) -> None:
-    members = _members(_warc(tmp_path))
+    members = gzip_members(_warc(tmp_path))
     compressed = [gzip.compress(m, mtime=0) for m in members]
     broken = bytearray(compressed[3])
     for k in range(20, 40):
@@ -236,7 +227,7 @@ def test_a_corrupt_gzip_member_leaves_a_trace(tmp_path: Path) -> None:
 
 
 def test_a_warc_gz_compressed_as_one_stream_is_read(tmp_path: Path) -> None:
-    plain = b"".join(_members(_warc(tmp_path)))
+    plain = b"".join(gzip_members(_warc(tmp_path)))
     (tmp_path / "one.warc.gz").write_bytes(gzip.compress(plain))
     assert [p.status for p in read_all(tmp_path / "one.warc.gz")] == ["ok"] * 6
 

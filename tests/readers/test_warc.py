@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import gzip
-import zlib
 from pathlib import Path
 
-from conftest import PARAGRAPHS, html_doc, http_response, warc_record, write_warc
+from conftest import PARAGRAPHS, gzip_members, html_doc, http_response, warc_record, write_warc
 from wirecopy.config import BuildConfig
 from wirecopy.readers import Skipped, read
 from wirecopy.readers.discover import discover
@@ -37,18 +36,9 @@ def test_html_responses_become_pages_numbered_among_all_records(tmp_path: Path) 
 
 def test_uncompressed_warc(tmp_path: Path) -> None:
     data = write_warc(tmp_path / "x.warc.gz", [("https://a.example/", html_doc("One", PARAGRAPHS))])
-    (tmp_path / "plain.warc").write_bytes(b"".join(_members(data)))
+    (tmp_path / "plain.warc").write_bytes(b"".join(gzip_members(data)))
     pages = [i for i in read_all(tmp_path / "plain.warc") if isinstance(i, Page)]
     assert [p.status for p in pages] == ["ok"]
-
-
-def _members(data: bytes) -> list[bytes]:
-    out = []
-    while data:
-        d = zlib.decompressobj(31)
-        out.append(d.decompress(data))
-        data = d.unused_data
-    return out
 
 
 def test_non_html_records_are_skipped_not_pages(tmp_path: Path) -> None:
