@@ -13,6 +13,7 @@ install: $(STAMP)
 $(STAMP): requirements-pip.lock requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wirecopy needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
+	@echo "Installing the pinned dependencies into $(VENV) (a minute or two, the first time)..."
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .

@@ -181,3 +181,12 @@ def test_an_export_to_a_special_file_writes_to_it(db: Path, tmp_path: Path) -> N
     assert result.exit_code == 0
     assert fifo.exists() and not fifo.is_file()  # still the pipe, not replaced by a file
     assert len(got[0].splitlines()) == 5  # the seeds' stories
+
+
+def test_a_gzip_export_names_the_file_it_holds(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "articles.jsonl.gz"
+    result = CliRunner().invoke(cli, ["export", "articles", "--db", str(db), "-o", str(out)])
+    assert result.exit_code == 0
+    header = out.read_bytes()
+    assert header[3] & 0x08  # FNAME set: what `gunzip -N` restores
+    assert header[10:].split(b"\0")[0] == b"articles.jsonl"

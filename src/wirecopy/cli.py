@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import io
 import json
 import os
 import socket
@@ -94,6 +95,8 @@ def _writing(name: str | None = None) -> Iterator[None]:
         yield
         if name is None:
             sys.stdout.flush()  # fail here, not at exit with a traceback
+    except ConnectionError:
+        raise  # a network peer (a Ray cluster), not the output: the caller says what
     except OSError as error:
         if name is None:
             # What is still buffered for standard output can never be written: drop it, so
@@ -408,8 +411,20 @@ def _text_output(part: Path | None, output: Path | None) -> Any:
     if part is None or output is None:
         return _stdout()
     if output.name.lower().endswith(".gz"):
-        return gzip.open(part, "wt", encoding="utf-8", newline="")
+        return _gzip_text(part, output.name[:-3])
     return part.open("w", encoding="utf-8", newline="")
+
+
+@contextmanager
+def _gzip_text(path: Path, name: str) -> Iterator[io.TextIOWrapper]:
+    """Text into a gzip file whose header names ``name`` (what gunzip -N restores), not the
+    part file it is written as."""
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename=name, mode="wb", fileobj=raw) as packed,
+        io.TextIOWrapper(packed, encoding="utf-8", newline="") as text,
+    ):
+        yield text
 
 
 class _stdout:  # noqa: N801 - a context manager that leaves standard output open
@@ -668,16 +683,18 @@ def dedup_command(
 ) -> None:
     """Group near-duplicate records of JSONL corpora (one record a line).
 
-    Reads JSONL, JSONL.gz and Parquet files (- for standard input) and writes one JSON
-    line per input record, in input order: {"id", "cluster", "duplicate_of"}. Records
+    Reads JSONL (plain, gzip, bzip2, xz or zstd) and Parquet files (- for standard input)
+    and writes one JSON line per input record, in input order: {"id", "cluster",
+    "duplicate_of"}. Records
     whose word 5-gram sets have a Jaccard similarity of at least --threshold share a
     cluster (chains too), named by the id of the record it keeps: the earliest, then the
     longest. duplicate_of is null for that record. A bad record (broken JSON, no text,
     text that is not a string, empty) is named on standard error with its file and line,
     and still gets its output line, as a cluster of its own (the first 10 of each kind are
-    named, the rest counted). The summary goes to standard error when the clusters go to
-    standard output. Exit status 1 when no record could be used (or none has --field),
-    or with --strict at the first problem; SIGTERM stops like Ctrl+C.
+    named, the rest counted; with --json they are in the summary only). The summary goes
+    to standard error when the clusters go to standard output. Exit status 1 when no
+    record could be used (or none has --field), or with --strict at the first problem;
+    SIGTERM stops like Ctrl+C.
 
     \b
     Example:
@@ -712,7 +729,12 @@ def dedup_command(
         sys.exit(143)  # 128 + SIGTERM, as a shell reports a process it terminated
     except EngineUnavailableError as error:
         raise click.ClickException(str(error)) from None
-    if not quiet:
+    except ConnectionError as error:
+        raise click.ClickException(
+            f"cannot reach the Ray cluster ({error}); start one with `ray start --head`, "
+            "or leave out --ray-address (and RAY_ADDRESS) for a cluster of this machine"
+        ) from None
+    if not quiet and not as_json:  # with --json the summary holds them
         for problem in summary.problems:
             click.echo(str(problem), err=True)
     report = sys.stderr if where is None else sys.stdout
@@ -722,7 +744,8 @@ def dedup_command(
         elif not quiet:
             print_summary(summary, report)
     if summary.failed:
-        sys.exit(1)  # every record was unusable: a pipeline should not carry on as if fine
+        # Every record was unusable: a pipeline should not carry on as if fine.
+        raise click.ClickException("no record could be used (see the problems above)")
 
 
 @cli.command("serve")

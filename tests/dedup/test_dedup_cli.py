@@ -147,3 +147,33 @@ def test_user_mistakes_are_one_line_errors(tmp_path: Path) -> None:
     assert code == 1 and "Traceback" not in err and out == ""
     assert err.startswith("Error: no 'nosuch' field in any of the 20 records")
     assert len(err.splitlines()) == 1  # not a message per record
+
+
+def test_no_usable_record_is_an_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl"
+    path.write_text("just words, not JSON\nmore words\n")
+    code, out, err = invoke(str(path))
+    assert code == 1
+    assert len(out.splitlines()) == 2  # every record still has its output line
+    assert err.rstrip().endswith("Error: no record could be used (see the problems above)")
+
+
+def test_json_summary_alone_on_its_stream(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", BAD)
+    code, _, err = invoke(str(path), "--json")
+    assert code == 0
+    summary = json.loads(err)  # nothing but the summary: the problems are inside it
+    assert summary["problems"]
+
+
+def test_an_unreachable_ray_cluster_is_not_a_write_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("Could not find any running Ray instance")
+
+    monkeypatch.setattr("wirecopy.cli.dedup", unreachable)
+    path = write_lines(tmp_path / "in.jsonl", BAD)
+    code, _, err = invoke(str(path), "--engine", "ray", "-o", str(tmp_path / "out.jsonl"))
+    assert code == 1
+    assert "cannot reach the Ray cluster" in err and "cannot write" not in err

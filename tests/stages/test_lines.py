@@ -230,9 +230,17 @@ def test_a_greater_than_sign_separates_only_when_it_joins_items() -> None:
 
 
 @given(st.text(alphabet="aJ. \n(U”S!?\t", max_size=40))
-def test_the_initial_test_looks_back_three_characters(text: str) -> None:
-    # sentence_spans asks about the last three characters before each sentence end only:
+def test_the_initial_test_looks_back_four_characters(text: str) -> None:
+    # sentence_spans asks about the last four characters before each sentence end only:
     # the same answer as asking about all the text before it, in linear time.
     for end in range(len(text) + 1):
-        near = lines._INITIAL.search(text, max(0, end - 3), end)
+        near = lines._INITIAL.search(text, max(0, end - 4), end)
         assert bool(near) == bool(lines._INITIAL.search(text, 0, end))
+
+
+def test_the_initial_test_at_a_line_end() -> None:
+    # `$` matches before a last line end too: ".J.\n" ends in an initial.
+    for end in range(5):
+        assert bool(lines._INITIAL.search(".J.\n", max(0, end - 4), end)) == bool(
+            lines._INITIAL.search(".J.\n", 0, end)
+        )

@@ -182,6 +182,24 @@ def test_entity_page_lists_the_articles_naming_it(
     assert {s["id"] for s in api["stories"]} == stories
 
 
+def test_a_form_merged_into_an_entity_finds_it(
+    http: TestClient, exported: dict[str, list[dict[str, Any]]]
+) -> None:
+    # As `search --entity Quist` finds articles naming "Halvard Quist", so does the page.
+    names = {e["text"] for a in exported["articles"] for e in a["entities"]}
+    lower = {n.casefold() for n in names}
+    merged = []
+    for name in sorted(names):
+        forms = http.get(f"/api/entities/{quote(name, safe='')}").json()["forms"]
+        merged += [(form, name) for form in forms if form.casefold() not in lower]
+    assert merged, "the example corpus has entities with merged forms"
+    for form, _ in merged:
+        got = http.get(f"/api/entities/{quote(form, safe='')}")
+        assert got.status_code == 200
+        assert form in got.json()["forms"]
+        assert http.get(f"/entities/{quote(form, safe='')}").status_code == 200
+
+
 def test_home_counts_and_latest_stories(
     http: TestClient, exported: dict[str, list[dict[str, Any]]]
 ) -> None:

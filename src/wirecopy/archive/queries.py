@@ -442,18 +442,35 @@ def story_list(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[Ro
     ]
 
 
+def entity_of_form(conn: sqlite3.Connection, form: str) -> str | None:
+    """The entity a mention form was merged into ("Quist" → "Halvard Quist"; case ignored):
+    the one of most articles, then the first by text. None when no article has the form."""
+    row = conn.execute(
+        "SELECT e.text FROM entities e JOIN article_entities ae ON ae.entity_id = e.id "
+        "WHERE EXISTS (SELECT 1 FROM json_each(ae.mentions) m WHERE m.value = ? COLLATE NOCASE) "
+        "GROUP BY e.text ORDER BY COUNT(*) DESC, e.text LIMIT 1",
+        (form.strip(),),
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
 def entity_mentions(
     conn: sqlite3.Connection, name: str, limit: int = 50, offset: int = 0
 ) -> Row | None:
     """An entity by its text (any label; case ignored): its labels, the forms merged into
     it, how many articles name it, those articles (most mentions first, ``limit`` from
-    ``offset``) and the stories they belong to. None when no article names it."""
+    ``offset``) and the stories they belong to. A form merged into an entity ("Quist")
+    gives that entity, as ``search --entity`` finds it (:func:`entity_of_form`). None when
+    no article names it."""
     name = name.strip()
-    rows = conn.execute(
+    query = (
         "SELECT e.text, e.label, ae.article_id, ae.count, ae.mentions FROM entities e "
-        "JOIN article_entities ae ON ae.entity_id = e.id WHERE e.text = ? COLLATE NOCASE",
-        (name,),
-    ).fetchall()
+        "JOIN article_entities ae ON ae.entity_id = e.id WHERE e.text = ? COLLATE NOCASE"
+    )
+    rows = conn.execute(query, (name,)).fetchall()
+    if not rows and (merged := entity_of_form(conn, name)) is not None:
+        name = merged
+        rows = conn.execute(query, (name,)).fetchall()
     if not rows:
         return None
     labels: dict[str, int] = {}

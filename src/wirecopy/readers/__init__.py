@@ -21,7 +21,7 @@ from wirecopy.records import Page, Source
 
 __all__ = ["FORMATS", "PageError", "Skipped", "discover", "read"]
 
-KNOWN = ".txt, .html/.htm, .warc/.warc.gz and .jsonl/.jsonl.gz"
+KNOWN = ".txt/.text, .html/.htm/.xhtml, .warc/.warc.gz and .jsonl/.ndjson (or .gz of them)"
 
 
 def read(source: Source, config: BuildConfig) -> Iterator[Page | Skipped]:

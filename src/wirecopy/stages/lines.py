@@ -178,9 +178,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        # The pattern is at most three characters ending at `end`: searching from there
-        # keeps the split linear in a long line (from 0 it was quadratic).
-        if _INITIAL.search(text, max(0, end - 3), end):
+        # The pattern spans at most four characters before `end` (three, and a line end
+        # `$` allows): searching from there keeps the split linear in a long line (from
+        # 0 it was quadratic).
+        if _INITIAL.search(text, max(0, end - 4), end):
             continue  # ``U.S.`` or ``J. Smith``: an initial, not the end of a sentence
         if text[start:end].strip():
             spans.append((start, end))
