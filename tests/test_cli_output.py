@@ -173,3 +173,34 @@ def test_dedup_and_build_summaries_to_a_full_disk_are_one_line(tmp_path: Path) -
         assert result.returncode == 1
         assert result.stderr.strip().startswith(f"Error: cannot write {where or 'standard'}")
         assert "Traceback" not in result.stderr
+
+
+TERMINATED_HALF_WAY = """
+import os, signal, sys
+import wirecopy.cli as cli
+
+real = cli.rows
+
+def rows(*args):
+    found = iter(real(*args))
+    yield next(found)
+    os.kill(os.getpid(), signal.SIGTERM)  # as a scheduler stops the job
+    yield from found
+
+cli.rows = rows
+sys.argv = ["wirecopy", "export", "articles", "--db", sys.argv[1], "-o", sys.argv[2]]
+cli.main()
+"""
+
+
+def test_sigterm_during_an_export_leaves_no_file(db: Path, tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(TERMINATED_HALF_WAY)
+    out = tmp_path / "out" / "articles.jsonl"
+    out.parent.mkdir()
+    result = subprocess.run(
+        [sys.executable, str(script), str(db), str(out)], capture_output=True, text=True
+    )
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.strip() == "Terminated."
+    assert list(out.parent.iterdir()) == []  # neither the file nor its part

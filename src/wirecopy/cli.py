@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -202,10 +203,10 @@ def build_command(
             summary = build(list(inputs), db, config=config, progress=bar, profiles=profiles)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         # What was written is kept, each batch whole: the next build goes on from there.
         err.print(f"Interrupted. {escape(str(db))} is consistent; build again to go on.")
-        sys.exit(130)  # 128 + SIGINT, as a shell reports it
+        sys.exit(143 if isinstance(stop, Terminated) else 130)  # 128 + the signal
     if summary.derived.get("entities") == "unavailable" and not quiet:
         err.print(f"[yellow]No entities:[/] {escape(str(summary.derived['entities_message']))}")
     with _writing():
@@ -818,5 +819,28 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: the command stops as on Ctrl+C (files half written removed, a build's
+    run marked interrupted), with status 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
+    raise Terminated
+
+
 def main() -> None:
-    cli(prog_name="wirecopy")
+    # Batch schedulers and `timeout` stop jobs with SIGTERM: clean up as on Ctrl+C.
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        status = cli(prog_name="wirecopy", standalone_mode=False)
+    except click.exceptions.Abort as abort:  # Ctrl+C, or SIGTERM (click wraps both)
+        if isinstance(abort.__cause__, Terminated):
+            click.echo("Terminated.", err=True)
+            sys.exit(143)  # 128 + SIGTERM, as a shell reports it
+        click.echo("Aborted!", err=True)
+        sys.exit(130)  # 128 + SIGINT
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -482,9 +482,10 @@ if __name__ == "__main__":
         with sigterm_stops():  # as the CLI does
             dedup([Path("-")], workers=2, output=Path(sys.argv[1]), progress=progress,
                   config=DedupConfig(batch_size=50))
-    except DedupTerminated:
-        print("terminated", flush=True)
-        sys.exit(143)
+    except KeyboardInterrupt as stop:
+        terminated = isinstance(stop, DedupTerminated)
+        print("terminated" if terminated else "interrupted", flush=True)
+        sys.exit(143 if terminated else 130)
 """
 
 
@@ -518,7 +519,15 @@ def _exited(pidfd: int) -> bool:
     not Path("/proc/self/stat").exists() or not hasattr(os, "pidfd_open"),
     reason="reads /proc, waits with pidfd_open (Linux)",
 )
-def test_sigterm_stops_the_workers_as_ctrl_c_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("how", "status", "said"),
+    [("SIGTERM to the main process", 143, "terminated"), ("Ctrl+C to all", 130, "interrupted")],
+)
+def test_sigterm_and_ctrl_c_stop_the_workers(
+    tmp_path: Path, how: str, status: int, said: str
+) -> None:
+    # Ctrl+C signals the whole process group, workers too: one stopped half way through
+    # sending a result used to leave the pool waiting for ever.
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     read_end, write_end = os.pipe()  # our end stays open: the child waits for more input
@@ -528,6 +537,7 @@ def test_sigterm_stops_the_workers_as_ctrl_c_does(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # a process group of its own, as a shell's job
     )
     os.close(read_end)
     try:
@@ -542,7 +552,10 @@ def test_sigterm_stops_the_workers_as_ctrl_c_does(tmp_path: Path) -> None:
         workers = _children(proc.pid)
         assert workers  # the pool's processes (and multiprocessing's resource tracker)
         pidfds = [os.pidfd_open(pid) for pid in workers]  # before any can exit and be reused
-        proc.send_signal(signal.SIGTERM)
+        if how.startswith("SIGTERM"):
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
         # The timeout only keeps a regression (workers holding the pipes) from hanging.
         out, err = proc.communicate(timeout=120)
     finally:
@@ -550,8 +563,8 @@ def test_sigterm_stops_the_workers_as_ctrl_c_does(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 143, err
-    assert out.splitlines()[-1] == "terminated"
+    assert proc.returncode == status, err
+    assert out.splitlines()[-1] == said
     try:
         assert all(_exited(fd) for fd in pidfds)  # no worker left behind
     finally:

@@ -91,3 +91,11 @@ def test_gzip_content_encoding_and_chunked_bodies(tmp_path: Path) -> None:
     [page] = read_all(tmp_path / "enc.warc.gz")
     assert isinstance(page, Page) and page.status == "ok"
     assert page.text is not None and PARAGRAPHS[2] in page.text
+
+
+def test_a_record_whose_header_lines_end_in_lf_alone_is_rejected_as_such(tmp_path: Path) -> None:
+    good = gzip_members(write_warc(tmp_path / "w.warc.gz", [("https://a.example/1", b"x")]))[1]
+    (tmp_path / "lf.warc").write_bytes(good.replace(b"\r\n", b"\n"))
+    [page] = [i for i in read_all(tmp_path / "lf.warc") if isinstance(i, Page)]
+    assert page.status == "rejected"
+    assert "end in LF alone, not CRLF" in (page.error or "")

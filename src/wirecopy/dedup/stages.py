@@ -18,6 +18,7 @@ engine, so the local engine (`wirecopy.dedup.run`) and a distributed one can run
 from __future__ import annotations
 
 import dataclasses
+import signal
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from numpy.typing import NDArray
 from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.io import Unit, unit_records
 from wirecopy.dedup.lsh import band_keys
+from wirecopy.dedup.memory import retain_freed_memory
 from wirecopy.dedup.minhash import seed_stream, sketch
 from wirecopy.dedup.parse import Problem
 from wirecopy.dedup.verify import sorted_unique_runs
@@ -151,3 +153,16 @@ def sign_unit(
         batch=sign_batch(texts, config, seen),
         notes=list(notes) if any(notes) else [],
     )
+
+
+def setup_worker() -> None:
+    """A worker process's start (an engine's pool runs it): it keeps freed memory as the
+    main process does, and leaves Ctrl+C to the main process.
+
+    Ctrl+C signals the whole process group: a worker stopped half way through sending its
+    result leaves the pool waiting for the rest of it for ever. Ignoring SIGINT, workers
+    finish the unit at hand (seconds at most) while the main process cancels the rest and
+    shuts the pool down.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    retain_freed_memory()

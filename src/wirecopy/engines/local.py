@@ -15,9 +15,8 @@ from multiprocessing import get_context
 from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.index import Clusters, DedupIndex
 from wirecopy.dedup.io import Unit
-from wirecopy.dedup.memory import retain_freed_memory
 from wirecopy.dedup.parse import Problem
-from wirecopy.dedup.stages import SignedUnit, sign_unit
+from wirecopy.dedup.stages import SignedUnit, setup_worker, sign_unit
 
 
 def run_local(
@@ -57,7 +56,7 @@ def _sign(
     # Spawned workers share nothing with this process (not its threads, not its state).
     # Workers sign unit after unit: they keep freed memory as this process does.
     spawn = get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=retain_freed_memory) as pool:
+    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=setup_worker) as pool:
         pending: deque[Future[SignedUnit]] = deque()
         try:
             for unit in _chain(first, second, units):
@@ -66,7 +65,7 @@ def _sign(
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
-        finally:  # stopped early (strict mode, an error): drop the queued work
+        finally:  # stopped early (strict mode, an error, Ctrl+C): drop the queued work
             for future in pending:
                 future.cancel()
 

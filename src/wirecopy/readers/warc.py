@@ -78,7 +78,7 @@ def read_warc(source: Source, config: BuildConfig) -> Iterator[Page | Skipped]:
                     yield rejected(
                         f"{prefix}#{number}",
                         f"record {number} declares {length:,} bytes, more than the "
-                        f"{max(left, 0):,} {'left after it' if plain else 'in the whole file'}: "
+                        f"{max(left, 0):,} {_AFTER if plain else 'in the whole file'}: "
                         "its Content-Length is wrong or the file is cut short; the records "
                         "after it cannot be read",
                         uri=None,
@@ -112,6 +112,7 @@ def read_warc(source: Source, config: BuildConfig) -> Iterator[Page | Skipped]:
 
 
 _GZIP = b"\x1f\x8b"
+_AFTER = "from its start to the end of the file"
 _CHUNK = 1 << 20
 
 
@@ -152,6 +153,13 @@ def _room(handle: IO[bytes]) -> tuple[str | None, int, bool]:
 def _record_page(page_id: str, number: int, record: object, config: BuildConfig) -> Page | Skipped:
     rtype = record.record_type  # type: ignore[attr-defined]
     headers = record.headers  # type: ignore[attr-defined]
+    if "\n" in headers.get("WARC-Type", ""):
+        # fastwarc reads a header whose lines end in a bare LF as one line.
+        reason = (
+            f"record {number}'s header lines end in LF alone, not CRLF as WARC requires: "
+            "its fields cannot be read"
+        )
+        return rejected(page_id, reason, uri=None, fmt="warc")
     if not rtype & _PAGE_TYPES:
         return Skipped(page_id, f"{headers.get('WARC-Type', 'unknown')} record")
     uri = headers.get("WARC-Target-URI") or None
