@@ -190,3 +190,19 @@ def test_a_gzip_export_names_the_file_it_holds(db: Path, tmp_path: Path) -> None
     header = out.read_bytes()
     assert header[3] & 0x08  # FNAME set: what `gunzip -N` restores
     assert header[10:].split(b"\0")[0] == b"articles.jsonl"
+
+
+def test_an_export_through_a_link_keeps_the_link_and_a_file_keeps_its_mode(
+    db: Path, tmp_path: Path
+) -> None:
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    real.chmod(0o600)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    for target in (link, real):
+        result = CliRunner().invoke(cli, ["export", "stories", "--db", str(db), "-o", str(target)])
+        assert result.exit_code == 0
+    assert link.is_symlink()
+    assert len(real.read_text().splitlines()) == 5
+    assert real.stat().st_mode & 0o777 == 0o600

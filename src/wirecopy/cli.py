@@ -29,13 +29,7 @@ from wirecopy import __version__
 from wirecopy.archive.db import Archive, ArchiveError
 from wirecopy.archive.queries import find, stats
 from wirecopy.config import DEFAULT_MAX_PAGE_BYTES, BuildConfig, format_size, parse_size
-from wirecopy.dedup import (
-    DedupError,
-    DedupTerminated,
-    DedupUsageError,
-    dedup,
-    sigterm_stops,
-)
+from wirecopy.dedup import DedupError, DedupUsageError, dedup
 from wirecopy.dedup.report import DedupBar, print_summary
 from wirecopy.engines import ENGINES, EngineUnavailableError
 from wirecopy.export import (
@@ -96,9 +90,9 @@ def _writing(name: str | None = None) -> Iterator[None]:
         yield
         if name is None:
             sys.stdout.flush()  # fail here, not at exit with a traceback
-    except ConnectionError:
-        raise  # a network peer (a Ray cluster), not the output: the caller says what
     except OSError as error:
+        if isinstance(error, ConnectionError) and not isinstance(error, BrokenPipeError):
+            raise  # a network peer (a Ray cluster), not the output: the caller says what
         if name is None:
             # What is still buffered for standard output can never be written: drop it, so
             # the interpreter's own flush at exit finds nothing to complain about.
@@ -710,7 +704,7 @@ def dedup_command(
     bar = DedupBar(err) if err.is_terminal and not quiet else None
     where = None if output is None or str(output) == "-" else str(output)
     try:
-        with bar or _nullcontext(), sigterm_stops(), _writing(where):
+        with bar or _nullcontext(), _writing(where):
             summary = dedup(
                 inputs,
                 field=field,
@@ -726,11 +720,9 @@ def dedup_command(
         raise click.ClickException(f"{error} (stopped: --strict)") from None
     except DedupUsageError as error:
         raise click.ClickException(str(error)) from None
-    except DedupTerminated:
-        sys.exit(143)  # 128 + SIGTERM, as a shell reports a process it terminated
     except EngineUnavailableError as error:
         raise click.ClickException(str(error)) from None
-    except ConnectionError as error:
+    except ConnectionError as error:  # not a closed pipe: `_writing` ends those
         raise click.ClickException(
             f"cannot reach the Ray cluster ({error}); start one with `ray start --head`, "
             "or leave out --ray-address (and RAY_ADDRESS) for a cluster of this machine"

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from itertools import islice
@@ -118,15 +119,18 @@ def replacing(target: Path) -> Iterator[Path]:
 
     An export stopped half way (Ctrl+C, a full disk) would leave a shorter file every line of
     which reads well, the gzip and Parquet forms too: nothing downstream could tell. It
-    leaves ``target`` as it was instead. A target that exists and is not a regular file (a
-    pipe, ``/dev/stdout``, a device) is written to directly: it must never be replaced.
+    leaves ``target`` as it was instead, and the new file takes the old one's permissions.
+    A target that is a symbolic link (``/dev/stdout``, a link a user keeps) or not a regular
+    file (a pipe, a device) is written through directly: it must never be replaced.
     """
-    if target.exists() and not target.is_file():
+    if target.is_symlink() or (target.exists() and not target.is_file()):
         yield target
         return
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         yield part
+        if target.exists():
+            shutil.copymode(target, part)
         part.replace(target)
     finally:
         part.unlink(missing_ok=True)

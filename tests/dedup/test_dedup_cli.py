@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -177,3 +178,23 @@ def test_an_unreachable_ray_cluster_is_not_a_write_error(
     code, _, err = invoke(str(path), "--engine", "ray", "-o", str(tmp_path / "out.jsonl"))
     assert code == 1
     assert "cannot reach the Ray cluster" in err and "cannot write" not in err
+
+
+def test_a_closed_pipe_is_no_ray_error(tmp_path: Path) -> None:
+    import subprocess
+
+    path = write_lines(tmp_path / "in.jsonl", BAD)
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone, as `| head -c1` once done
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "wirecopy", "dedup", str(path), "-q"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 1
+    assert "Ray" not in result.stderr and "Traceback" not in result.stderr

@@ -556,10 +556,15 @@ def test_sigterm_and_ctrl_c_stop_the_workers(
             proc.send_signal(signal.SIGTERM)
         else:
             os.killpg(proc.pid, signal.SIGINT)
+        # The signal may reach one of the child's threads while its main thread waits for
+        # input: Python runs the handler once that read returns, so end the input too.
+        os.close(write_end)
+        write_end = -1
         # The timeout only keeps a regression (workers holding the pipes) from hanging.
         out, err = proc.communicate(timeout=120)
     finally:
-        os.close(write_end)
+        if write_end >= 0:
+            os.close(write_end)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
