@@ -143,8 +143,9 @@ def sigterm_stops() -> Iterator[None]:
     """Turn SIGTERM into `DedupTerminated` for the duration, if this process lets us: a
     `dedup` inside stops its workers as on Ctrl+C (else they outlive a terminated parent).
 
-    For a program that owns its process, as the CLI does: `dedup` does not install it
-    itself, so a program calling it keeps its own SIGTERM behaviour. Only in the main thread
+    For a program that owns its process (the CLI has a handler of its own, for every verb):
+    `dedup` does not install it itself, so a program calling it keeps its own SIGTERM
+    behaviour. Only in the main thread
     (Python runs handlers there alone) and only over the default action: a caller's own
     handler is the caller's choice. A second SIGTERM during the shutdown that the first one
     started kills the process as before.
