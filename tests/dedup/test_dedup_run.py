@@ -565,8 +565,8 @@ def test_sigterm_and_ctrl_c_stop_the_workers(
     finally:
         if write_end >= 0:
             os.close(write_end)
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # a regression: end the child's workers with it
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode == status, err
     assert out.splitlines()[-1] == said
