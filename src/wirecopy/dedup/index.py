@@ -228,10 +228,6 @@ class DedupIndex:
         """Let go of the shingle store (its temporary file); done by `finish` too."""
         self.store.close()
 
-    def label(self, i: int) -> str:
-        """How record `i` names its cluster: its output id (unique, see the module docstring)."""
-        return self.ids[i]
-
 
 def _few_words(source: str, line: int, words: int, n: int) -> Problem:
     if not words:

@@ -81,7 +81,7 @@ def _plain_chunks(f: _Readable, pos: Position) -> Iterator[bytes]:
         yield chunk
 
 
-class _GzipState:
+class _StreamState:
     """How a gzip stream ended: None if well, else the problem kind and its detail."""
 
     def __init__(self) -> None:
@@ -101,7 +101,7 @@ class _Decompressor(Protocol):
 
 
 def _stdlib_chunks(
-    f: _Readable, pos: Position, state: _GzipState, make: type[_Decompressor]
+    f: _Readable, pos: Position, state: _StreamState, make: type[_Decompressor]
 ) -> Iterator[bytes]:
     """Decompress bzip2 or xz streams one after another, as `_gzip_chunks` does gzip."""
     d = make()
@@ -141,7 +141,7 @@ class _Counted:
         return data
 
 
-def _zstd_chunks(f: _Readable, pos: Position, state: _GzipState) -> Iterator[bytes]:
+def _zstd_chunks(f: _Readable, pos: Position, state: _StreamState) -> Iterator[bytes]:
     """Decompress zstd frames one after another with pyarrow's codec."""
     import pyarrow as pa
 
@@ -163,7 +163,7 @@ _STEP = 64
 """Compressed bytes given at once when the text before the damage is taken out of a slice."""
 
 
-def _gzip_chunks(f: _Readable, pos: Position, state: _GzipState) -> Iterator[bytes]:
+def _gzip_chunks(f: _Readable, pos: Position, state: _StreamState) -> Iterator[bytes]:
     """Decompress gzip members one after another; a damaged stream ends early, in `state`,
     after all of the text that comes before the damage.
 
@@ -258,7 +258,7 @@ def _stream_units(
     if name is None:
         yield from _line_units(_plain_chunks(stream, pos), source, size)
         return
-    state = _GzipState()
+    state = _StreamState()
     if name == "gzip":
         chunks = _gzip_chunks(stream, pos, state)
     elif name == "zstd":

@@ -315,8 +315,7 @@ def _dedup(
         raise DedupUsageError(why)
     report("write")
     keepers = clusters.keepers.tolist()
-    label_of = {k: index.label(k) for k in set(keepers)}  # once per cluster, not per record
-    labels = [label_of[k] for k in keepers]
+    labels = [index.ids[k] for k in keepers]  # a cluster is named by its kept record's id
     dups = [None if k == i else labels[i] for i, k in enumerate(keepers)]
     duplicates = int(np.count_nonzero(clusters.keepers != np.arange(len(keepers))))
     if isinstance(output, Path):
@@ -326,7 +325,7 @@ def _dedup(
         write_assignments(output or sys.stdout, index.ids, labels, dups)
     return DedupSummary(
         records=len(index),
-        clusters=len(label_of),
+        clusters=len(set(keepers)),
         duplicates=duplicates,
         exact_duplicates=index.exact_duplicates,
         excluded=sum(n for kind, n in index.problem_counts.items() if kind in EXCLUDING),

@@ -78,10 +78,16 @@ def utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``head`` names (``utf-8-sig``,
+    ``utf-16``, ``utf-32``), or None."""
+    return next((encoding for bom, encoding in _BOMS if head.startswith(bom)), None)
+
+
 def binary_kind(raw: bytes) -> str | None:
     """Describe binary content (``PNG image``), or None when it may be text."""
     head = raw[:_SNIFF_BYTES]
-    if any(head.startswith(bom) for bom, _ in _BOMS):
+    if bom_encoding(head):
         return None  # UTF-16/32 text carries NUL bytes but is text
     strong = head.startswith(_LONG_MAGIC)
     if not strong and (utf16_without_bom(head) or looks_like_text(head)):

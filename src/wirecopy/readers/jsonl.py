@@ -6,7 +6,6 @@ and ``source``. A bad line is a rejected page named ``file#LINE``; the file goes
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import io
 import json
@@ -15,7 +14,13 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from wirecopy.config import BuildConfig, format_size
-from wirecopy.readers.decode import PageError, binary_kind, scrub, utf16_without_bom
+from wirecopy.readers.decode import (
+    PageError,
+    binary_kind,
+    bom_encoding,
+    scrub,
+    utf16_without_bom,
+)
 from wirecopy.readers.files import open_regular, os_reason
 from wirecopy.readers.pages import NOTE, content_hash, host_of, html_page, iso_date, rejected
 from wirecopy.records import Page, Source
@@ -23,13 +28,6 @@ from wirecopy.records import Page, Source
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
 _SNIFF = 8192
-_UTF16_32 = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_TEXT_BOMS = (codecs.BOM_UTF8, *(bom for bom, _ in _UTF16_32))
 Handle = IO[bytes] | gzip.GzipFile
 
 
@@ -98,7 +96,7 @@ def _whole_file_problem(head: bytes) -> str | None:
     """Why the whole file is no JSON lines (empty, a binary container), or None."""
     if not head:
         return "empty file"
-    if head.startswith(_TEXT_BOMS) or utf16_without_bom(head):
+    if bom_encoding(head) or utf16_without_bom(head):
         return None
     kind = binary_kind(head)
     # A recognised container, or mostly NULs: one rejection, not one per "line". A few
@@ -114,8 +112,9 @@ def _reader(handle: Handle, head: bytes) -> Callable[[int], bytes]:
     JSON lines are UTF-8, but files saved from Windows tools come as UTF-16: split as
     bytes, their NUL-padded line ends would cut every line in two.
     """
-    encoding = next((name for bom, name in _UTF16_32 if head.startswith(bom)), None)
-    encoding = encoding or utf16_without_bom(head)
+    # UTF-8 lines are read as bytes (json.loads takes a UTF-8 BOM off the first one).
+    encoding = bom_encoding(head)
+    encoding = (None if encoding == "utf-8-sig" else encoding) or utf16_without_bom(head)
     if not encoding:
         return handle.readline
     text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
