@@ -154,15 +154,41 @@ def title_ok(predicted: str | None, gold: Gold) -> bool | None:
 # ---- running wirecopy -----------------------------------------------------------------------
 
 
-def build_pages(pages: Path, db: Path) -> dict[str, Score]:
-    """Build the folder into ``db``; per page id, its status, text, blocks and copies."""
+def build_pages(pages: Path, db: Path) -> tuple[dict[str, Score], dict[str, Any]]:
+    """Build the folder into ``db``; per page id, its status, text, blocks and copies; and
+    the stories that join articles of different pages (:func:`stories_across_pages`)."""
     build([pages], db, config=BuildConfig(entities=False))
     out: dict[str, Score] = {}
     with Archive.open(db, readonly=True) as archive:
         ids = [row[0] for row in archive.conn.execute("SELECT id FROM pages ORDER BY seq")]
         for page_id in ids:
             out[page_id] = _page_result(archive.conn, page_id)
-    return out
+        across = stories_across_pages(archive.conn)
+    return out, across
+
+
+def stories_across_pages(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Pairs of articles of different pages that one story holds, and those stories' pages.
+
+    The annotated pages are of many sites and years and about unrelated subjects (read by
+    their titles: no two report one event), so every such pair is a wrong one: a measure of
+    story precision on real pages of other sites, in several languages."""
+    pages: dict[str, list[str]] = {}
+    rows = conn.execute(
+        "SELECT a.story_id, p.uri FROM articles a JOIN pages p ON p.id = a.canonical_page "
+        "WHERE a.story_id IS NOT NULL ORDER BY a.story_id, p.uri"
+    )
+    for story, uri in rows:
+        pages.setdefault(story, []).append(uri.rsplit("/", 2)[-2] + "/" + uri.rsplit("/", 1)[-1])
+    pairs = 0
+    joined = []
+    for members in pages.values():
+        counts = Counter(members).values()
+        across = (sum(counts) ** 2 - sum(c * c for c in counts)) // 2
+        if across:
+            pairs += across
+            joined.append(members)
+    return {"pairs": pairs, "stories": sorted(joined)}
 
 
 def _page_result(conn: sqlite3.Connection, page_id: str) -> Score:
@@ -302,7 +328,7 @@ def run(pages: Path, gold: dict[str, Gold], with_reference: bool) -> dict[str, A
     """Build, score every annotated page, summarise by system and by tag."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        built = build_pages(pages, Path(tmp) / "realpages.db")
+        built, across = build_pages(pages, Path(tmp) / "realpages.db")
     seconds = time.perf_counter() - started
     per_page: dict[str, Any] = {}
     for page_id, g in sorted(gold.items()):
@@ -333,7 +359,12 @@ def run(pages: Path, gold: dict[str, Gold], with_reference: bool) -> dict[str, A
         group: {sys_: summarise([per_page[p][sys_] for p in ids]) for sys_ in systems}
         for group, ids in groups.items()
     }
-    return {"summary": summary, "pages": per_page, "build_seconds": round(seconds, 2)}
+    return {
+        "summary": summary,
+        "stories_across_pages": across,
+        "pages": per_page,
+        "build_seconds": round(seconds, 2),
+    }
 
 
 # ---- collecting pages and annotations from sdists -------------------------------------------
@@ -562,6 +593,10 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
     print_summary(report["summary"])
+    across = report["stories_across_pages"]
+    print(f"stories across pages: {across['pairs']} pairs of articles of different pages")
+    for pages in across["stories"]:
+        print("  " + ", ".join(pages))
     return 0
 
 

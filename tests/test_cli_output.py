@@ -107,6 +107,22 @@ def test_show_prints_emoji_codes_and_markup_as_text(db: Path) -> None:
 
 # Output that cannot be written -----------------------------------------------------------------
 
+
+def test_export_to_a_dash_is_standard_output(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where a file named "-" would land
+    plain = CliRunner().invoke(cli, ["export", "stories", "--db", str(db)])
+    dash = CliRunner().invoke(cli, ["export", "stories", "--db", str(db), "-o", "-"])
+    assert dash.exit_code == 0, dash.output
+    assert dash.output == plain.output and json.loads(dash.output.splitlines()[0])["title"]
+    assert not (tmp_path / "-").exists()
+    parquet = CliRunner().invoke(
+        cli, ["export", "stories", "--db", str(db), "-o", "-", "--format", "parquet"]
+    )
+    assert parquet.exit_code == 2 and "give a file with -o FILE" in parquet.output
+
+
 needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
 
 

@@ -329,7 +329,7 @@ def _output_folder_exists(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     callback=_output_folder_exists,
-    help="Write to this file instead of standard output.",
+    help="Write to this file instead of standard output (- for standard output).",
 )
 @click.option(
     "--json",
@@ -356,6 +356,8 @@ def export_command(
       wirecopy export pages --format csv -o pages.csv
       wirecopy export articles -o articles.parquet
     """
+    if output is not None and str(output) == "-":
+        output = None  # as dedup's -o: a file named "-" is ./-
     if as_json and fmt not in (None, "jsonl"):
         raise click.UsageError(f"--json and --format {fmt} ask for two formats: give one")
     fmt = _output_format("jsonl" if as_json else fmt, output)

@@ -14,6 +14,7 @@ import wirecopy.derive as derive
 import wirecopy.stages.story_similarity as stories
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
+from wirecopy.stages.languages import ENGLISH
 
 
 def _stale(db: Path) -> int:
@@ -41,7 +42,7 @@ def test_a_new_tokeniser_vectorises_unchanged_articles_again(
     build([examples], db, config=BuildConfig(entities=False))
     assert _stale(db) == 0
     # Another tokeniser (words of four letters or more) under another version.
-    monkeypatch.setattr(stories._HASHING, "token_pattern", r"(?u)\b[^\W\d_]{4,}\b")
+    monkeypatch.setattr(stories._hashing(ENGLISH), "token_pattern", r"(?u)\b[^\W\d_]{4,}\b")
     for module in (store, derive):
         monkeypatch.setattr(module, "STORIES_VERSION", "test-next-tokeniser")
     assert _stale(db) > 0

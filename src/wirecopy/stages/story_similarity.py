@@ -5,7 +5,8 @@ Similarity of two articles a and b::
     s(a, b) = time(a, b) × ((1 − W) × cos(text_a, text_b) + W × cos(ent_a, ent_b))
 
 - ``text``: TF-IDF of the title (counted :data:`TITLE_WEIGHT` times) and the body. Words of two
-  letters or more, English stop words left out, and numbers of two digits or more ("310",
+  letters or more, stop words left out (English ones, and those of the article's language
+  when it is another: `wirecopy.stages.languages`), and numbers of two digits or more ("310",
   "0.4", "21,782,929": articles on one event repeat its figures, articles cast in one template
   do not; common ones such as years get a low IDF), hashed into 2**20 buckets (no vocabulary to
   fit, so a vector never changes once computed); term frequency is sublinear (1 + ln tf);
@@ -67,11 +68,14 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+
+from wirecopy.stages import languages
 
 N_FEATURES = 1 << 20
 TITLE_WEIGHT = 2.0
@@ -119,36 +123,46 @@ class ArticleFeatures:
     copies: int = 1  # how many times it was printed
 
 
-_HASHING = HashingVectorizer(
-    n_features=N_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    lowercase=True,
-    stop_words="english",
-    token_pattern=TOKENS,
-    dtype=np.float64,
-)
+_TERM = re.compile(TOKENS)
+
+
+@cache
+def _hashing(code: str) -> HashingVectorizer:
+    """The vectoriser of articles in a language: English stop words left out, and the
+    language's own (`wirecopy.stages.languages`)."""
+    stop_words = ENGLISH_STOP_WORDS | languages.stop_words(code)
+    return HashingVectorizer(
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+        # Only stop words that are terms themselves: "qu'" could never match one, and
+        # scikit-learn warns of such a list on every call.
+        stop_words=sorted(word for word in stop_words if _TERM.fullmatch(word)),
+        token_pattern=TOKENS,
+        dtype=np.float64,
+    )
 
 
 def vectorise(docs: Sequence[tuple[str | None, str]]) -> list[Terms]:
     """Hashed, sublinear term frequencies of each (title, body): the title counts
-    :data:`TITLE_WEIGHT` times."""
-    if not docs:
-        return []
-    body = _HASHING.transform([text for _, text in docs])
-    head = _HASHING.transform([title or "" for title, _ in docs])
-    counts = sparse.csr_matrix(body + TITLE_WEIGHT * head)
-    counts.sort_indices()
-    found: list[Terms] = []
-    for i in range(counts.shape[0]):
-        start, end = counts.indptr[i], counts.indptr[i + 1]
-        found.append(
-            Terms(
+    :data:`TITLE_WEIGHT` times; the function words of the article's language are left out."""
+    codes = [languages.guess(f"{title or ''}\n{text}") for title, text in docs]
+    found: dict[int, Terms] = {}
+    for code in sorted(set(codes)):
+        picked = [i for i, c in enumerate(codes) if c == code]
+        hashing = _hashing(code)
+        body = hashing.transform([docs[i][1] for i in picked])
+        head = hashing.transform([docs[i][0] or "" for i in picked])
+        counts = sparse.csr_matrix(body + TITLE_WEIGHT * head)
+        counts.sort_indices()
+        for row, i in enumerate(picked):
+            start, end = counts.indptr[row], counts.indptr[row + 1]
+            found[i] = Terms(
                 counts.indices[start:end].astype(np.int32),
                 (1.0 + np.log(counts.data[start:end])).astype(np.float32),
             )
-        )
-    return found
+    return [found[i] for i in range(len(docs))]
 
 
 def entity_key(text: str) -> str:
