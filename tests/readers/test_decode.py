@@ -27,6 +27,11 @@ def test_windows_1252_quotes() -> None:
     assert decode(raw)[0] == "The mayor said the \u201cnew\u201d bridge would open on Tuesday."
 
 
+def test_text_windows_1252_and_1250_read_alike_is_named_windows_1252() -> None:
+    text = "Die Regierung sagte, die Lösung sei nötig; größere Änderungen folgen bald danach."
+    assert decode(text.encode("cp1252")) == (text, "cp1252")
+
+
 def test_line_ends_are_normalised() -> None:
     assert decode(b"a\r\nb\rc\n")[0] == "a\nb\nc\n"
 

@@ -24,6 +24,15 @@ _BOMS = (
 # WHATWG maps the "latin-1" label to windows-1252, and so do we.
 _PREFERRED = ("utf_8", "cp1252", "latin_1", "iso8859_15")
 _SNIFF_BYTES = 8192
+_TIE = 0.01  # charset_normalizer's measures closer than this are a tie
+# The single-byte encodings the web uses (WHATWG's Encoding Standard), as Python names them:
+# on a short text an exotic one (hp_roman8, a Mac code page) can read as cleanly and score
+# as likely words by chance.
+_WEB = frozenset(
+    {"cp866", "koi8_r", "koi8_u", "mac_roman", "mac_cyrillic", "cp874"}
+    | {f"iso8859_{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)}
+    | {f"cp{n}" for n in range(1250, 1259)}
+)
 # C0 control bytes that text files do carry (tab, line ends, form feed, escape).
 _TEXT_CONTROLS = frozenset(b"\t\n\v\f\r\x1b")
 _CONTROLS = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
@@ -173,9 +182,19 @@ def _detect(raw: bytes) -> tuple[str, str, str | None]:
     if not matches:
         raise PageError("cannot detect the text encoding (the bytes fit no known encoding)")
     best = min(match.chaos for match in matches)
+    clean = [match for match in matches if match.chaos <= best + _TIE]
+    # A match stands for every encoding that decodes the bytes to the same text.
+    web = [match for match in clean if _WEB.intersection(match.could_be_from_charset)]
+    clean = web or clean
+    # Among the encodings that read the bytes as cleanly, the one whose letters make the
+    # most likely words of a language: Croatian in windows-1252 reads as cleanly as in
+    # windows-1250, with "è" for "č".
+    coherent = max(match.coherence for match in clean)
+    chosen = [match for match in clean if match.coherence >= coherent - _TIE]
     for name in _PREFERRED:
-        for match in matches:
-            if match.encoding == name and match.chaos <= best + 0.01:
-                return raw.decode(name, errors="replace"), name, None
-    match = min(matches, key=lambda m: m.chaos)
-    return raw.decode(match.encoding, errors="replace"), match.encoding, None
+        if any(name in match.could_be_from_charset for match in chosen):
+            return raw.decode(name, errors="replace"), name, None
+    match = max(chosen, key=lambda m: m.coherence)
+    names = [match.encoding, *match.could_be_from_charset]
+    name = next((n for n in names if n in _WEB), match.encoding) if web else match.encoding
+    return raw.decode(name, errors="replace"), name, None
