@@ -17,8 +17,10 @@ rules live in one place:
   `_SPLIT`) is a word by itself, so n-gram shingles become character n-grams there; Hangul
   is left whole (Korean puts spaces between words). With ``drop_invisible``, zero-width
   spaces and word joiners are removed too (invisible, they split words where scrapers leave
-  them). Deduplication asks for both; other callers keep the defaults, under which such a
-  run is one word (the archive stores what they give).
+  them). Deduplication and the grouping of copies into articles ask for both; other
+  callers keep the defaults, under which such a run is one word.
+- `printed_pieces`: a printed word (text between spaces) cut into its characters of those
+  scripts and the runs of other characters between them, as printed (nothing folded).
 - `shingle_hashes`: the set of hashed word n-grams (default n = 5). A text of fewer than n
   words (but at least one) gives one shingle of all its words, so short texts still match
   their exact copies; a text with no word gives none.
@@ -68,6 +70,7 @@ _SPLIT = (
     r"\U00020000-\U0003ffff]"
 )
 _OTHER = rf"(?:(?!{_SPLIT}){_WORD})"
+_PRINTED_PIECES = re.compile(rf"{_SPLIT}|(?:(?!{_SPLIT})\S)+")
 _TOKEN_SPLIT = re.compile(
     rf"(?:(?={_WORD}){_SPLIT}|{_OTHER}+(?:(?:'|(?<=[0-9])[.,](?=[0-9])){_OTHER}+)*)"
 )
@@ -104,6 +107,15 @@ def tokens(text: str, split_scripts: bool = False, drop_invisible: bool = False)
 
 
 # ---- hashing -------------------------------------------------------------------------------
+
+
+def printed_pieces(word: str) -> list[str]:
+    """A printed word (no white space in it) cut as the module's notes say: "《中国日报》，"
+    gives "《", its four characters, "》" (CJK punctuation is in the range) and "，"; a Latin
+    word stays whole."""
+    if word.isascii():
+        return [word]
+    return _PRINTED_PIECES.findall(word)
 
 
 def _splitmix(i: int) -> int:

@@ -22,6 +22,13 @@ _COUNT_AND_SEGMENT_AGAIN = """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """
 
+# Texts hashed differently from schema version 13 on: `wirecopy.textnorm._SPLIT`'s characters, the
+# zero-width space and the word joiner (a GLOB class: SQLite reads its ranges as code points).
+_RESIGNED = (
+    "*[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0003ffff\u200b\u2060]*"
+)
+
 MIGRATIONS: list[str] = [
     # 1: the foundation.
     """
@@ -367,6 +374,19 @@ MIGRATIONS: list[str] = [
     # a sentence closed by a pictograph. A bullet alone on its line is joined to its item's
     # text, so lines split differently again: counted and segmented again, as for 9 and 10.
     _COUNT_AND_SEGMENT_AGAIN,
+    # Copies are hashed as `wirecopy dedup` hashes texts: each character of a script written
+    # without spaces is a word (in shingles and printed words), zero-width spaces and word
+    # joiners are dropped. Only the match state of copies holding such characters changes:
+    # it is dropped and their pages segmented again, so the next build signs those copies
+    # and groups them again.
+    f"""
+    CREATE TEMP TABLE resign AS
+        SELECT DISTINCT page_id FROM copies WHERE text GLOB '{_RESIGNED}';
+    DELETE FROM bands WHERE page_id IN (SELECT page_id FROM temp.resign);
+    DELETE FROM signatures WHERE page_id IN (SELECT page_id FROM temp.resign);
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT page_id FROM temp.resign;
+    DROP TABLE temp.resign;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

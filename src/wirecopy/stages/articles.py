@@ -7,7 +7,8 @@ articles.
 **Comparing two texts.** Texts are compared by their sets of word 5-gram shingles, hashed by
 `wirecopy.textnorm` exactly as the near-duplicate engine (`wirecopy.dedup`) hashes them: case,
 quotes, dashes and every line break are normalised away, so a teaser with all its paragraphs run
-into one line has the same shingles as the full copy. With I the shingles two texts share, two
+into one line has the same shingles as the full copy, and in scripts written without spaces
+(Chinese, Japanese, Thai, ...) each character is a word. With I the shingles two texts share, two
 texts *match* when
 
 - their Jaccard similarity I / |A ∪ B| is at least `near` (0.4): an edited republication
@@ -65,7 +66,8 @@ copy's (`printed_key`; the canonical copy is exact to itself), and **near** othe
 - a near copy has ``min(J, W)``, rounded to 4 decimals and at most 0.9999, where J is the
   Jaccard similarity of the normalised shingle sets (as above) and W the Jaccard similarity of
   the printed words as multisets: the body's white-space-separated words as printed, and each
-  field's words tagged with the field's name (so a caption's words never match the body's).
+  field's words tagged with the field's name (so a caption's words never match the body's);
+  in scripts written without spaces each character printed is a word (`printed_pieces`).
   A changed apostrophe, a swapped caption, a date or a source line added each lower W; a
   rewritten sentence or a dropped paragraph lowers J and W.
 
@@ -95,7 +97,7 @@ from wirecopy.dedup.lsh import band_keys
 from wirecopy.dedup.minhash import sketch
 from wirecopy.dedup.verify import intersection_size, jaccard, sorted_unique
 from wirecopy.passages import NGRAM, WINDOW, winnow
-from wirecopy.textnorm import hash_tokens, mix64, shingle
+from wirecopy.textnorm import hash_tokens, mix64, printed_pieces, shingle
 
 U64 = NDArray[np.uint64]
 CopyKey = tuple[str, int]
@@ -165,7 +167,8 @@ def printed_words(key: tuple[str, ...], cache: dict[str, int] | None = None) -> 
     cache = {} if cache is None else cache
     out: list[int] = []
     for n, part in enumerate(key):
-        for word in part.split():
+        # Chinese, Japanese or Thai print no spaces between words: their characters count.
+        for word in (piece for printed in part.split() for piece in printed_pieces(printed)):
             token = f"{n}\x1f{word}" if n else word
             h = cache.get(token)
             if h is None:
@@ -216,7 +219,7 @@ def sign(copies: Sequence[CopyInput], config: ArticleConfig | None = None) -> li
     config = config or ArticleConfig()
     if not copies:
         return []
-    tokens = hash_tokens([c.text for c in copies])
+    tokens = hash_tokens([c.text for c in copies], split_scripts=True, drop_invisible=True)
     grams = shingle(tokens, config.dedup.ngram)
     sketches = sketch(grams, config.dedup.permutations, config.dedup.seed)
     passages = shingle(tokens, config.fingerprint_ngram)

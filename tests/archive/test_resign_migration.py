@@ -1,0 +1,63 @@
+"""Schema version 13: copies of scripts written without spaces are hashed a character a word.
+An archive whose copies were signed before (runs of such characters one word) is upgraded by
+the next build: only the pages holding such copies are segmented and signed again, and it
+ends as a fresh build of the same pages."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import wirecopy.stages.articles as articles_stage
+from conftest import archive_content
+from wirecopy.archive.schema import SCHEMA_VERSION
+from wirecopy.build import build
+from wirecopy.config import BuildConfig
+from wirecopy.textnorm import hash_tokens
+
+DATA = Path(__file__).parents[1] / "data" / "unspaced"
+ENGLISH = (
+    "Harbour weather warning\n\n"
+    "The harbour office said on Monday that strong winds would reach the coast by the "
+    "evening and that the last two ferries of the day might be cancelled.\n\n"
+    "Fishing boats were told to stay in port until Wednesday, when the wind is expected to "
+    "fall, and the council closed the sea wall path as a precaution.\n\n"
+    "Bus services to the ferry terminal will run as usual, the operator said.\n"
+)
+
+
+def _pages(root: Path) -> Path:
+    for site, name in (("a.example", "bridge"), ("b.example", "bridge_edited")):
+        (root / site).mkdir(parents=True)
+        shutil.copy(DATA / f"{name}.txt", root / site / "bridge.txt")
+    (root / "c.example").mkdir()
+    (root / "c.example" / "weather.txt").write_text(ENGLISH, encoding="utf-8")
+    return root
+
+
+def test_copies_signed_before_schema_13_are_signed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = _pages(tmp_path / "pages")
+    config = BuildConfig(entities=False)
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    build([pages], fresh, config=config)
+    with monkeypatch.context() as patch:  # as builds signed copies before
+        patch.setattr(articles_stage, "hash_tokens", lambda texts, **_: hash_tokens(texts))
+        patch.setattr(articles_stage, "printed_pieces", lambda word: [word])
+        build([pages], old, config=config)
+    conn = sqlite3.connect(old)
+    before = conn.execute("SELECT COUNT(DISTINCT article_id) FROM copies").fetchone()[0]
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.commit()
+    conn.close()
+    assert before == 3  # the two Chinese copies apart, and the English page
+    summary = build([pages], old, config=config)
+    assert summary.pages_segmented == 2  # the Chinese pages, not the English one
+    assert archive_content(old) == archive_content(fresh)
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT COUNT(DISTINCT article_id) FROM copies").fetchone()[0] == 2
+    conn.close()
