@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from wirecopy.records import Page
+from wirecopy.stages.furniture import byline
 from wirecopy.stages.segment import BOILERPLATE, ECHO, LABELS, line_stats, segment
 
 _words = st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=9)
@@ -28,8 +29,11 @@ def _sentence(n_min: int, n_max: int) -> st.SearchStrategy[str]:
 
 
 _paragraph = st.lists(_sentence(6, 16), min_size=1, max_size=3).map(" ".join)
-_title = st.lists(_words, min_size=4, max_size=9).map(
-    lambda ws: " ".join(w.capitalize() for w in ws)
+# A title opening with a byline word and four words or fewer is a byline ("Von Aaa Aaa Aaa").
+_title = (
+    st.lists(_words, min_size=4, max_size=9)
+    .map(lambda ws: " ".join(w.capitalize() for w in ws))
+    .filter(lambda title: not byline(title))
 )
 _caption = st.tuples(_sentence(8, 14), st.lists(_words, min_size=1, max_size=2)).map(
     lambda t: f"{t[0]} ({'/'.join(w.capitalize() for w in t[1])})"
