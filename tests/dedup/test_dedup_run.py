@@ -521,7 +521,11 @@ def _exited(pidfd: int) -> bool:
 )
 @pytest.mark.parametrize(
     ("how", "status", "said"),
-    [("SIGTERM to the main process", 143, "terminated"), ("Ctrl+C to all", 130, "interrupted")],
+    [
+        ("SIGTERM to the main process", 143, "terminated"),
+        ("SIGTERM to all", 143, "terminated"),
+        ("Ctrl+C to all", 130, "interrupted"),
+    ],
 )
 def test_sigterm_and_ctrl_c_stop_the_workers(
     tmp_path: Path, how: str, status: int, said: str
@@ -552,10 +556,10 @@ def test_sigterm_and_ctrl_c_stop_the_workers(
         workers = _children(proc.pid)
         assert workers  # the pool's processes (and multiprocessing's resource tracker)
         pidfds = [os.pidfd_open(pid) for pid in workers]  # before any can exit and be reused
-        if how.startswith("SIGTERM"):
+        if how == "SIGTERM to the main process":
             proc.send_signal(signal.SIGTERM)
-        else:
-            os.killpg(proc.pid, signal.SIGINT)
+        else:  # as a shell or a job scheduler signals a job's process group
+            os.killpg(proc.pid, signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGINT)
         # The signal may reach one of the child's threads while its main thread waits for
         # input: Python runs the handler once that read returns, so end the input too.
         os.close(write_end)

@@ -157,12 +157,14 @@ def sign_unit(
 
 def setup_worker() -> None:
     """A worker process's start (an engine's pool runs it): it keeps freed memory as the
-    main process does, and leaves Ctrl+C to the main process.
+    main process does, and leaves Ctrl+C and SIGTERM to the main process.
 
-    Ctrl+C signals the whole process group: a worker stopped half way through sending its
-    result leaves the pool waiting for the rest of it for ever. Ignoring SIGINT, workers
-    finish the unit at hand (seconds at most) while the main process cancels the rest and
-    shuts the pool down.
+    Ctrl+C signals the whole process group, and so does a shell or a job scheduler stopping
+    a job with SIGTERM: a worker stopped half way through sending its result leaves the
+    pool waiting for the rest of it for ever. Ignoring both, workers finish the unit at hand
+    (seconds at most) while the main process cancels the rest and shuts the pool down; a
+    worker whose main process is gone ends when its input pipe closes.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     retain_freed_memory()
