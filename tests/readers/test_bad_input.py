@@ -206,10 +206,15 @@ def test_a_bad_content_length_leaves_a_trace(
     data = b"".join(gzip.compress(m, mtime=0) for m in members) if gzipped else b"".join(members)
     (tmp_path / name).write_bytes(data)
     pages = read_all(tmp_path / name)
-    # The records before it are read; from it on, a rejected page says what was lost (the
-    # WARC library reads no further than a bad record).
+    # The records before it are read; a rejected page says what was lost, and where reading
+    # went on: the four records after the damaged one are read (the WARC library stops at a
+    # bad record; reading starts again at the next record that begins after it).
     assert status(pages)[0] == (f"{name}#2", "ok")
-    assert pages[-1].status == "rejected" and reason in (pages[-1].error or "")
+    [bad] = [p for p in pages if reason in (p.error or "")]
+    assert bad.status == "rejected" and "reading went on at byte" in (bad.error or "")
+    after = pages[pages.index(bad) + 1 :]
+    assert [p.status for p in after] == ["ok"] * 4
+    assert [p.title for p in after] == [f"Story {i}" for i in range(2, 6)]
 
 
 def test_a_corrupt_gzip_member_leaves_a_trace(tmp_path: Path) -> None:
@@ -222,8 +227,119 @@ def test_a_corrupt_gzip_member_leaves_a_trace(tmp_path: Path) -> None:
     (tmp_path / "c.warc.gz").write_bytes(b"".join(compressed))
     pages = read_all(tmp_path / "c.warc.gz")
     assert status(pages)[:2] == [("c.warc.gz#2", "ok"), ("c.warc.gz#3", "ok")]
-    assert status(pages)[2:] == [("c.warc.gz#4", "rejected")]
-    assert "corrupt" in (pages[-1].error or "")
+    # The damaged member is one rejected record; the members after it are read.
+    assert status(pages)[2:] == [
+        ("c.warc.gz#4", "rejected"),
+        ("c.warc.gz#5", "ok"),
+        ("c.warc.gz#6", "ok"),
+        ("c.warc.gz#7", "ok"),
+    ]
+    assert "corrupt" in (pages[2].error or "") and "reading went on" in (pages[2].error or "")
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    damaged=st.sets(st.integers(1, 7), min_size=1, max_size=3),
+    start=st.integers(0, 60),
+    width=st.integers(1, 40),
+)
+def test_records_after_damaged_gzip_members_are_read(
+    tmp_path: Path, damaged: set[int], start: int, width: int
+) -> None:
+    # Members 1-7 are responses (member 0 is warcinfo): bytes of some of them overwritten.
+    members = gzip_members(_warc(tmp_path, n=7))
+    compressed = [bytearray(gzip.compress(m, mtime=0)) for m in members]
+    for k in damaged:
+        for i in range(start, min(start + width, len(compressed[k]))):
+            compressed[k][i] ^= 0xA5
+    (tmp_path / "d.warc.gz").write_bytes(b"".join(bytes(c) for c in compressed))
+    pages = read_all(tmp_path / "d.warc.gz")
+    ok = {p.title for p in pages if p.status == "ok"}
+    assert {f"Story {k - 1}" for k in range(1, 8) if k not in damaged} <= ok
+    assert len({p.id for p in pages}) == len(pages)
+
+
+def test_a_plain_warc_record_with_a_bad_header_loses_only_itself(tmp_path: Path) -> None:
+    members = gzip_members(_warc(tmp_path))
+    members[3] = members[3].replace(b"WARC/1.1\r\n", b"WARC/9\r\n", 1)
+    (tmp_path / "h.warc").write_bytes(b"".join(members))
+    pages = read_all(tmp_path / "h.warc")
+    assert [(p.status, p.title) for p in pages if p.status == "ok"] == [
+        ("ok", f"Story {i}") for i in (0, 1, 3, 4, 5)
+    ]
+    [bad] = [p for p in pages if p.status == "rejected"]
+    assert bad.id == "h.warc#4" and "reading went on at byte" in (bad.error or "")
+
+
+def _ok_titles(pages: list[Page]) -> list[str | None]:
+    return [p.title for p in pages if p.status == "ok"]
+
+
+def test_intact_members_between_two_damaged_ones_are_read(tmp_path: Path) -> None:
+    # Record 3's header is bad inside a sound gzip member; member 5 is corrupt further on.
+    members = gzip_members(_warc(tmp_path))
+    members[2] = members[2].replace(b"WARC/1.1\r\n", b"WARC/9\r\n", 1)
+    compressed = [bytearray(gzip.compress(m, mtime=0)) for m in members]
+    for k in range(20, 40):
+        compressed[5][k] ^= 0x5A
+    (tmp_path / "two.warc.gz").write_bytes(b"".join(bytes(c) for c in compressed))
+    pages = read_all(tmp_path / "two.warc.gz")
+    assert _ok_titles(pages) == ["Story 0", "Story 2", "Story 3", "Story 5"]
+    assert [p.status for p in pages].count("rejected") == 2
+
+
+def test_a_warc_gz_whose_first_byte_is_damaged_is_still_read_as_one(tmp_path: Path) -> None:
+    data = bytearray(_warc(tmp_path))
+    data[0] = 0
+    (tmp_path / "first.warc.gz").write_bytes(bytes(data))
+    pages = read_all(tmp_path / "first.warc.gz")
+    assert _ok_titles(pages) == [f"Story {i}" for i in range(6)]
+
+
+def test_a_record_whose_block_cannot_be_read_loses_only_itself(tmp_path: Path) -> None:
+    # Record 3's Content-Length runs 3,000 bytes into the next members, and member 5 is
+    # corrupt: reading record 3's block fails, and reading goes on after it.
+    members = gzip_members(_warc(tmp_path))
+    match = re.search(rb"Content-Length: (\d+)\r\n\r\nHTTP", members[2])
+    assert match
+    longer = str(int(match.group(1)) + 3000).encode()
+    members[2] = members[2][: match.start(1)] + longer + members[2][match.end(1) :]
+    compressed = [bytearray(gzip.compress(m, mtime=0)) for m in members]
+    for k in range(20, 40):
+        compressed[5][k] ^= 0x5A
+    (tmp_path / "block.warc.gz").write_bytes(b"".join(bytes(c) for c in compressed))
+    pages = read_all(tmp_path / "block.warc.gz")
+    assert _ok_titles(pages) == ["Story 0", "Story 2", "Story 3", "Story 5"]
+    assert status(pages)[1] == ("block.warc.gz#3", "rejected")
+
+
+def test_warc_lines_quoted_in_a_damaged_record_are_not_records(tmp_path: Path) -> None:
+    members = gzip_members(_warc(tmp_path))
+    quoted = b"\nWARC/1.0 is the older version\nWARC/1.1 is the newer one\n"
+    at = members[2].index(b"</article>")
+    members[2] = members[2][:at] + quoted + members[2][at:]
+    members[2] = members[2].replace(b"WARC/1.1\r\n", b"WARC/9\r\n", 1)
+    (tmp_path / "quoted.warc").write_bytes(b"".join(members))
+    pages = read_all(tmp_path / "quoted.warc")
+    assert _ok_titles(pages) == ["Story 0", "Story 2", "Story 3", "Story 4", "Story 5"]
+    assert status(pages)[1] == ("quoted.warc#3", "rejected")
+    assert [p.status for p in pages].count("rejected") == 1
+
+
+def test_a_record_cut_by_a_crash_loses_only_itself(tmp_path: Path) -> None:
+    # A writer killed half way through record 3, then started again: record 4 follows the
+    # cut directly, not on a line of its own.
+    members = gzip_members(_warc(tmp_path))
+    members[2] = members[2][:300]
+    (tmp_path / "crash.warc").write_bytes(b"".join(members))
+    pages = read_all(tmp_path / "crash.warc")
+    assert _ok_titles(pages) == ["Story 0", "Story 2", "Story 3", "Story 4", "Story 5"]
 
 
 def test_a_warc_gz_compressed_as_one_stream_is_read(tmp_path: Path) -> None:
