@@ -13,12 +13,14 @@ import pytest
 
 import wirecopy.stages.articles as articles_stage
 from conftest import archive_content
-from wirecopy.archive.schema import SCHEMA_VERSION
+from wirecopy.archive.db import _statements
+from wirecopy.archive.schema import MIGRATIONS
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.textnorm import hash_tokens
 
 DATA = Path(__file__).parents[1] / "data" / "unspaced"
+RESIGNED = 13  # the schema version whose migration re-signs such copies
 ENGLISH = (
     "Harbour weather warning\n\n"
     "The harbour office said on Monday that strong winds would reach the coast by the "
@@ -51,12 +53,15 @@ def test_copies_signed_before_schema_13_are_signed_again(
         build([pages], old, config=config)
     conn = sqlite3.connect(old)
     before = conn.execute("SELECT COUNT(DISTINCT article_id) FROM copies").fetchone()[0]
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    assert before == 3  # the two Chinese copies apart, and the English page
+    for statement in _statements(MIGRATIONS[RESIGNED - 1]):
+        conn.execute(statement)
+    queued = conn.execute("SELECT page_id FROM segment_queue ORDER BY page_id").fetchall()
+    assert queued == [("a.example/bridge.txt",), ("b.example/bridge.txt",)]  # not English
+    conn.execute(f"PRAGMA user_version = {RESIGNED}")
     conn.commit()
     conn.close()
-    assert before == 3  # the two Chinese copies apart, and the English page
-    summary = build([pages], old, config=config)
-    assert summary.pages_segmented == 2  # the Chinese pages, not the English one
+    build([pages], old, config=config)  # and any later migration
     assert archive_content(old) == archive_content(fresh)
     conn = sqlite3.connect(old)
     assert conn.execute("SELECT COUNT(DISTINCT article_id) FROM copies").fetchone()[0] == 2

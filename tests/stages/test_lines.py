@@ -96,6 +96,10 @@ def test_dates() -> None:
     assert date_parts("March 2") == (None, 3, 2)
     assert date_parts("20") is None
     assert date_parts("Text size") is None
+    assert date_parts("Freitag, 17. Mai 2019") == (2019, 5, 17)
+    assert date_parts("10 de mayo de 2022") == (2022, 5, 10)
+    assert date_parts("le 1er janvier 2020") == (2020, 1, 1)
+    assert date_parts("the 10th of May") == (None, 5, 10)
     assert dateline_parts("NORTHPORT, May 7 (Wire)") == (None, 5, 7)
     assert iso((None, 5, 7), 2030) == "2030-05-07"
     assert iso((None, 5, 7), None) is None

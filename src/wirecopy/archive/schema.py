@@ -387,6 +387,12 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT page_id FROM temp.resign;
     DROP TABLE temp.resign;
     """,
+    # Date lines and datelines in German, French, Spanish, Italian, Portuguese and Dutch
+    # (month and weekday names are language data, `wirecopy/data/segment.json`): the next
+    # build segments every page again, so their blocks and dates are what a fresh build gives.
+    """
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -28,36 +28,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from wirecopy.stages.lines import date_language
+
 DATELINE = "dateline"
 PUBLISHED = "published"
 CAPTION = "caption"
 STRENGTH = {DATELINE: 2, PUBLISHED: 2, CAPTION: 1}
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTHS, _SMALL, _ORDINALS = date_language()  # language data, shared with segmentation
+_MONTH = "(?:" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
+_SUFFIX = "(?:" + "|".join(map(re.escape, _ORDINALS)) + ")?"  # "1st", "1er"
+_ORDINAL = "(?:" + "|".join(map(re.escape, _ORDINALS)) + r"|\.)?"  # and "17." of German
+_SMALL_WORD = "(?:(?:" + "|".join(map(re.escape, _SMALL)) + r")\s+)?"  # "10 de mayo de 2022"
 _FULL_DATE = re.compile(
-    rf"\b(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})\b"
-    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})\b"
+    rf"\b(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}){_SUFFIX},?\s+(?P<y1>\d{{4}})\b"
+    rf"|\b(?P<d2>\d{{1,2}}){_ORDINAL}\s+{_SMALL_WORD}(?P<m2>{_MONTH}),?\s+{_SMALL_WORD}"
+    rf"(?P<y2>\d{{4}})\b"
     r"|\b(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})\b",
     re.IGNORECASE,
 )

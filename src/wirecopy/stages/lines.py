@@ -76,6 +76,14 @@ def _language() -> tuple[dict[str, int], frozenset[str]]:
 
 
 @cache
+def date_language() -> tuple[dict[str, int], frozenset[str], tuple[str, ...]]:
+    """The names of months (to their numbers), the small words a date may hold ("de" of
+    "10 de mayo de 2022") and the ordinal endings of a day ("1st", "1er"): language data."""
+    data = _data()
+    return dict(data["months"]), frozenset(data["date_words"]), tuple(data["ordinals"])
+
+
+@cache
 def byline_words() -> frozenset[str]:
     """Words that open a byline (``By``, ``Von``), in small letters."""
     return frozenset(_data()["bylines"])
@@ -346,13 +354,14 @@ def date_parts(text: str) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) when the whole text is a date (``Monday 9 March 2026``,
     ``Published: 4 March 2026, 10:32``, ``2026-03-04``)."""
     months, weekdays = _language()
+    _months, small, ordinals = date_language()
     text = _LABEL.sub("", text.strip())
     iso_match = _ISO_DATE.match(text)
     if iso_match:
         y, m, d = (int(g) for g in iso_match.groups())
         return (y, m, d) if 1 <= m <= 12 and 1 <= d <= 31 else None
     tokens = [t for t in re.split(r"[\s,/]+|\.(?=\s|$)", text.lower()) if t]
-    tokens = [t for t in tokens if not _TIME.match(t) and t not in _NOISE]
+    tokens = [t for t in tokens if not _TIME.match(t) and t not in _NOISE and t not in small]
     if not 2 <= len(tokens) <= 5:
         return None
     year = month = day = None
@@ -363,13 +372,19 @@ def date_parts(text: str) -> tuple[int | None, int, int] | None:
             continue
         elif re.fullmatch(r"\d{4}", token) and year is None:
             year = int(token)
-        elif re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", token) and day is None:
-            day = int(re.sub(r"\D", "", token))
+        elif re.fullmatch(r"\d{1,2}", token.removesuffix(_ending(token, ordinals))) and (
+            day is None
+        ):
+            day = int(token.removesuffix(_ending(token, ordinals)))
         else:
             return None
     if month is None or day is None or not 1 <= day <= 31:
         return None
     return year, month, day
+
+
+def _ending(token: str, ordinals: tuple[str, ...]) -> str:
+    return next((end for end in ordinals if token.endswith(end) and token[:1].isdigit()), "")
 
 
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}|[.:]\d{2}\s*[ap]\.?m\b)", re.IGNORECASE)
