@@ -101,6 +101,11 @@ def test_dates() -> None:
     assert date_parts("le 1er janvier 2020") == (2020, 1, 1)
     assert date_parts("the 10th of May") == (None, 5, 10)
     assert dateline_parts("NORTHPORT, May 7 (Wire)") == (None, 5, 7)
+    # A place in ordinary case before a full date: a date line too, but only with the year.
+    assert dateline_parts("Berlin, den 17. Mai 2024") == (2024, 5, 17)
+    assert dateline_parts("Glasgow, May 14, 2024") == (2024, 5, 14)
+    assert dateline_parts("Glasgow, May 14") is None
+    assert dateline_parts("Ask the council, May 14, 2024") is None  # not a place's name
     assert iso((None, 5, 7), 2030) == "2030-05-07"
     assert iso((None, 5, 7), None) is None
 
@@ -110,6 +115,11 @@ def test_glued_dateline() -> None:
     end = glued_dateline(text)
     assert end is not None and text[end:] == "The tide came in."
     assert glued_dateline("NATO - the alliance said more.") is None
+    german = "Hamburg, 17. Mai 2024 (NPA) – Die Donau trat über die Ufer."
+    end = glued_dateline(german)
+    assert end is not None and german[end:] == "Die Donau trat über die Ufer."
+    assert glued_dateline("Hamburg (NPA) – Die Donau trat über die Ufer.") is None
+    assert glued_dateline("Hamburg, im Mai – Die Donau trat über die Ufer.") is None
     assert glued_dateline("The tide came in - slowly.") is None
 
 

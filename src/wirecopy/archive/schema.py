@@ -388,8 +388,10 @@ MIGRATIONS: list[str] = [
     DROP TABLE temp.resign;
     """,
     # Date lines and datelines in German, French, Spanish, Italian, Portuguese and Dutch
-    # (month and weekday names are language data, `wirecopy/data/segment.json`): the next
-    # build segments every page again, so their blocks and dates are what a fresh build gives.
+    # (month and weekday names are language data, `wirecopy/data/segment.json`), after a
+    # place in ordinary case (``Berlin, 17. Mai 2024``, ``Hamburg, 17. Mai 2024 (NPA) -``),
+    # and in small letters under a headline (``le 3 mars 2024``, no longer joined to it): the
+    # next build segments every page again, so blocks and dates are what a fresh build gives.
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,

@@ -57,8 +57,8 @@ _CREDIT = re.compile(r"\([^()]{1,60}\)\s*$")
 _HEAD = re.compile(r"^\s*([^:]{1,40}?)\s*:\s*\S")
 _LEADING_PUNCT = re.compile(r"^[\s\-–—(\[\"'“‘]+|[\s)\]\"'”’]+$")
 _GLUED_DATELINE = re.compile(
-    r"^(?P<line>[A-Z][A-Z'’.\- ]{1,40}(?:,[^()\n]{1,40}?)?(?:\s*\([^()\n]{1,40}\))?)\s+[-–—]+\s+"
-    r"(?=[\"'“‘]?[A-Z0-9])"
+    r"^(?P<line>[^\W\d_](?:[^\W\d_]|['’.\- ]){1,40}(?:,[^()\n]{1,40}?)?"
+    r"(?:\s*\([^()\n]{1,40}\))?)\s+[-–—]+\s+(?=[\"'“‘]?[^\W_a-z])"
 )
 
 
@@ -337,11 +337,23 @@ def glued_dateline(text: str) -> int | None:
         return None
     head = match.group("line")
     first = head.split(",")[0].split("(")[0].strip()
-    if len(first.replace(" ", "")) < 2 or not first.replace(" ", "").isupper():
+    if len(first.replace(" ", "")) < 2:
         return None
+    if not first.replace(" ", "").isupper():
+        # A place in ordinary case (``Hamburg, 17. Mai 2024 (NPA) - ``): only before a
+        # full date, year and all; in capitals the place alone says it.
+        rest = re.sub(r"\s*\([^()]*\)\s*$", "", head.partition(",")[2])
+        parts = date_parts(rest) if _place(first) else None
+        return match.end() if parts is not None and parts[0] is not None else None
     if "(" not in head and date_parts(head.partition(",")[2]) is None:
         return None
     return match.end()
+
+
+def _place(text: str) -> bool:
+    """A place's name: one to four words, each capitalised (``Hamburg``, ``New York``)."""
+    names = text.split()
+    return 1 <= len(names) <= 4 and all(w[:1].isupper() and w.isalpha() for w in names)
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?$")
@@ -412,6 +424,11 @@ def dateline_parts(text: str) -> tuple[int | None, int, int] | None:
     place, comma, rest = body.partition(",")
     if comma and place.replace(" ", "").isupper() and len(place) <= 40:
         return date_parts(rest)
+    if comma and _place(place.strip()):
+        # ``Berlin, 17. Mai 2024``, ``Glasgow, May 14, 2024``: a place in ordinary case before
+        # a full date, year and all.
+        parts = date_parts(rest)
+        return parts if parts is not None and parts[0] is not None else None
     return None
 
 
@@ -475,6 +492,7 @@ def _broken(before: str, line: str) -> bool:
         and _lower_share(tokens) >= 0.5
         and not item(before)
         and not item(line)
+        and date_parts(line) is None  # "le 3 mars 2024" under a headline stands alone
     )
 
 
