@@ -19,6 +19,9 @@ rules live in one place:
   spaces and word joiners are removed too (invisible, they split words where scrapers leave
   them). Deduplication and the grouping of copies into articles ask for both; other
   callers keep the defaults, under which such a run is one word.
+- `pair_unspaced`: text with each run of those scripts' characters replaced by its
+  overlapping pairs of characters ("盐田港" → "盐田 田港"), the usual terms for comparing
+  such text by words (story similarity).
 - `printed_pieces`: a printed word (text between spaces) cut into its characters of those
   scripts and the runs of other characters between them, as printed (nothing folded).
 - `shingle_hashes`: the set of hashed word n-grams (default n = 5). A text of fewer than n
@@ -71,6 +74,7 @@ _SPLIT = (
 )
 _OTHER = rf"(?:(?!{_SPLIT}){_WORD})"
 _PRINTED_PIECES = re.compile(rf"{_SPLIT}|(?:(?!{_SPLIT})\S)+")
+_UNSPACED_RUN = re.compile(rf"(?:(?={_WORD}){_SPLIT})+")
 _TOKEN_SPLIT = re.compile(
     rf"(?:(?={_WORD}){_SPLIT}|{_OTHER}+(?:(?:'|(?<=[0-9])[.,](?=[0-9])){_OTHER}+)*)"
 )
@@ -107,6 +111,21 @@ def tokens(text: str, split_scripts: bool = False, drop_invisible: bool = False)
 
 
 # ---- hashing -------------------------------------------------------------------------------
+
+
+def pair_unspaced(text: str) -> str:
+    """``text`` with each run of characters of scripts written without spaces replaced by
+    its overlapping character pairs, space-separated (a run of one character stays)."""
+    if text.isascii():
+        return text
+    return _UNSPACED_RUN.sub(_pairs, text)
+
+
+def _pairs(match: re.Match[str]) -> str:
+    run = match.group()
+    if len(run) < 2:
+        return run
+    return " " + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + " "
 
 
 def printed_pieces(word: str) -> list[str]:

@@ -254,6 +254,18 @@ def test_articles_in_another_language_are_not_alike_by_its_function_words() -> N
     assert cluster([bakery, coach, again]) == [["de_bakery", "de_bakery_again"], ["de_coach"]]
 
 
+def test_articles_in_chinese_are_compared_by_pairs_of_characters() -> None:
+    # Chinese prints no spaces: whole runs of characters as terms, two outlets' own reports
+    # of one event shared almost none of them.
+    folder = REPO / "tests" / "data" / "unspaced"
+    texts = {
+        name: (folder / f"{name}.txt").read_text("utf-8").split("\n\n", 1)
+        for name in ("bridge", "bridge_report", "school_games")
+    }
+    found = cluster([features(name, title, body) for name, (title, body) in texts.items()])
+    assert found == [["bridge", "bridge_report"], ["school_games"]]
+
+
 def test_terms_in_many_articles_weigh_less() -> None:
     n = 40 * COMMON_MIN
     common = max(COMMON_MIN, COMMON_SHARE * n)

@@ -144,7 +144,7 @@ CENTROID_CAP = Fraction(1, 2)
 similarity counted at most CENTROID_CAP (:func:`merge`; exact fractions, compared in
 integers). CENTROID is LINK: two articles that link pass it in a small archive."""
 STORIES_VERSION = (
-    f"tfidf-2^20/words+numbers/stop-words-by-language/title{TITLE_WEIGHT:g}/ent{ENTITY_WEIGHT:g}-{ENTITY_FULL}"
+    f"tfidf-2^20/words+numbers+character-pairs/stop-words-by-language/title{TITLE_WEIGHT:g}/ent{ENTITY_WEIGHT:g}-{ENTITY_FULL}"
     f"/common{COMMON_SHARE:g}-{COMMON_MIN}/link{LINK:g}-{STRONG:g}-{float(AVERAGE):g}"
     f"/centroid{float(CENTROID):g}-{float(CENTROID_CAP):g}"
     f"/bars{SMALL_ARCHIVE}-{LARGE_ARCHIVE}:{float(AVERAGE_LARGE):g}-{float(CENTROID_LARGE):g}"

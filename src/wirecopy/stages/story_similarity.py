@@ -5,11 +5,13 @@ Similarity of two articles a and b::
     s(a, b) = time(a, b) × ((1 − W) × cos(text_a, text_b) + W × cos(ent_a, ent_b))
 
 - ``text``: TF-IDF of the title (counted :data:`TITLE_WEIGHT` times) and the body. Words of two
-  letters or more, stop words left out (English ones, and those of the article's language
-  when it is another: `wirecopy.stages.languages`), and numbers of two digits or more ("310",
-  "0.4", "21,782,929": articles on one event repeat its figures, articles cast in one template
-  do not; common ones such as years get a low IDF), hashed into 2**20 buckets (no vocabulary to
-  fit, so a vector never changes once computed); term frequency is sublinear (1 + ln tf);
+  letters or more (in scripts written without spaces, each pair of characters:
+  `wirecopy.textnorm.pair_unspaced`), stop words left out (English ones, and those of the
+  article's language when it is another: `wirecopy.stages.languages`), and numbers of two
+  digits or more ("310", "0.4", "21,782,929": articles on one event repeat its figures,
+  articles cast in one template do not; common ones such as years get a low IDF), hashed
+  into 2**20 buckets (no vocabulary to fit, so a vector never changes once computed); term
+  frequency is sublinear (1 + ln tf);
   a term's weight is its IDF, ``ln((1 + N) / (1 + df)) + 1`` from the document frequencies
   the archive keeps for all its N articles, times ``min(1, common / df)`` with
   ``common = max(COMMON_MIN, COMMON_SHARE × N)`` (:func:`term_weights`): a term in more than
@@ -76,6 +78,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 
 from wirecopy.stages import languages
+from wirecopy.textnorm import pair_unspaced
 
 N_FEATURES = 1 << 20
 TITLE_WEIGHT = 2.0
@@ -147,6 +150,8 @@ def _hashing(code: str) -> HashingVectorizer:
 def vectorise(docs: Sequence[tuple[str | None, str]]) -> list[Terms]:
     """Hashed, sublinear term frequencies of each (title, body): the title counts
     :data:`TITLE_WEIGHT` times; the function words of the article's language are left out."""
+    # Chinese, Japanese or Thai print no spaces: their terms are pairs of characters.
+    docs = [(title and pair_unspaced(title), pair_unspaced(text)) for title, text in docs]
     codes = [languages.guess(f"{title or ''}\n{text}") for title, text in docs]
     found: dict[int, Terms] = {}
     for code in sorted(set(codes)):
