@@ -266,6 +266,26 @@ def test_teaser_is_partial_and_contained() -> None:
     assert placed["other"].article_id != placed["story"].article_id
 
 
+def test_a_full_copy_with_a_few_words_edited_is_full() -> None:
+    # 120 words in four paragraphs, five of them changed: a fifth of the shingles are lost,
+    # none of the paragraphs.
+    w = _words(120, 5)
+    edited = list(w)
+    for i in (10, 35, 60, 85, 110):
+        edited[i] = edited[i] + "x"
+    texts = {
+        name: "\n\n".join(" ".join(words[i : i + 30]) + "." for i in range(0, 120, 30))
+        for name, words in (("wire", w), ("outlet", edited))
+    }
+    grouping = group(
+        sign([CopyInput(name, 0, text, text_hash(text), None) for name, text in texts.items()])
+    )
+    placed = {p.page_id: p for p in grouping.placements}
+    assert placed["outlet"].article_id == placed["wire"].article_id
+    assert {p.kind for p in placed.values()} == {FULL}
+    assert min(p.similarity for p in placed.values()) < 0.9  # near: what it printed differs
+
+
 def test_flattened_copy_matches_full_copy() -> None:
     w = _words(120, 4)
     paragraphs = "\n\n".join(" ".join(w[i : i + 20]) + "." for i in range(0, 120, 20))

@@ -50,8 +50,10 @@ paragraphs with its normalised text share (the version most outlets ran; the oth
 edits), then by earliest date, then source order (page id, copy number): its text is the
 article's text, and the article's id is ``a-`` and the first twelve hex digits of its
 normalised-text hash. `kind` is ``full`` when a copy holds at least
-`full_coverage` (90%) of the canonical text's shingles and keeps its paragraphs (or the canonical
-text has fewer than three), ``partial`` otherwise (a teaser, an excerpt, a shortened version).
+`full_coverage` (90%) of the canonical text's shingles or of its printed words (each edited
+word costs five shingles: an outlet's few edits of a short story would read as a shortened
+version) and keeps its paragraphs (or the canonical text has fewer than three), ``partial``
+otherwise (a teaser, an excerpt, a shortened version).
 
 **Exact or near, and `similarity`: what was printed.** Grouping compares normalised texts (curly
 and straight quotes are one article), but a copy's `similarity` says how close what it printed
@@ -458,6 +460,11 @@ def _kind(copy: Signature, canon: Signature, config: ArticleConfig) -> tuple[str
     shared = intersection_size(copy.shingles, canon.shingles)
     canon_size = len(canon.shingles)
     coverage = shared / canon_size if canon_size else 1.0
+    if len(canon.words):
+        # Or of its printed words: each edited word costs five shingles, so an outlet's
+        # edits of a few words in a short story leave it under the bar, all of it printed.
+        words = intersection_size(copy.words, canon.words) / len(canon.words)
+        coverage = max(coverage, words)
     flattened = copy.paragraphs < 2 <= config.teaser_paragraphs <= canon.paragraphs
     kind = FULL if coverage >= config.full_coverage and not flattened else PARTIAL
     return kind, similarity(copy, canon, shared)
