@@ -44,3 +44,44 @@ def test_html_with_unclosed_tags_but_text_is_recovered(tmp_path: Path) -> None:
     page = read_one(tmp_path / "sloppy.html")
     assert page.status == "ok"
     assert page.text is not None and PARAGRAPHS[1] in page.text
+
+
+TEASERS = (
+    '<section class="you-may-like"><h3>You may also like</h3>'
+    '<article class="card"><h4>Rovers promoted after late drama</h4>'
+    "<p>Brackenport Rovers sealed promotion to the first division on Saturday.</p></article>"
+    '<article class="card"><h4>Weekend weather</h4><p>Highs of 27 degrees on Saturday.</p>'
+    "</article></section>"
+    '<section class="read-next"><h2>Read next</h2><ol><li><a href="#">Tram vote delayed</a> '
+    "<p>The council postponed the vote on the airport tram to June.</p></li></ol></section>"
+)
+
+
+def test_boxes_of_other_stories_teasers_are_not_the_article(tmp_path: Path) -> None:
+    # The story in plain <div>s, the teasers in <article> cards: the cards were read first,
+    # and their first headline taken for the page's title.
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (
+        '<html><head><meta property="og:site_name" content="Test Herald">'
+        "<title>Harbour bridge to reopen</title></head><body><div class='wrap'>"
+        f"<h1>Harbour bridge to reopen</h1><div class='text'>{body}</div>{TEASERS}"
+        "</div></body></html>"
+    ).encode()
+    (tmp_path / "a.html").write_bytes(html)
+    [source] = discover([tmp_path / "a.html"])
+    [page] = read(source, BuildConfig())
+    assert isinstance(page, Page) and page.status == "ok" and page.text is not None
+    assert all(p in page.text for p in PARAGRAPHS)
+    for teaser in ("Rovers", "27 degrees", "Tram vote", "postponed"):
+        assert teaser not in page.text
+
+
+def test_a_page_whose_article_is_in_such_a_box_is_still_read(tmp_path: Path) -> None:
+    html = html_doc("Harbour bridge to reopen", PARAGRAPHS).replace(
+        b"<article>", b'<article class="recommended-story">'
+    )
+    (tmp_path / "a.html").write_bytes(html)
+    [source] = discover([tmp_path / "a.html"])
+    [page] = read(source, BuildConfig())
+    assert isinstance(page, Page) and page.status == "ok" and page.text is not None
+    assert all(p in page.text for p in PARAGRAPHS)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -81,13 +85,9 @@ def html_page(
     if kind:
         raise PageError(f"binary content, not an HTML page: {kind}")
     try:
-        doc = trafilatura.bare_extraction(
-            raw,
-            url=uri if host_of(uri) else None,
-            with_metadata=True,
-            include_comments=False,
-            include_images=False,
-        )
+        doc = _extract(raw, uri, _teaser_boxes())
+        if doc is None or not getattr(doc, "text", None):
+            doc = _extract(raw, uri, [])  # the boxes held the article itself
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         raise PageError(f"the HTML could not be parsed: {error}") from None
     # Character references can still spell a lone surrogate (``&#xD800;``).
@@ -113,6 +113,26 @@ def html_page(
         fetched=fetched,
         meta=meta,
     )
+
+
+def _extract(raw: bytes, uri: str | None, prune: list[str]) -> Any:
+    return trafilatura.bare_extraction(
+        raw,
+        url=uri if host_of(uri) else None,
+        with_metadata=True,
+        include_comments=False,
+        include_images=False,
+        prune_xpath=prune or None,
+    )
+
+
+@cache
+def _teaser_boxes() -> list[str]:
+    """An XPath to the boxes of other stories' teasers (language data: ``data/html.json``)."""
+    data = json.loads(resources.files("wirecopy").joinpath("data/html.json").read_text("utf-8"))
+    words = [str(word) for word in data["teaser_boxes"]]
+    found = " or ".join(f"contains(@class, '{w}') or contains(@id, '{w}')" for w in words)
+    return [f"//*[{found}]"]
 
 
 def looks_like_html(text: str) -> bool:
