@@ -325,6 +325,19 @@ def test_filter_by_entity_text_or_merged_form(archive: Archive) -> None:
         ids(archive, "angeles", entity="Nobody")
 
 
+def test_a_merged_form_finds_every_article_naming_its_entity(tmp_path: Path) -> None:
+    # "Trump" was merged into "Donald Trump" in a-trump; a-la names "Donald Trump" only.
+    with Archive.open(tmp_path / "forms.db") as opened:
+        fill(opened)
+        with opened.transaction() as conn:
+            replace_article_entities(
+                conn, "a-trump", [EntityCount("Donald Trump", "PERSON", 3, ("Trump",))]
+            )
+    with Archive.open(tmp_path / "forms.db", readonly=True) as archive:
+        assert set(ids(archive, "trump", entity="trump")) == {"a-trump", "a-la"}
+        assert set(ids(archive, "trump", entity="Donald Trump")) == {"a-trump", "a-la"}
+
+
 def test_filter_by_source_of_the_article_or_of_any_copy(archive: Archive) -> None:
     assert set(ids(archive, "trump", source="mpa")) == {"a-trump", "a-la"}
     assert ids(archive, "angeles", source="Los Angeles Times") == ["a-la2"]

@@ -375,9 +375,10 @@ def search(
     The score is bm25's, negated: higher is better. The snippet is the best passage of the
     text, on one line; ``title_marked`` is the title with its matches marked.
 
-    ``entity`` matches an entity's text or any of the forms merged into it ("Quist"), ignoring
-    case; ``source`` matches the article's source or the source or site of any page that
-    printed it; ``since`` and ``until`` are inclusive and may be a year or a month
+    ``entity`` matches an entity's text or any of the forms merged into it in any article
+    ("Quist" finds the articles naming "Halvard Quist" in full too), ignoring case;
+    ``source`` matches the article's source or the source or site of any page that printed
+    it; ``since`` and ``until`` are inclusive and may be a year or a month
     (``until="2025-06"`` takes in all of June).
     """
     if limit < 1:
@@ -398,10 +399,13 @@ def search(
         where.append("a.story_id = ?")
         params.append(story)
     if entity is not None:
+        # The entities of that text, and those the form was merged into in any article:
+        # "Vashti" finds the articles that name only "Elena Vashti" too.
         where.append(
             "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
-            "WHERE ae.article_id = a.id AND (e.text = ? COLLATE NOCASE OR EXISTS "
-            "(SELECT 1 FROM json_each(ae.mentions) m WHERE m.value = ? COLLATE NOCASE)))"
+            "WHERE ae.article_id = a.id AND e.text COLLATE NOCASE IN (SELECT ? UNION "
+            "SELECT e2.text FROM article_entities ae2 JOIN entities e2 ON e2.id = ae2.entity_id, "
+            "json_each(ae2.mentions) m WHERE m.value = ? COLLATE NOCASE))"
         )
         params += [entity.strip(), entity.strip()]
     if source is not None:

