@@ -498,3 +498,20 @@ def test_a_table_box_the_site_prints_under_every_article_stays_out() -> None:
     for k, body in enumerate(_copies(_site(texts))[:4]):
         assert body[-1] == _story(k % 3)[3]
         assert not any(p.startswith("|") for p in body)
+
+
+def test_the_agency_a_dateline_names_is_the_copys_source() -> None:
+    lead = "PORTVALE, May 7 (Harbour Wire) - " + LEAD
+    page = Page(
+        id="p",
+        uri=None,
+        format="html",
+        content_hash="h",
+        raw=b"",
+        source="Portvale Post",
+        text="\n\n".join(["Ferry crossings to double", lead, MORE, LAST, END]),
+    )
+    (result,) = segment([page], line_stats([page]))
+    [copy] = result.copies
+    assert copy.source == "Harbour Wire"  # who wrote it, not the outlet that printed it
+    assert copy.text.startswith(LEAD)

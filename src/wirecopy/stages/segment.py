@@ -83,6 +83,7 @@ Every block keeps the evidence that decided its label (`Block.evidence`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -319,9 +320,22 @@ def _result(
                 caption=draft.caption,
                 date=draft.date
                 or (page.published[:10] if page.published and idx == main else None),
-                source=draft.source or (page.source if idx == main else None),
+                source=draft.source or _agency(mine) or (page.source if idx == main else None),
                 start=min(first, body[0].start),
                 end=max(b.end for b in mine),
             )
         )
     return PageResult(page, blocks, copies), Trace(ctx.asked, tuple(keys))
+
+
+_BRACKETED = re.compile(r"\(([^()]{2,40})\)\W*$")
+
+
+def _agency(blocks: list[Block]) -> str | None:
+    """The name in brackets at the end of a copy's dateline (``PORTVALE, May 7 (MPA) -``):
+    the agency that wrote it, which outlets printing it credit so."""
+    for block in blocks:
+        if block.label == DATELINE and (found := _BRACKETED.search(block.text)):
+            name = found.group(1).strip()
+            return name if name and not any(ch.isdigit() for ch in name) else None
+    return None
