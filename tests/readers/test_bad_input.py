@@ -281,14 +281,18 @@ def _ok_titles(pages: list[Page]) -> list[str | None]:
     return [p.title for p in pages if p.status == "ok"]
 
 
+def _gzipped_with_member_5_corrupt(members: list[bytes]) -> bytes:
+    compressed = [bytearray(gzip.compress(m, mtime=0)) for m in members]
+    for k in range(20, 40):
+        compressed[5][k] ^= 0x5A
+    return b"".join(bytes(c) for c in compressed)
+
+
 def test_intact_members_between_two_damaged_ones_are_read(tmp_path: Path) -> None:
     # Record 3's header is bad inside a sound gzip member; member 5 is corrupt further on.
     members = gzip_members(_warc(tmp_path))
     members[2] = members[2].replace(b"WARC/1.1\r\n", b"WARC/9\r\n", 1)
-    compressed = [bytearray(gzip.compress(m, mtime=0)) for m in members]
-    for k in range(20, 40):
-        compressed[5][k] ^= 0x5A
-    (tmp_path / "two.warc.gz").write_bytes(b"".join(bytes(c) for c in compressed))
+    (tmp_path / "two.warc.gz").write_bytes(_gzipped_with_member_5_corrupt(members))
     pages = read_all(tmp_path / "two.warc.gz")
     assert _ok_titles(pages) == ["Story 0", "Story 2", "Story 3", "Story 5"]
     assert [p.status for p in pages].count("rejected") == 2
@@ -310,10 +314,7 @@ def test_a_record_whose_block_cannot_be_read_loses_only_itself(tmp_path: Path) -
     assert match
     longer = str(int(match.group(1)) + 3000).encode()
     members[2] = members[2][: match.start(1)] + longer + members[2][match.end(1) :]
-    compressed = [bytearray(gzip.compress(m, mtime=0)) for m in members]
-    for k in range(20, 40):
-        compressed[5][k] ^= 0x5A
-    (tmp_path / "block.warc.gz").write_bytes(b"".join(bytes(c) for c in compressed))
+    (tmp_path / "block.warc.gz").write_bytes(_gzipped_with_member_5_corrupt(members))
     pages = read_all(tmp_path / "block.warc.gz")
     assert _ok_titles(pages) == ["Story 0", "Story 2", "Story 3", "Story 5"]
     assert status(pages)[1] == ("block.warc.gz#3", "rejected")

@@ -9,6 +9,7 @@ evaluation page.
 from __future__ import annotations
 
 from test_segment_bridges import END, LAST, LEAD, MORE, _alone
+from test_segment_runs import _alone as _alone_with_source
 
 from wirecopy.records import Page, PageResult
 from wirecopy.stages.lines import is_terminal, split_lines
@@ -502,16 +503,7 @@ def test_a_table_box_the_site_prints_under_every_article_stays_out() -> None:
 
 def test_the_agency_a_dateline_names_is_the_copys_source() -> None:
     lead = "PORTVALE, May 7 (Harbour Wire) - " + LEAD
-    page = Page(
-        id="p",
-        uri=None,
-        format="html",
-        content_hash="h",
-        raw=b"",
-        source="Portvale Post",
-        text="\n\n".join(["Ferry crossings to double", lead, MORE, LAST, END]),
-    )
-    (result,) = segment([page], line_stats([page]))
-    [copy] = result.copies
+    text = "\n\n".join(["Ferry crossings to double", lead, MORE, LAST, END])
+    [copy] = _alone_with_source(text, source="Portvale Post").copies
     assert copy.source == "Harbour Wire"  # who wrote it, not the outlet that printed it
     assert copy.text.startswith(LEAD)
