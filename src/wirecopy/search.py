@@ -375,8 +375,9 @@ def search(
     The score is bm25's, negated: higher is better. The snippet is the best passage of the
     text, on one line; ``title_marked`` is the title with its matches marked.
 
-    ``entity`` matches an entity's text or any of the forms merged into it in any article
-    ("Quist" finds the articles naming "Halvard Quist" in full too), ignoring case;
+    ``entity`` matches an entity's text, a form merged into it in the article, or the last
+    words of a person's name ("Quist" finds the articles naming "Halvard Quist" in full
+    too), ignoring case;
     ``source`` matches the article's source or the source or site of any page that printed
     it; ``since`` and ``until`` are inclusive and may be a year or a month
     (``until="2025-06"`` takes in all of June).
@@ -399,15 +400,18 @@ def search(
         where.append("a.story_id = ?")
         params.append(story)
     if entity is not None:
-        # The entities of that text, and those the form was merged into in any article:
-        # "Vashti" finds the articles that name only "Elena Vashti" too.
+        # The entity of that text, a form merged into one in the article, or a person whose
+        # name ends with it (how a surname is merged): "Vashti" finds the articles that name
+        # only "Elena Vashti" too. Asked of the candidate articles' entities only.
+        name = entity.strip()
         where.append(
             "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
-            "WHERE ae.article_id = a.id AND e.text COLLATE NOCASE IN (SELECT ? UNION "
-            "SELECT e2.text FROM article_entities ae2 JOIN entities e2 ON e2.id = ae2.entity_id, "
-            "json_each(ae2.mentions) m WHERE m.value = ? COLLATE NOCASE))"
+            "WHERE ae.article_id = a.id AND (e.text = ? COLLATE NOCASE "
+            "OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\') "
+            "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m WHERE m.value = ? COLLATE NOCASE)))"
         )
-        params += [entity.strip(), entity.strip()]
+        tail = "% " + re.sub(r"([\\%_])", r"\\\1", name.lower())
+        params += [name, tail, name]
     if source is not None:
         where.append(
             "(a.source = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM copies c "

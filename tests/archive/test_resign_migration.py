@@ -66,3 +66,20 @@ def test_copies_signed_before_schema_13_are_signed_again(
     conn = sqlite3.connect(old)
     assert conn.execute("SELECT COUNT(DISTINCT article_id) FROM copies").fetchone()[0] == 2
     conn.close()
+
+
+def test_schema_14_groups_every_copy_again(examples: Path, tmp_path: Path) -> None:
+    """A copy's kind came from shingles alone before: an archive from then, its kinds stale
+    (here set wrong on purpose), ends as a fresh build."""
+    config = BuildConfig(entities=False)
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    build([examples], fresh, config=config)
+    shutil.copy(fresh, old)
+    conn = sqlite3.connect(old)
+    stale = conn.execute("UPDATE copies SET kind = 'partial' WHERE kind = 'full'").rowcount
+    assert stale > 0
+    conn.execute("PRAGMA user_version = 13")
+    conn.commit()
+    conn.close()
+    build([examples], old, config=config)
+    assert archive_content(old) == archive_content(fresh)

@@ -85,3 +85,17 @@ def test_a_page_whose_article_is_in_such_a_box_is_still_read(tmp_path: Path) -> 
     [page] = read(source, BuildConfig())
     assert isinstance(page, Page) and page.status == "ok" and page.text is not None
     assert all(p in page.text for p in PARAGRAPHS)
+
+
+def test_the_box_holding_the_headline_is_the_article_whatever_its_class(tmp_path: Path) -> None:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (
+        "<html><head><title>Harbour bridge to reopen</title></head><body>"
+        "<div class='story-body recommended-story'><h1>Harbour bridge to reopen</h1>"
+        f"{body}</div>{TEASERS}</body></html>"
+    ).encode()
+    (tmp_path / "a.html").write_bytes(html)
+    [source] = discover([tmp_path / "a.html"])
+    [page] = read(source, BuildConfig())
+    assert isinstance(page, Page) and page.status == "ok" and page.text is not None
+    assert all(p in page.text for p in PARAGRAPHS)

@@ -100,6 +100,8 @@ def test_a_persons_title_is_not_part_of_the_name() -> None:
     # Titles that are part of a name stay; so does a title alone, and an organisation's.
     assert as_tuples(merge_mentions(people("King Harald"))) == {("King Harald", "PERSON", 1)}
     assert as_tuples(merge_mentions(people("Judge"))) == {("Judge", "PERSON", 1)}
+    assert as_tuples(merge_mentions(people("Prime Minister"))) == {("Prime Minister", "PERSON", 1)}
+    assert as_tuples(merge_mentions(people("Mr. (Edda Varn)"))) == {("Edda Varn", "PERSON", 1)}
     assert as_tuples(merge_mentions(people("General Dynamo", label="ORG"))) == {
         ("General Dynamo", "ORG", 1)
     }

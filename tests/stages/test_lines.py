@@ -99,7 +99,7 @@ def test_dates() -> None:
     assert date_parts("Freitag, 17. Mai 2019") == (2019, 5, 17)
     assert date_parts("10 de mayo de 2022") == (2022, 5, 10)
     assert date_parts("le 1er janvier 2020") == (2020, 1, 1)
-    assert date_parts("the 10th of May") == (None, 5, 10)
+    assert date_parts("The 4th of July") is None  # a headline's words, not a date line
     assert dateline_parts("NORTHPORT, May 7 (Wire)") == (None, 5, 7)
     # A place in ordinary case before a full date: a date line too, but only with the year.
     assert dateline_parts("Berlin, den 17. Mai 2024") == (2024, 5, 17)
@@ -120,6 +120,7 @@ def test_glued_dateline() -> None:
     assert end is not None and german[end:] == "Die Donau trat über die Ufer."
     assert glued_dateline("Hamburg (NPA) – Die Donau trat über die Ufer.") is None
     assert glued_dateline("Hamburg, im Mai – Die Donau trat über die Ufer.") is None
+    assert glued_dateline("Hamburg, 17. Mai 2024 (NPA) - élan vital") is None
     assert glued_dateline("The tide came in - slowly.") is None
 
 

@@ -392,7 +392,13 @@ MIGRATIONS: list[str] = [
     # place in ordinary case (``Berlin, 17. Mai 2024``, ``Hamburg, 17. Mai 2024 (NPA) -``),
     # and in small letters under a headline (``le 3 mars 2024``, no longer joined to it): the
     # next build segments every page again, so blocks and dates are what a fresh build gives.
+    # A copy is `full` by its share of the canonical text's words too: the match state is
+    # dropped, so that build also signs and groups every copy again (a page segmented into
+    # the same copies keeps them and their state otherwise).
     """
+    DELETE FROM bands;
+    DELETE FROM fingerprints;
+    DELETE FROM signatures;
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
 ]

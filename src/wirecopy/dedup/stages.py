@@ -18,7 +18,10 @@ engine, so the local engine (`wirecopy.dedup.run`) and a distributed one can run
 from __future__ import annotations
 
 import dataclasses
+import os
 import signal
+import threading
+import time
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
@@ -162,9 +165,20 @@ def setup_worker() -> None:
     Ctrl+C signals the whole process group, and so does a shell or a job scheduler stopping
     a job with SIGTERM: a worker stopped half way through sending its result leaves the
     pool waiting for the rest of it for ever. Ignoring both, workers finish the unit at hand
-    (seconds at most) while the main process cancels the rest and shuts the pool down; a
-    worker whose main process is gone ends when its input pipe closes.
+    (seconds at most) while the main process cancels the rest and shuts the pool down. A
+    worker whose main process is gone (killed outright) ends by itself: it would wait for
+    work for ever, and it no longer ends on SIGTERM.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     retain_freed_memory()
+    parent = os.getppid()
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    # A process whose parent died is re-parented (to init or a subreaper). Checked once a
+    # second: only how soon an orphan goes depends on it.
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)

@@ -132,7 +132,8 @@ def _teaser_boxes() -> list[str]:
     data = json.loads(resources.files("wirecopy").joinpath("data/html.json").read_text("utf-8"))
     words = [str(word) for word in data["teaser_boxes"]]
     found = " or ".join(f"contains(@class, '{w}') or contains(@id, '{w}')" for w in words)
-    return [f"//*[{found}]"]
+    # Never a box holding the page's headline: that is the article's own container.
+    return [f"//*[{found}][not(.//h1)]"]
 
 
 def looks_like_html(text: str) -> bool:

@@ -503,6 +503,8 @@ def untitled(text: str) -> str:
     k = 0
     while k < len(words) - 1 and words[k].rstrip(".").casefold() in titles:
         k += 1
+    if words[-1].rstrip(".").casefold() in titles:
+        return text  # a title alone ("Prime Minister"): nothing is a name here
     return " ".join(words[k:])
 
 
@@ -552,7 +554,7 @@ def _forms(mentions: Iterable[Mention]) -> list[_Form]:
             continue
         text = clean_mention(mention.text)
         if text is not None and mention.label == "PERSON":
-            text = untitled(text)
+            text = clean_mention(untitled(text))
         if text is None:
             continue
         key = mention_key(text)

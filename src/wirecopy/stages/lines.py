@@ -58,7 +58,7 @@ _HEAD = re.compile(r"^\s*([^:]{1,40}?)\s*:\s*\S")
 _LEADING_PUNCT = re.compile(r"^[\s\-–—(\[\"'“‘]+|[\s)\]\"'”’]+$")
 _GLUED_DATELINE = re.compile(
     r"^(?P<line>[^\W\d_](?:[^\W\d_]|['’.\- ]){1,40}(?:,[^()\n]{1,40}?)?"
-    r"(?:\s*\([^()\n]{1,40}\))?)\s+[-–—]+\s+(?=[\"'“‘]?[^\W_a-z])"
+    r"(?:\s*\([^()\n]{1,40}\))?)\s+[-–—]+\s+(?=[\"'“‘]?(?:\d|[^\W\d_]))"
 )
 
 
@@ -333,8 +333,8 @@ def fragment_start(
 def glued_dateline(text: str) -> int | None:
     """End of a dateline glued to a first paragraph (``CITY, Month 3 (AGENCY) - ``)."""
     match = _GLUED_DATELINE.match(text)
-    if not match:
-        return None
+    if not match or text[match.end() :].lstrip("\"'“‘")[:1].islower():
+        return None  # the paragraph opens with a capital or a figure
     head = match.group("line")
     first = head.split(",")[0].split("(")[0].strip()
     if len(first.replace(" ", "")) < 2:
@@ -366,7 +366,7 @@ def date_parts(text: str) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) when the whole text is a date (``Monday 9 March 2026``,
     ``Published: 4 March 2026, 10:32``, ``2026-03-04``)."""
     months, weekdays = _language()
-    _months, small, ordinals = date_language()
+    small, ordinals = date_language()[1:]
     text = _LABEL.sub("", text.strip())
     iso_match = _ISO_DATE.match(text)
     if iso_match:

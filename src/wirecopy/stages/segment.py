@@ -67,7 +67,9 @@ How a page is read (every step decides from evidence that holds on pages never s
    on several sites when three words long or less, or printed twice on the page as ``X`` and
    ``- X``, the dashed form not an item among others) source lines; the rest is boilerplate
    (bylines, widgets). A source name right after a body is that copy's source unless it
-   stands closer to the next title. Inside a
+   stands closer to the next title; a copy with no source line credits the agency its
+   dateline names in brackets (``PORTVALE, May 7 (MPA) -``), before the page's metadata
+   source. Inside a
    run, a short line is a subhead unless it is a menu, a lone word, a counter, or the site
    (or the corpus, for pages of no known site) prints it or its ``Label:`` on other pages;
    between the rows of a table, a short line is a subhead (a heading such as ``Full year``).
