@@ -57,45 +57,49 @@ TEASERS = (
 )
 
 
+BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
+
+def _text(tmp_path: Path, html: bytes) -> str:
+    """The text read from ``html`` as a page that is read (status ok)."""
+    (tmp_path / "a.html").write_bytes(html)
+    page = read_one(tmp_path / "a.html")
+    assert page.status == "ok" and page.text is not None
+    return page.text
+
+
 def test_boxes_of_other_stories_teasers_are_not_the_article(tmp_path: Path) -> None:
     # The story in plain <div>s, the teasers in <article> cards: the cards were read first,
     # and their first headline taken for the page's title.
-    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-    html = (
-        '<html><head><meta property="og:site_name" content="Test Herald">'
-        "<title>Harbour bridge to reopen</title></head><body><div class='wrap'>"
-        f"<h1>Harbour bridge to reopen</h1><div class='text'>{body}</div>{TEASERS}"
-        "</div></body></html>"
-    ).encode()
-    (tmp_path / "a.html").write_bytes(html)
-    [source] = discover([tmp_path / "a.html"])
-    [page] = read(source, BuildConfig())
-    assert isinstance(page, Page) and page.status == "ok" and page.text is not None
-    assert all(p in page.text for p in PARAGRAPHS)
+    text = _text(
+        tmp_path,
+        (
+            '<html><head><meta property="og:site_name" content="Test Herald">'
+            "<title>Harbour bridge to reopen</title></head><body><div class='wrap'>"
+            f"<h1>Harbour bridge to reopen</h1><div class='text'>{BODY}</div>{TEASERS}"
+            "</div></body></html>"
+        ).encode(),
+    )
+    assert all(p in text for p in PARAGRAPHS)
     for teaser in ("Rovers", "27 degrees", "Tram vote", "postponed"):
-        assert teaser not in page.text
+        assert teaser not in text
 
 
 def test_a_page_whose_article_is_in_such_a_box_is_still_read(tmp_path: Path) -> None:
     html = html_doc("Harbour bridge to reopen", PARAGRAPHS).replace(
         b"<article>", b'<article class="recommended-story">'
     )
-    (tmp_path / "a.html").write_bytes(html)
-    [source] = discover([tmp_path / "a.html"])
-    [page] = read(source, BuildConfig())
-    assert isinstance(page, Page) and page.status == "ok" and page.text is not None
-    assert all(p in page.text for p in PARAGRAPHS)
+    text = _text(tmp_path, html)
+    assert all(p in text for p in PARAGRAPHS)
 
 
 def test_the_box_holding_the_headline_is_the_article_whatever_its_class(tmp_path: Path) -> None:
-    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-    html = (
-        "<html><head><title>Harbour bridge to reopen</title></head><body>"
-        "<div class='story-body recommended-story'><h1>Harbour bridge to reopen</h1>"
-        f"{body}</div>{TEASERS}</body></html>"
-    ).encode()
-    (tmp_path / "a.html").write_bytes(html)
-    [source] = discover([tmp_path / "a.html"])
-    [page] = read(source, BuildConfig())
-    assert isinstance(page, Page) and page.status == "ok" and page.text is not None
-    assert all(p in page.text for p in PARAGRAPHS)
+    text = _text(
+        tmp_path,
+        (
+            "<html><head><title>Harbour bridge to reopen</title></head><body>"
+            "<div class='story-body recommended-story'><h1>Harbour bridge to reopen</h1>"
+            f"{BODY}</div>{TEASERS}</body></html>"
+        ).encode(),
+    )
+    assert all(p in text for p in PARAGRAPHS)
