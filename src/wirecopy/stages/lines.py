@@ -342,8 +342,7 @@ def glued_dateline(text: str) -> int | None:
     if not first.replace(" ", "").isupper():
         # A place in ordinary case (``Hamburg, 17. Mai 2024 (NPA) - ``): only before a
         # full date, year and all; in capitals the place alone says it.
-        rest = re.sub(r"\s*\([^()]*\)\s*$", "", head.partition(",")[2])
-        parts = date_parts(rest) if _place(first) else None
+        parts = dateline_parts(head) if _place(first) else None
         return match.end() if parts is not None and parts[0] is not None else None
     if "(" not in head and date_parts(head.partition(",")[2]) is None:
         return None
