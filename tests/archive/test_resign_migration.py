@@ -1,10 +1,11 @@
-"""Schema version 13: copies of scripts written without spaces are hashed a character a word.
-An archive whose copies were signed before (runs of such characters one word) is upgraded by
-the next build: only the pages holding such copies are segmented and signed again, and it
-ends as a fresh build of the same pages."""
+"""Migrations that segment some pages again (schema versions 13-15): copies of scripts written
+without spaces hashed a character a word (13), every copy grouped again (14), date lines as
+Chinese prints them (15). An archive from before each is upgraded by the next build, which
+segments only the pages it must, and it ends as a fresh build of the same pages."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -17,6 +18,7 @@ from wirecopy.archive.db import _statements
 from wirecopy.archive.schema import MIGRATIONS
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
+from wirecopy.stages import lines
 from wirecopy.textnorm import hash_tokens
 
 DATA = Path(__file__).parents[1] / "data" / "unspaced"
@@ -83,3 +85,40 @@ def test_schema_14_groups_every_copy_again(examples: Path, tmp_path: Path) -> No
     conn.close()
     build([examples], old, config=config)
     assert archive_content(old) == archive_content(fresh)
+
+
+def test_schema_15_segments_pages_with_chinese_dates_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date line as Chinese prints it (``2024年5月17日``) was no date line before: the
+    pages that may hold one, and only they, are segmented again, and the archive ends as a
+    fresh build (the article dated)."""
+    pages = _pages(tmp_path / "pages")
+    (pages / "d.example").mkdir()
+    (pages / "d.example" / "port.txt").write_text(
+        "盐田港自动化码头如何改变华南航运格局\n\n2024年5月17日\n\n"
+        "昨天正式投入运营的盐田港自动化集装箱码头，引起了航运业的广泛关注。\n\n"
+        "一位航运公司经理表示，新码头的四个十万吨级泊位将明显缓解旺季压港问题。\n",
+        encoding="utf-8",
+    )
+    config = BuildConfig(entities=False)
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    build([pages], fresh, config=config)
+    with monkeypatch.context() as patch:  # as builds read such lines before
+        patch.setattr(lines, "_CJK_DATE_LINE", re.compile(r"(?!)"))
+        build([pages], old, config=config)
+    conn = sqlite3.connect(old)
+    dated = "SELECT a.date FROM copies c JOIN articles a ON a.id = c.article_id WHERE page_id = ?"
+    assert conn.execute(dated, ("d.example/port.txt",)).fetchall() == [(None,)]
+    for statement in _statements(MIGRATIONS[14]):
+        conn.execute(statement)
+    queued = conn.execute("SELECT page_id FROM segment_queue").fetchall()
+    assert queued == [("d.example/port.txt",)]  # not the Chinese pages without a date
+    conn.execute("PRAGMA user_version = 15")
+    conn.commit()
+    conn.close()
+    build([pages], old, config=config)
+    assert archive_content(old) == archive_content(fresh)
+    conn = sqlite3.connect(old)
+    assert conn.execute(dated, ("d.example/port.txt",)).fetchall() == [("2024-05-17",)]
+    conn.close()

@@ -30,6 +30,10 @@ from wirecopy.stages.dates import (
         ("el 10 de febrero de 2022", [date(2022, 2, 10)]),
         ("il 3 maggio 2021; em 4 de março de 2021; op 5 mei 2020",
          [date(2021, 5, 3), date(2021, 3, 4), date(2020, 5, 5)]),
+        # Chinese, Japanese and Korean print dates with figures and signs.
+        ("于2024年5月16日，深圳; 2024년 5월 17일", [date(2024, 5, 16), date(2024, 5, 17)]),
+        ("２０２４年５月１８日", [date(2024, 5, 18)]),
+        ("2024年2月30日", []),  # no such day
         ("Mars 2020 landed", []),  # a month with a year but no day
         ("February 30, 2022", []),  # no such day
         ("March 3 (MPA)", []),  # no year: not a full date

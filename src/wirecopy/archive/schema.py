@@ -29,6 +29,10 @@ _RESIGNED = (
     "\U00020000-\U0003ffff\u200b\u2060]*"
 )
 
+# Texts that may hold a date as Chinese, Japanese and Korean print it, from schema version 15
+# on (`wirecopy.stages.lines.CJK_DATE`; a GLOB, a little wider than the pattern).
+_CJK_DATED = "*[0-9０-９][年년]*[月월]*[日일]*"
+
 MIGRATIONS: list[str] = [
     # 1: the foundation.
     """
@@ -400,6 +404,13 @@ MIGRATIONS: list[str] = [
     DELETE FROM fingerprints;
     DELETE FROM signatures;
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
+    # Date lines as Chinese, Japanese and Korean print them (``2024年5月17日``): the pages
+    # whose text may hold one are segmented again by the next build (a few more than hold one
+    # is no harm: a page segmented again into the same copies keeps them).
+    f"""
+    INSERT OR IGNORE INTO segment_queue (page_id)
+        SELECT id FROM pages WHERE status = 'ok' AND text GLOB '{_CJK_DATED}';
     """,
 ]
 

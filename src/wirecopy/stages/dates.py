@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from wirecopy.stages.lines import date_language
+from wirecopy.stages.lines import CJK_DATE, date_language
 
 DATELINE = "dateline"
 PUBLISHED = "published"
@@ -44,7 +44,8 @@ _FULL_DATE = re.compile(
     rf"\b(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}){_SUFFIX},?\s+(?P<y1>\d{{4}})\b"
     rf"|\b(?P<d2>\d{{1,2}}){_ORDINAL}\s+{_SMALL_WORD}(?P<m2>{_MONTH}),?\s+{_SMALL_WORD}"
     rf"(?P<y2>\d{{4}})\b"
-    r"|\b(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})\b",
+    r"|\b(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})\b"
+    rf"|(?<!\d){CJK_DATE}",  # no \b: ``于2024年5月16日`` has none before the year
     re.IGNORECASE,
 )
 
@@ -77,8 +78,10 @@ def mentioned_dates(text: str | None) -> list[date]:
             parts = (groups["y1"], _MONTHS[groups["m1"].lower().rstrip(".")], groups["d1"])
         elif groups["y2"]:
             parts = (groups["y2"], _MONTHS[groups["m2"].lower().rstrip(".")], groups["d2"])
-        else:
+        elif groups["y3"]:
             parts = (groups["y3"], int(groups["m3"]), groups["d3"])
+        else:
+            parts = (groups["cy"], int(groups["cm"]), groups["cd"])
         value = _valid(int(parts[0]), int(parts[1]), int(parts[2]))
         if value is not None:
             found.append(value)

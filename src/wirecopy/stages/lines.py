@@ -356,6 +356,14 @@ def _place(text: str) -> bool:
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?$")
+CJK_DATE = r"(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]"
+"""A date as Chinese, Japanese and Korean print it (``2024年5月17日``, ``2024년 5월 17일``)."""
+_CJK_DATE_LINE = re.compile(
+    rf"^{CJK_DATE}"
+    # a weekday (``（星期五）``, ``(金)``, ``(금)``, ``周五``) and a time (``10:32``, ``10时32分``)
+    r"(?:\s*[（(]?(?:星期|周|週)?[一二三四五六日天月火水木金土월화수목금토일]{1,2}(?:曜日|요일)?[)）]?)?"
+    r"(?:\s*\d{1,2}\s*[:：时時시]\s*\d{1,2}\s*[分분]?)?$"
+)
 _TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
 _NOISE = frozenset(("-", "–", "—", "|", "am", "pm", "gmt", "utc"))
 _LABEL = re.compile(r"^[^\W\d][\w ]{0,20}:\s+")  # ``Published: `` before a date
@@ -363,11 +371,11 @@ _LABEL = re.compile(r"^[^\W\d][\w ]{0,20}:\s+")  # ``Published: `` before a date
 
 def date_parts(text: str) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) when the whole text is a date (``Monday 9 March 2026``,
-    ``Published: 4 March 2026, 10:32``, ``2026-03-04``)."""
+    ``Published: 4 March 2026, 10:32``, ``2026-03-04``, ``2026年3月4日``)."""
     months, weekdays = _language()
     small, ordinals = date_language()[1:]
     text = _LABEL.sub("", text.strip())
-    iso_match = _ISO_DATE.match(text)
+    iso_match = _ISO_DATE.match(text) or _CJK_DATE_LINE.match(text)
     if iso_match:
         y, m, d = (int(g) for g in iso_match.groups())
         return (y, m, d) if 1 <= m <= 12 and 1 <= d <= 31 else None
