@@ -149,6 +149,11 @@ def ids(archive: Archive, query: str, **filters: str | None) -> list[str]:
         ("a\x00b", '"a" AND "b"'),
         ("^start +plus", '"^start" AND "plus"'),
         ("Лос-Анджелес", '"Лос-Анджелес"'),
+        # A possessive stands for its word, unless quoted.
+        ("Okafor's strike", '"Okafor" AND "strike"'),
+        ("Okafor’S", '"Okafor"'),
+        ('"Okafor\'s"', '"Okafor\'s"'),
+        ("'s", '"\'s"'),
     ],
 )
 def test_query_translation(query: str, expression: str) -> None:
@@ -194,6 +199,7 @@ def test_matching_ignores_case_and_latin_diacritics(archive: Archive) -> None:
 def test_hyphenated_and_possessive_words(archive: Archive) -> None:
     assert ids(archive, "al-sadr") == ["a-sadr"]
     assert ids(archive, "city's") == ["a-la2"]
+    assert ids(archive, "mayor's") == ["a-la2"]  # printed without the 's
 
 
 def test_ranking_prefers_more_and_title_matches(archive: Archive) -> None:

@@ -11,6 +11,9 @@ is a quoted string, so nothing a person types reaches FTS5 as syntax:
   ``x AND (a OR b)``);
 - ``NOT word`` or ``-word``: articles without it; a query needs at least one word to look for.
 
+A word typed with an English possessive stands for the word (``Okafor's`` finds ``Okafor``
+and ``Okafor's``); in quotes it is kept as typed.
+
 Anything else is taken as text: parentheses are ignored, FTS5 operators in lower case
 (``and``, ``near``), column filters (``title:``), ``^``, ``+`` and other signs are words or
 separators, never syntax. Matching ignores case and Latin diacritics (``cafe`` finds
@@ -44,6 +47,7 @@ _OPEN_QUOTES = '"“„«'
 _CLOSE_QUOTES = '"”»“'
 _SEPARATORS = "()[]{}"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$", re.IGNORECASE)
 
 MAX_EXPANSION = 2000
 """At most this many indexed words stand for one term of a script written without spaces."""
@@ -202,6 +206,8 @@ def parse_query(query: str) -> tuple[list[list[_Term]], list[_Term]]:
             text, negated = text.lstrip("-"), True
         if not quoted:
             text = text.lstrip("+")
+            if not prefix:  # ``Okafor's`` finds Okafor, whether printed with 's or not
+                text = _POSSESSIVE.sub("", text)
         if not _searchable(text):
             continue
         term = _Term(" ".join(text.split()), prefix, negated)
