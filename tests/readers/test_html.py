@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from conftest import PARAGRAPHS, html_doc
+from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.readers import read
 from wirecopy.readers.discover import discover
@@ -103,3 +105,37 @@ def test_the_box_holding_the_headline_is_the_article_whatever_its_class(tmp_path
         ).encode(),
     )
     assert all(p in text for p in PARAGRAPHS)
+
+
+def _stamped_page(headline: str, title: str) -> bytes:
+    """A story whose <h1> trafilatura takes for the title and leaves out of the text, a time
+    stamp and a byline after it."""
+    return (
+        f"<html><head><title>{title}</title></head><body><div class='article-wrap'>"
+        f"<h1>{headline}</h1><p class='stamp'>Updated 10:32 AM, May 14, 2024</p>"
+        f"<p class='by'>Edda Morn, Test Herald</p>{BODY}</div></body></html>"
+    ).encode()
+
+
+def test_a_headline_the_extractor_left_out_heads_the_text(tmp_path: Path) -> None:
+    headline = "Harbour bridge to reopen after repairs"
+    text = _text(tmp_path, _stamped_page(headline, f"{headline} | Test Herald"))
+    assert text.startswith(f"{headline}\n\nUpdated 10:32 AM")
+    assert text.count(headline) == 1
+    # The page's title is added only as an <h1> prints it.
+    other = _text(tmp_path, _stamped_page("Latest news", f"{headline} | Test Herald"))
+    assert headline not in other
+
+
+def test_an_article_under_a_dropped_headline_is_titled_by_it(tmp_path: Path) -> None:
+    """Not by the byline printed under it, as when the headline was missing from the text."""
+    headline = "Harbour bridge to reopen after repairs"
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.html").write_bytes(_stamped_page(headline, headline))
+    db = tmp_path / "a.db"
+    build([tmp_path / "pages"], db, config=BuildConfig(entities=False))
+    conn = sqlite3.connect(db)
+    [(title, text)] = conn.execute("SELECT title, text FROM articles").fetchall()
+    conn.close()
+    assert title == headline
+    assert text.startswith(PARAGRAPHS[0])

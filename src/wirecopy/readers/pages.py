@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 import xxhash
+from trafilatura.utils import load_html
 
 from wirecopy.readers.decode import PageError, binary_kind, scrub
 from wirecopy.records import PAGE_REJECTED, Page
@@ -99,6 +100,9 @@ def html_page(
         for key in ("title", "author", "date", "sitename", "hostname", "description", "url")
         if (value := getattr(doc, key, None))
     }
+    headline = _dropped_headline(raw, meta.get("title"), text)
+    if headline:
+        text = f"{headline}\n\n{text}"
     return Page(
         id=page_id,
         uri=uri,
@@ -124,6 +128,29 @@ def _extract(raw: bytes, uri: str | None, prune: list[str]) -> Any:
         include_images=False,
         prune_xpath=prune or None,
     )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _dropped_headline(raw: bytes, title: str | None, text: str) -> str | None:
+    """The page's headline when the extractor left it out of the text: an ``h1`` printing the
+    page's metadata title, which the text does not hold. trafilatura takes the headline as
+    the title and drops it from the text; segmentation reads the title from the text, and
+    without it took the line after it (a byline, a time stamp) for one."""
+    if not title or _words(title) in _words(text):
+        return None
+    try:
+        tree = load_html(raw)
+    except Exception:  # the page was read once already: no headline rather than no page
+        return None
+    wanted = _words(title)
+    for heading in tree.iter("h1") if tree is not None else ():
+        printed = " ".join(heading.text_content().split())
+        if _words(printed) == wanted:
+            return scrub(printed)
+    return None
 
 
 @cache
