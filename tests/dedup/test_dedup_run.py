@@ -33,7 +33,7 @@ from wirecopy.dedup import run as run_module
 from wirecopy.dedup.index import DedupIndex
 from wirecopy.dedup.parse import InputRecord, Problem
 from wirecopy.dedup.report import print_summary
-from wirecopy.dedup.stages import sign_unit
+from wirecopy.dedup.stages import held_signals, sign_unit
 from wirecopy.textnorm import shingle_hashes
 
 
@@ -513,6 +513,46 @@ def _exited(pidfd: int) -> bool:
     The timeout only keeps a regression (a process that never exits) from hanging the test.
     """
     return bool(select.select([pidfd], [], [], 60)[0])
+
+
+_MASKS = """
+import sys
+{setup}
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+print(int(status["SigBlk"], 16), int(status["SigIgn"], 16))
+"""
+
+
+def _masks(setup: str = "") -> tuple[int, int]:
+    """The (held, ignored) signal masks of a new Python process, after ``setup``."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MASKS.format(setup=setup)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    held, ignored = (int(mask) for mask in out.split())
+    return held, ignored
+
+
+STOPS = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_a_worker_starting_up_cannot_be_stopped_half_way() -> None:
+    # Ctrl+C reaching a worker while it imported its modules stopped it with a traceback
+    # (one run in three of the test below on a loaded machine): a process started while
+    # the pool starts workers holds Ctrl+C and SIGTERM from birth ...
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    with held_signals():
+        held, _ignored = _masks()
+    assert held & STOPS == STOPS
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before  # this thread as it was
+    # ... until `setup_worker` ignores them: then none is held, none can stop it.
+    with held_signals():
+        held, ignored = _masks("from wirecopy.dedup.stages import setup_worker; setup_worker()")
+    assert held & STOPS == 0
+    assert ignored & STOPS == STOPS
 
 
 @pytest.mark.skipif(

@@ -17,12 +17,13 @@ engine, so the local engine (`wirecopy.dedup.run`) and a distributed one can run
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
 import threading
 import time
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +159,23 @@ def sign_unit(
     )
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold Ctrl+C and SIGTERM in this thread meanwhile: a worker process started meanwhile
+    is born holding them (a new process keeps its parent's signal mask), so one arriving
+    while it starts up, before `setup_worker` ignores them, cannot stop it half way (a
+    traceback of its imports, and a pool left broken). Held, not ignored: this process
+    takes them when the block ends."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def setup_worker() -> None:
     """A worker process's start (an engine's pool runs it): it keeps freed memory as the
     main process does, and leaves Ctrl+C and SIGTERM to the main process.
@@ -171,6 +189,8 @@ def setup_worker() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Held since the process started (`held_signals`); ignored now, so none is left to come.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
     retain_freed_memory()
     parent = os.getppid()
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()

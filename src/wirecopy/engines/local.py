@@ -16,7 +16,7 @@ from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.index import Clusters, DedupIndex
 from wirecopy.dedup.io import Unit
 from wirecopy.dedup.parse import Problem
-from wirecopy.dedup.stages import SignedUnit, setup_worker, sign_unit
+from wirecopy.dedup.stages import SignedUnit, held_signals, setup_worker, sign_unit
 
 
 def run_local(
@@ -60,7 +60,8 @@ def _sign(
         pending: deque[Future[SignedUnit]] = deque()
         try:
             for unit in _chain(first, second, units):
-                pending.append(pool.submit(sign_unit, unit, *args))
+                with held_signals():  # the pool starts its workers as work is submitted
+                    pending.append(pool.submit(sign_unit, unit, *args))
                 if len(pending) > 2 * workers:  # enough queued to keep every worker busy
                     yield pending.popleft().result()
             while pending:
