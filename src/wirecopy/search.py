@@ -11,8 +11,8 @@ is a quoted string, so nothing a person types reaches FTS5 as syntax:
   ``x AND (a OR b)``);
 - ``NOT word`` or ``-word``: articles without it; a query needs at least one word to look for.
 
-A word typed with an English possessive stands for the word (``Okafor's`` finds ``Okafor``
-and ``Okafor's``); in quotes it is kept as typed.
+A capitalised word typed with an English possessive stands for the word (``Okafor's`` finds
+``Okafor`` and ``Okafor's``); in quotes, or in small letters (``it's``), it is kept as typed.
 
 Anything else is taken as text: parentheses are ignored, FTS5 operators in lower case
 (``and``, ``near``), column filters (``title:``), ``^``, ``+`` and other signs are words or
@@ -206,7 +206,7 @@ def parse_query(query: str) -> tuple[list[list[_Term]], list[_Term]]:
             text, negated = text.lstrip("-"), True
         if not quoted:
             text = text.lstrip("+")
-            if not prefix:  # ``Okafor's`` finds Okafor, whether printed with 's or not
+            if not prefix and text[:1].isupper():  # a name's: ``Okafor's`` finds Okafor
                 text = _POSSESSIVE.sub("", text)
         if not _searchable(text):
             continue

@@ -6,9 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from conftest import archive_content
 from wirecopy.archive.db import _statements
-from wirecopy.archive.schema import MIGRATIONS
+from wirecopy.archive.schema import _COUNT_AND_SEGMENT_AGAIN, MIGRATIONS
 from wirecopy.build import build
 from wirecopy.stages.copies import text_hash
 
@@ -65,12 +67,20 @@ def test_an_archive_from_before_segmentation_is_segmented_by_the_next_build(
     assert again.pages_segmented == 0
 
 
+RECOUNTS = [number for number, sql in enumerate(MIGRATIONS, 1) if sql == _COUNT_AND_SEGMENT_AGAIN]
+
+
+def test_the_recounting_migrations() -> None:
+    assert RECOUNTS == [9, 10, 12, 16]  # 16: a line opening in mixed case is not joined
+
+
+@pytest.mark.parametrize("number", RECOUNTS)
 def test_an_archive_segmented_by_earlier_rules_is_counted_and_segmented_again(
-    seeds: Path, tmp_path: Path
+    seeds: Path, tmp_path: Path, number: int
 ) -> None:
-    """Migration 10, the last to re-count: pages whose lines and labels came from earlier
-    rules (here, counts and labels tampered with) are counted again and segmented again by
-    the next build."""
+    """Each migration that re-counts: pages whose lines and labels came from earlier rules
+    (here, counts and labels tampered with) are counted again and segmented again by the
+    next build."""
     fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
     build([seeds], fresh)
     build([seeds], old)
@@ -80,9 +90,9 @@ def test_an_archive_segmented_by_earlier_rules_is_counted_and_segmented_again(
         UPDATE line_counts SET pages = pages + 3;
         DELETE FROM line_keys WHERE kind = 0;
         UPDATE blocks SET label = 'boilerplate', copy_seq = NULL WHERE label = 'subhead';
-        PRAGMA user_version = 9;
         """
     )
+    conn.execute(f"PRAGMA user_version = {number - 1}")
     conn.close()
     summary = build([seeds], old)
     assert summary.pages_unchanged == 5 and summary.pages_segmented == 5

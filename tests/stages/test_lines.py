@@ -227,6 +227,9 @@ def test_titles_names_and_list_items_are_not_joined_to_what_follows() -> None:
         "The plan names three steps:\n\nfirst the council votes on it",
         "- Two new moorings for ferries\n\n- a crane for the quay",
         "The ferry left the quay at dawn.\n\nthen it turned back again",
+        # A lede may open with a name written in mixed case.
+        "Phone maker fixes the eye contact of video calls\n\niOS 13's third beta makes it "
+        "look as if you were looking into the camera",
     ):
         assert len(split_lines(text)) == 2, text
 

@@ -169,6 +169,9 @@ def held_signals() -> Iterator[None]:
     while it starts up, before `setup_worker` ignores them, cannot stop it half way (a
     traceback of its imports, and a pool left broken). Held, not ignored: this process
     takes them when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        yield
+        return
     before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         yield
@@ -189,8 +192,8 @@ def setup_worker() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    # Held since the process started (`held_signals`); ignored now, so none is left to come.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+    if hasattr(signal, "pthread_sigmask"):  # held since it started (`held_signals`)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
     retain_freed_memory()
     parent = os.getppid()
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()

@@ -131,7 +131,9 @@ def _extract(raw: bytes, uri: str | None, prune: list[str]) -> Any:
 
 
 def _words(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """The words of ``text``, case-folded: spacing and punctuation aside (``Abrechnung :
+    Musik-Stars`` is ``Abrechnung: Musik-Stars``)."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _dropped_headline(raw: bytes, title: str | None, text: str) -> str | None:
@@ -139,7 +141,7 @@ def _dropped_headline(raw: bytes, title: str | None, text: str) -> str | None:
     page's metadata title, which the text does not hold. trafilatura takes the headline as
     the title and drops it from the text; segmentation reads the title from the text, and
     without it took the line after it (a byline, a time stamp) for one."""
-    if not title or _words(title) in _words(text):
+    if not title or not _words(title) or _words(title) in _words(text):
         return None
     try:
         tree = load_html(raw)

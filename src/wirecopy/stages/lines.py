@@ -356,13 +356,23 @@ def _place(text: str) -> bool:
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?$")
-CJK_DATE = r"(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]"
+CJK_DATE = (
+    r"(?P<cy>\d{4})[ \t\u3000]*[年년][ \t\u3000]*(?P<cm>\d{1,2})[ \t\u3000]*[月월]"
+    r"[ \t\u3000]*(?P<cd>\d{1,2})[ \t\u3000]*[日일]"
+)
 """A date as Chinese, Japanese and Korean print it (``2024年5月17日``, ``2024년 5월 17일``)."""
+_CJK_WEEKDAY = (
+    r"(?:[（(](?:星期|周|週)?[一二三四五六日天月火水木金土월화수목금토일](?:曜日|요일)?[)）]"
+    r"|(?:星期|礼拜|周|週)[一二三四五六日天]|[月火水木金土日]曜日?|[월화수목금토일]요일)"
+)
 _CJK_DATE_LINE = re.compile(
-    rf"^{CJK_DATE}"
-    # a weekday (``（星期五）``, ``(金)``, ``(금)``, ``周五``) and a time (``10:32``, ``10时32分``)
-    r"(?:\s*[（(]?(?:星期|周|週)?[一二三四五六日天月火水木金土월화수목금토일]{1,2}(?:曜日|요일)?[)）]?)?"
-    r"(?:\s*\d{1,2}\s*[:：时時시]\s*\d{1,2}\s*[分분]?)?$"
+    # a label (``发布时间：``), the date, a weekday (``（星期五）``, ``(金)``, ``금요일``) and a
+    # time (``10:32``, ``下午3时15分``, ``오전 10:32``)
+    rf"^(?:[^\W\d]{{1,8}}[:：][ \t\u3000]*)?{CJK_DATE}"
+    rf"(?:[ \t\u3000]*[，,、]?[ \t\u3000]*{_CJK_WEEKDAY})?"
+    r"(?:[ \t\u3000]*(?:上午|下午|午前|午後|오전|오후)?[ \t\u3000]*"
+    r"(?:[01]?\d|2[0-3])"
+    r"(?:[:：][0-5]\d(?:[:：][0-5]\d)?|[时時시][ \t\u3000]*[0-5]?\d[ \t\u3000]*[分분]))?$"
 )
 _TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
 _NOISE = frozenset(("-", "–", "—", "|", "am", "pm", "gmt", "utc"))
@@ -481,16 +491,28 @@ def _wrap_width(physical: list[tuple[int, str, int, int]]) -> int | None:
     return width if wrapped else None
 
 
+_LEAD_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _first_letters(text: str) -> str:
+    """The letters ``text`` opens with (``iOS`` of ``iOS 13's``, ``self`` of ``self.x``)."""
+    found = _LEAD_LETTERS.match(text)
+    return found.group() if found else ""
+
+
 def _broken(before: str, line: str) -> bool:
     """Does ``line`` go on with the sentence ``before`` left open (markup broke it): ``before``
     ends no sentence and announces nothing, ``line`` opens in small letters, and both read as
     running text longer than a label (``... who in 2008 won the`` / ``award for best
     supporting role``): ``line`` with at least half its words in small letters (not a name
     such as ``via Agency``), ``before`` with at least a third (not a heading in capitals or
-    Title Case; German capitalises its nouns)?"""
+    Title Case; German capitalises its nouns)? A first word in mixed case (``iOS``,
+    ``iPhone``, ``eBay``) is a name written so, which opens sentences: a lede under its
+    headline."""
     tokens, head = words(line), words(before)
     return (
         line[:1].islower()
+        and _first_letters(line).islower()
         and not is_terminal(before)
         and not before.endswith((":", ";"))
         and len(head) >= 4
