@@ -3,11 +3,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from conftest import PARAGRAPHS, html_doc
 from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.readers import read
 from wirecopy.readers.discover import discover
+from wirecopy.readers.pages import site_free_title
 from wirecopy.records import Page
 
 
@@ -139,3 +142,51 @@ def test_an_article_under_a_dropped_headline_is_titled_by_it(tmp_path: Path) -> 
     conn.close()
     assert title == headline
     assert text.startswith(PARAGRAPHS[0])
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "clean"),
+    [
+        ("Court rules on fraud case | CNN Politics", ["CNN", "www.cnn.com"],
+         "Court rules on fraud case"),
+        ("What is Rust? - Stack Overflow Blog", ["Stack Overflow Blog", "stackoverflow.blog"],
+         "What is Rust?"),
+        ("Uncork the Frühburgunder | DW | 10.06.2013", ["DW.COM", "www.dw.com"],
+         "Uncork the Frühburgunder"),
+        ("LinkNaija | Nigeria's news platform: Actress wins award",
+         ["LinkNaija | Nigeria's news platform", "www.linknaija.com"], "Actress wins award"),
+        ("Library reopens | Regional Review", [None, "regionalreview.example"], "Library reopens"),
+        # Headlines that name the site, or hold a dash of their own, are kept whole.
+        ("BBC journalist arrested - BBC News", ["BBC News", "www.bbc.co.uk"],
+         "BBC journalist arrested"),
+        ("BBC cuts jobs", ["BBC", "www.bbc.co.uk"], "BBC cuts jobs"),
+        ("Paris - Berlin in four hours", [None, "www.sncf.com"], "Paris - Berlin in four hours"),
+        ("Rust 1.0 - 2015-05-15", ["Rust Blog", "blog.rust-lang.org"], "Rust 1.0 - 2015-05-15"),
+        ("Home | Example News", ["Example News", "example.com"], "Home | Example News"),
+        (None, ["CNN"], None),
+    ],
+)  # fmt: skip
+def test_the_sites_name_is_taken_off_the_title(
+    title: str | None, names: list[str | None], clean: str | None
+) -> None:
+    assert site_free_title(title, names) == clean
+
+
+def test_an_article_under_no_printed_headline_is_titled_without_the_sites_name(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.html").write_bytes(
+        (
+            '<html><head><meta property="og:title" '
+            'content="Harbour bridge to reopen | Test Herald Politics">'
+            '<meta property="og:site_name" content="Test Herald"></head><body>'
+            f"<div class='article-wrap'>{BODY}</div></body></html>"
+        ).encode()
+    )
+    db = tmp_path / "a.db"
+    build([tmp_path / "pages"], db, config=BuildConfig(entities=False))
+    conn = sqlite3.connect(db)
+    [(title,)] = conn.execute("SELECT title FROM articles").fetchall()
+    conn.close()
+    assert title == "Harbour bridge to reopen"

@@ -100,7 +100,9 @@ def html_page(
         for key in ("title", "author", "date", "sitename", "hostname", "description", "url")
         if (value := getattr(doc, key, None))
     }
-    headline = _dropped_headline(raw, meta.get("title"), text)
+    site = site or host_of(uri) or host_of(meta.get("url")) or meta.get("hostname")
+    title = site_free_title(meta.get("title"), [meta.get("sitename"), site])
+    headline = _dropped_headline(raw, title, text)
     if headline:
         text = f"{headline}\n\n{text}"
     return Page(
@@ -109,10 +111,10 @@ def html_page(
         format="html",
         content_hash=content_hash(raw),
         raw=raw,
-        site=site or host_of(uri) or host_of(meta.get("url")) or meta.get("hostname"),
+        site=site,
         source=source or meta.get("sitename"),
         text=text,
-        title=meta.get("title"),
+        title=title,
         published=published or iso_date(meta.get("date")),
         fetched=fetched,
         meta=meta,
@@ -128,6 +130,63 @@ def _extract(raw: bytes, uri: str | None, prune: list[str]) -> Any:
         include_images=False,
         prune_xpath=prune or None,
     )
+
+
+_TITLE_PARTS = re.compile(r"\s+(?:[|·•]|::|-{1,2}|–|—)\s+")
+_FIGURES = re.compile(r"^[\d\s./:-]*\d{4}[\d\s./:-]*$")  # ``10.06.2013``, ``2013-06-10``
+
+
+def site_free_title(title: str | None, names: list[str | None]) -> str | None:
+    """A page's metadata title without the site's name printed before or after it (``... |
+    CNN Politics``, ``... - Stack Overflow Blog``, ``... | DW | 10.06.2013``, ``LinkNaija |
+    Nigeria's popular news platform: ...``): ``names`` are the site's name and host.
+
+    A part set off by a separator (``|``, ``-``, ``–``, ``—``, ``::``, ``·``) at either end is
+    the site's when, once the site's words are taken out, one word at most is left (a
+    section: ``Politics``, ``News``); a date next to it goes with it. Nothing is taken when
+    less than two words would be left."""
+    if not title:
+        return title
+    site_words: set[str] = set()
+    hosts: list[str] = []
+    for name in names:
+        if not name:
+            continue
+        site_words |= set(re.findall(r"\w+", name.casefold()))
+        labels = name.casefold().split(".")
+        if len(labels) > 1 and " " not in name:  # a host: its names less www and the ending
+            hosts += [label for label in labels[:-1] if label not in ("www", "co", "com")]
+    stripped = title.strip()
+    for name in names:  # the site's whole name as a prefix: ``LinkNaija | ... platform: ``
+        if name and len(name) < len(stripped) and stripped.casefold().startswith(name.casefold()):
+            rest = stripped[len(name) :].lstrip()
+            if rest[:1] in (":", "|", "-", "–", "—"):
+                stripped = rest[1:].strip()
+    parts = _TITLE_PARTS.split(stripped)
+    seps = _TITLE_PARTS.findall(stripped)
+
+    def the_sites(part: str) -> bool:
+        words = re.findall(r"\w+", part.casefold())
+        joined = "".join(words)
+        if any(host and host == joined for host in hosts):
+            return True
+        left = [w for w in words if w not in site_words and w not in hosts]
+        return len(left) < len(words) and len(left) <= 1 and len(words) <= 4
+
+    changed = True
+    while changed and len(parts) > 1:
+        changed = False
+        for end in (-1, 0):
+            part = parts[end]
+            if the_sites(part) or (_FIGURES.match(part) and len(parts) > 2):
+                shorter = parts[:-1] if end == -1 else parts[1:]
+                if len(" ".join(shorter).split()) >= 2:
+                    parts = shorter
+                    seps = seps[:-1] if end == -1 else seps[1:]
+                    changed = True
+                    break
+    kept = parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True))
+    return kept if len(kept.split()) >= 2 else title
 
 
 def _words(text: str) -> str:
