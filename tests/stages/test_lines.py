@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,6 +109,40 @@ def test_dates() -> None:
     assert dateline_parts("Ask the council, May 14, 2024") is None  # not a place's name
     assert iso((None, 5, 7), 2030) == "2030-05-07"
     assert iso((None, 5, 7), None) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024年5月17日",
+        "2024 年 5 月 17 日",
+        "２０２４年５月１７日",
+        "2024年5月17日（星期五）",
+        "2024年5月17日，星期五",
+        "2024年5月17日(金) 10:32",
+        "2024年5月17日 金曜日",
+        "2024年5月17日 下午3时15分",
+        "发布时间：2024年5月17日 10:32",
+        "2024년 5월 17일 (금)",
+        "2024년 5월 17일 금요일 오전 10:32",
+    ],
+)
+def test_date_lines_as_chinese_japanese_and_korean_print_them(line: str) -> None:
+    assert date_parts(line) == (2024, 5, 17)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024年5月17日 六月",  # a month's name, not a weekday
+        "2024年5月17日 天天",
+        "2024年5月17日 99:99",
+        "2024年13月17日",
+        "2024年5月17日，深圳盐田港东作业区",  # a sentence goes on after the date
+    ],
+)
+def test_no_date_line_in_chinese_text_that_only_opens_with_a_date(line: str) -> None:
+    assert date_parts(line) is None
 
 
 def test_glued_dateline() -> None:
