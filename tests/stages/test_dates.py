@@ -69,6 +69,18 @@ def test_the_earliest_stated_date_wins_and_the_others_are_kept() -> None:
     assert [(o["page"], o["from"]) for o in others] == [("b.html", PUBLISHED)]
 
 
+def test_a_dateline_without_a_day_is_not_the_evidence() -> None:
+    # ``LOS ANGELES (Reuters) -`` names a place and an agency: the date is the page's.
+    copy = CopyDate(
+        "a.html", 0, "2020-01-19", dateline="LOS ANGELES (Reuters) -", published="2020-01-19"
+    )
+    value, evidence = article_date([copy])
+    assert value == "2020-01-19"
+    assert (evidence["from"], evidence["text"]) == (PUBLISHED, "2020-01-19")
+    dated = CopyDate("a.txt", 0, "2026-03-03", dateline="PORTVALE, March 3 (MPA) -")
+    assert article_date([dated])[1]["from"] == DATELINE
+
+
 def test_a_caption_date_counts_only_without_stronger_evidence() -> None:
     caption = "Picture shot on October 7, 2024 and issued on October 8, 2024."
     alone = [CopyDate("p.txt", 0, None, caption=caption)]

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from wirecopy.stages.lines import CJK_DATE, date_language
+from wirecopy.stages.lines import CJK_DATE, date_language, dateline_parts
 
 DATELINE = "dateline"
 PUBLISHED = "published"
@@ -97,11 +97,17 @@ def _iso_day(value: str | None) -> str | None:
         return None
 
 
+def _states_a_day(dateline: str) -> bool:
+    """Whether a dateline says a day (``PORTVALE, March 3 (MPA) -``), not only a place and
+    an agency (``LOS ANGELES (Reuters) -``, whose copy takes the page's date)."""
+    return dateline_parts(dateline.strip().rstrip("-–—").strip()) is not None
+
+
 def copy_evidence(copy: CopyDate) -> dict[str, object] | None:
     """The date one copy states and how, or None."""
     stated = _iso_day(copy.date)
     if stated is not None:
-        if copy.dateline:
+        if copy.dateline and _states_a_day(copy.dateline):
             return {"date": stated, "from": DATELINE, "text": copy.dateline}
         if _iso_day(copy.published) == stated:
             return {"date": stated, "from": PUBLISHED, "text": copy.published}
