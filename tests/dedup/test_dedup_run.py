@@ -466,6 +466,7 @@ def test_zero_width_characters_inside_words_do_not_split_them(tmp_path: Path) ->
 # ---- SIGTERM ---------------------------------------------------------------------------------
 
 CHILD = """
+import signal
 import sys
 from pathlib import Path
 
@@ -478,6 +479,9 @@ def progress(p):
 
 
 if __name__ == "__main__":
+    # Ctrl+C as a terminal's foreground job has it: a background job of a shell script (a CI
+    # runner's, say) starts with it ignored, and this process would inherit that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:  # standard input is not measured, so it gets the worker processes asked for
         with sigterm_stops():  # as the CLI does
             dedup([Path("-")], workers=2, output=Path(sys.argv[1]), progress=progress,
