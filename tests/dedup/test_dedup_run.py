@@ -520,7 +520,6 @@ def _exited(pidfd: int) -> bool:
 
 
 _MASKS = """
-import sys
 {setup}
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 print(int(status["SigBlk"], 16), int(status["SigIgn"], 16))
