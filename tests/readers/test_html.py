@@ -144,6 +144,30 @@ def test_an_article_under_a_dropped_headline_is_titled_by_it(tmp_path: Path) -> 
     assert text.startswith(PARAGRAPHS[0])
 
 
+def test_a_lede_opening_in_mixed_case_stays_the_articles_first_paragraph(tmp_path: Path) -> None:
+    # Under the headline put back, ``iPhone owners ...`` read as the rest of a sentence the
+    # markup broke: headline and lede became one caption, and the lede left the text.
+    headline = "Phone maker fixes the eye contact of video calls"
+    lede = (
+        "iPhone owners in Brindlemoor will see the change on Monday, when the update reaches "
+        "every phone sold in the last three years."
+    )
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.html").write_bytes(
+        (
+            f"<html><head><title>{headline}</title></head><body><div class='article-wrap'>"
+            f"<h1>{headline}</h1><p>{lede}</p>{BODY}</div></body></html>"
+        ).encode()
+    )
+    db = tmp_path / "a.db"
+    build([tmp_path / "pages"], db, config=BuildConfig(entities=False))
+    conn = sqlite3.connect(db)
+    [(title, text)] = conn.execute("SELECT title, text FROM articles").fetchall()
+    conn.close()
+    assert title == headline
+    assert text.startswith(lede)
+
+
 @pytest.mark.parametrize(
     ("title", "names", "clean"),
     [
