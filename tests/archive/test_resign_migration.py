@@ -1,7 +1,8 @@
-"""Migrations that segment some pages again (schema versions 13-15): copies of scripts written
-without spaces hashed a character a word (13), every copy grouped again (14), date lines as
-Chinese prints them (15). An archive from before each is upgraded by the next build, which
-segments only the pages it must, and it ends as a fresh build of the same pages."""
+"""Migrations that segment some pages again (schema versions 13-15 and 17): copies of scripts
+written without spaces hashed a character a word (13), every copy grouped again (14), date
+lines as Chinese prints them (15), copyright notices (17). An archive from before each is
+upgraded by the next build, which segments only the pages it must, and it ends as a fresh
+build of the same pages."""
 
 from __future__ import annotations
 
@@ -121,4 +122,45 @@ def test_schema_15_segments_pages_with_chinese_dates_again(
     assert archive_content(old) == archive_content(fresh)
     conn = sqlite3.connect(old)
     assert conn.execute(dated, ("d.example/port.txt",)).fetchall() == [("2024-05-17",)]
+    conn.close()
+
+
+def test_schema_17_segments_pages_with_copyright_notices_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long copyright line after the last paragraph was read as running text and kept in
+    the article: the pages that may print one, and only they, are segmented again."""
+    pages = _pages(tmp_path / "pages")
+    notice = "™ & © 2013 Cable News Network, Inc., a Time Warner Company. All rights reserved."
+    (pages / "d.example").mkdir()
+    (pages / "d.example" / "news.txt").write_text(
+        "Ferry timetable changes for summer\n\n"
+        "The island ferry will sail every hour from the first of June, the operator said on "
+        "Tuesday, and the last crossing of the day will leave the harbour at eleven.\n\n"
+        "Tickets bought before the change stay valid on every crossing until the end of "
+        f"August, the company said.\n\n{notice}\n",
+        encoding="utf-8",
+    )
+    config = BuildConfig(entities=False)
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    build([pages], fresh, config=config)
+    with monkeypatch.context() as patch:  # as builds read such lines before
+        patch.setattr(lines, "_NOTICE", re.compile(r"(?!)"))
+        build([pages], old, config=config)
+    conn = sqlite3.connect(old)
+    text = "SELECT a.text FROM copies c JOIN articles a ON a.id = c.article_id WHERE page_id = ?"
+    [(before,)] = conn.execute(text, ("d.example/news.txt",)).fetchall()
+    assert before.endswith(notice)
+    for statement in _statements(MIGRATIONS[16]):
+        conn.execute(statement)
+    queued = conn.execute("SELECT page_id FROM segment_queue").fetchall()
+    assert queued == [("d.example/news.txt",)]
+    conn.execute("PRAGMA user_version = 17")
+    conn.commit()
+    conn.close()
+    build([pages], old, config=config)
+    assert archive_content(old) == archive_content(fresh)
+    conn = sqlite3.connect(old)
+    [(after,)] = conn.execute(text, ("d.example/news.txt",)).fetchall()
+    assert notice not in after
     conn.close()

@@ -269,6 +269,18 @@ def test_titles_names_and_list_items_are_not_joined_to_what_follows() -> None:
         assert len(split_lines(text)) == 2, text
 
 
+def test_a_copyright_notice_is_no_running_text() -> None:
+    notice = "™ & © 2013 Cable News Network, Inc., a Time Warner Company. All rights reserved."
+    assert not _line(notice).prose
+    assert not _line(
+        "Copyright 2024 The Harbour Ledger. Reprinted by permission of the owners."
+    ).prose
+    # A sentence about copyright is prose.
+    assert _line(
+        "The copyright on the 1928 film expired last year, the court said on Monday."
+    ).prose
+
+
 def test_a_greater_than_sign_separates_only_when_it_joins_items() -> None:
     # a breadcrumb trail or a menu of arrows joins three items or more
     assert _line("Home > News > World").separators

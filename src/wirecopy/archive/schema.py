@@ -416,6 +416,13 @@ MIGRATIONS: list[str] = [
     # joined to the line before as a sentence that markup broke: under a headline it is the
     # lede. Lines split differently: counted and segmented again, as for 9 and 10.
     _COUNT_AND_SEGMENT_AGAIN,
+    # A copyright notice (``© 2013 Cable News Network ...``) is no running text, however
+    # long: the pages that may print one are segmented again.
+    """
+    INSERT OR IGNORE INTO segment_queue (page_id)
+        SELECT id FROM pages WHERE status = 'ok'
+            AND (text LIKE '%©%' OR text LIKE '%(c)%' OR text LIKE '%copyright%');
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

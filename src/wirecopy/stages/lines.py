@@ -220,6 +220,7 @@ def _emoji(c: str) -> bool:
     return unicodedata.category(c) == "So" and c >= "\u2600" and not arrow
 
 
+_NOTICE = re.compile(r"©|\(c\)|\bcopyright\s+(?:©\s*)?\d{4}", re.IGNORECASE)
 _EMOJI_PARTS = frozenset("\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
 
 
@@ -268,6 +269,8 @@ class Line:
         lower = self.lower if self.cased else 1.0
         if self.separators and self.words < 12:
             return False
+        if _NOTICE.search(self.text) and YEAR.search(self.text):
+            return False  # a copyright notice, however long: ``© 2013 Cable News Network ...``
         if self.terminal and self.words >= 3 and lower >= 0.25:
             return True
         if self.terminal and self.words >= 15 and not self.caps:
