@@ -275,7 +275,11 @@ def test_a_copyright_notice_is_no_running_text() -> None:
     assert not _line(
         "Copyright 2024 The Harbour Ledger. Reprinted by permission of the owners."
     ).prose
-    # A sentence about copyright is prose.
+    assert not _line(
+        "(c) 2019 Brindlemoor Post Media Limited, registered in the harbour city."
+    ).prose
+    # A sentence about copyright, or with a list lettered (a), (b), (c), is prose.
+    assert _line("The firm will (a) sell the mill, (b) cut costs and (c) close in 1988.").prose
     assert _line(
         "The copyright on the 1928 film expired last year, the court said on Monday."
     ).prose

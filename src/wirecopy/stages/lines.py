@@ -220,7 +220,8 @@ def _emoji(c: str) -> bool:
     return unicodedata.category(c) == "So" and c >= "\u2600" and not arrow
 
 
-_NOTICE = re.compile(r"©|\(c\)|\bcopyright\s+(?:©\s*)?\d{4}", re.IGNORECASE)
+# ``©``, or ``(c)`` or ``Copyright`` before a year: not ``(c)`` of a list in a sentence.
+_NOTICE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\s+(?:\(c\)\s*)?\d{4}", re.IGNORECASE)
 _EMOJI_PARTS = frozenset("\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
 
 
