@@ -88,41 +88,62 @@ def test_schema_14_groups_every_copy_again(examples: Path, tmp_path: Path) -> No
     assert archive_content(old) == archive_content(fresh)
 
 
-def test_schema_15_segments_pages_with_chinese_dates_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A date line as Chinese prints it (``2024年5月17日``) was no date line before: the
-    pages that may hold one, and only they, are segmented again, and the archive ends as a
-    fresh build (the article dated)."""
+def _segmented_again(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    page: str,
+    text: str,
+    rule: str,
+    number: int,
+) -> tuple[tuple[str | None, str], tuple[str | None, str]]:
+    """Build the pages with ``page`` (``text``) added as builds did before schema version
+    ``number`` (the pattern ``lines.<rule>`` matching nothing), run that migration, check that
+    it queues ``page`` alone, build again and check the archive ends as a fresh build: the
+    page's article (date, text) before and after."""
     pages = _pages(tmp_path / "pages")
-    (pages / "d.example").mkdir()
-    (pages / "d.example" / "port.txt").write_text(
-        "盐田港自动化码头如何改变华南航运格局\n\n2024年5月17日\n\n"
-        "昨天正式投入运营的盐田港自动化集装箱码头，引起了航运业的广泛关注。\n\n"
-        "一位航运公司经理表示，新码头的四个十万吨级泊位将明显缓解旺季压港问题。\n",
-        encoding="utf-8",
-    )
+    (pages / page).parent.mkdir()
+    (pages / page).write_text(text, encoding="utf-8")
     config = BuildConfig(entities=False)
     fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
     build([pages], fresh, config=config)
     with monkeypatch.context() as patch:  # as builds read such lines before
-        patch.setattr(lines, "_CJK_DATE_LINE", re.compile(r"(?!)"))
+        patch.setattr(lines, rule, re.compile(r"(?!)"))
         build([pages], old, config=config)
+    article = (
+        "SELECT a.date, a.text FROM copies c JOIN articles a ON a.id = c.article_id "
+        "WHERE page_id = ?"
+    )
     conn = sqlite3.connect(old)
-    dated = "SELECT a.date FROM copies c JOIN articles a ON a.id = c.article_id WHERE page_id = ?"
-    assert conn.execute(dated, ("d.example/port.txt",)).fetchall() == [(None,)]
-    for statement in _statements(MIGRATIONS[14]):
+    [before] = conn.execute(article, (page,)).fetchall()
+    for statement in _statements(MIGRATIONS[number - 1]):
         conn.execute(statement)
-    queued = conn.execute("SELECT page_id FROM segment_queue").fetchall()
-    assert queued == [("d.example/port.txt",)]  # not the Chinese pages without a date
-    conn.execute("PRAGMA user_version = 15")
+    assert conn.execute("SELECT page_id FROM segment_queue").fetchall() == [(page,)]
+    conn.execute(f"PRAGMA user_version = {number}")
     conn.commit()
     conn.close()
     build([pages], old, config=config)
     assert archive_content(old) == archive_content(fresh)
     conn = sqlite3.connect(old)
-    assert conn.execute(dated, ("d.example/port.txt",)).fetchall() == [("2024-05-17",)]
+    [after] = conn.execute(article, (page,)).fetchall()
     conn.close()
+    return before, after
+
+
+def test_schema_15_segments_pages_with_chinese_dates_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date line as Chinese prints it (``2024年5月17日``) was no date line before: the
+    pages that may hold one, and only they (not the Chinese pages without a date), are
+    segmented again, and the article is dated."""
+    text = (
+        "盐田港自动化码头如何改变华南航运格局\n\n2024年5月17日\n\n"
+        "昨天正式投入运营的盐田港自动化集装箱码头，引起了航运业的广泛关注。\n\n"
+        "一位航运公司经理表示，新码头的四个十万吨级泊位将明显缓解旺季压港问题。\n"
+    )
+    before, after = _segmented_again(
+        tmp_path, monkeypatch, "d.example/port.txt", text, "_CJK_DATE_LINE", 15
+    )
+    assert (before[0], after[0]) == (None, "2024-05-17")
 
 
 def test_schema_17_segments_pages_with_copyright_notices_again(
@@ -130,37 +151,16 @@ def test_schema_17_segments_pages_with_copyright_notices_again(
 ) -> None:
     """A long copyright line after the last paragraph was read as running text and kept in
     the article: the pages that may print one, and only they, are segmented again."""
-    pages = _pages(tmp_path / "pages")
     notice = "™ & © 2013 Cable News Network, Inc., a Time Warner Company. All rights reserved."
-    (pages / "d.example").mkdir()
-    (pages / "d.example" / "news.txt").write_text(
+    text = (
         "Ferry timetable changes for summer\n\n"
         "The island ferry will sail every hour from the first of June, the operator said on "
         "Tuesday, and the last crossing of the day will leave the harbour at eleven.\n\n"
         "Tickets bought before the change stay valid on every crossing until the end of "
-        f"August, the company said.\n\n{notice}\n",
-        encoding="utf-8",
+        f"August, the company said.\n\n{notice}\n"
     )
-    config = BuildConfig(entities=False)
-    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
-    build([pages], fresh, config=config)
-    with monkeypatch.context() as patch:  # as builds read such lines before
-        patch.setattr(lines, "_NOTICE", re.compile(r"(?!)"))
-        build([pages], old, config=config)
-    conn = sqlite3.connect(old)
-    text = "SELECT a.text FROM copies c JOIN articles a ON a.id = c.article_id WHERE page_id = ?"
-    [(before,)] = conn.execute(text, ("d.example/news.txt",)).fetchall()
-    assert before.endswith(notice)
-    for statement in _statements(MIGRATIONS[16]):
-        conn.execute(statement)
-    queued = conn.execute("SELECT page_id FROM segment_queue").fetchall()
-    assert queued == [("d.example/news.txt",)]
-    conn.execute("PRAGMA user_version = 17")
-    conn.commit()
-    conn.close()
-    build([pages], old, config=config)
-    assert archive_content(old) == archive_content(fresh)
-    conn = sqlite3.connect(old)
-    [(after,)] = conn.execute(text, ("d.example/news.txt",)).fetchall()
-    assert notice not in after
-    conn.close()
+    before, after = _segmented_again(
+        tmp_path, monkeypatch, "d.example/news.txt", text, "_NOTICE", 17
+    )
+    assert before[1].endswith(notice)
+    assert notice not in after[1]

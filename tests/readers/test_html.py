@@ -120,6 +120,18 @@ def _stamped_page(headline: str, title: str) -> bytes:
     ).encode()
 
 
+def _article(tmp_path: Path, html: bytes) -> tuple[str, str]:
+    """The (title, text) of the one article a build makes of ``html``."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.html").write_bytes(html)
+    db = tmp_path / "a.db"
+    build([tmp_path / "pages"], db, config=BuildConfig(entities=False))
+    conn = sqlite3.connect(db)
+    [(title, text)] = conn.execute("SELECT title, text FROM articles").fetchall()
+    conn.close()
+    return str(title), str(text)
+
+
 def test_a_headline_the_extractor_left_out_heads_the_text(tmp_path: Path) -> None:
     headline = "Harbour bridge to reopen after repairs"
     text = _text(tmp_path, _stamped_page(headline, f"{headline} | Test Herald"))
@@ -133,13 +145,7 @@ def test_a_headline_the_extractor_left_out_heads_the_text(tmp_path: Path) -> Non
 def test_an_article_under_a_dropped_headline_is_titled_by_it(tmp_path: Path) -> None:
     """Not by the byline printed under it, as when the headline was missing from the text."""
     headline = "Harbour bridge to reopen after repairs"
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "a.html").write_bytes(_stamped_page(headline, headline))
-    db = tmp_path / "a.db"
-    build([tmp_path / "pages"], db, config=BuildConfig(entities=False))
-    conn = sqlite3.connect(db)
-    [(title, text)] = conn.execute("SELECT title, text FROM articles").fetchall()
-    conn.close()
+    title, text = _article(tmp_path, _stamped_page(headline, headline))
     assert title == headline
     assert text.startswith(PARAGRAPHS[0])
 
@@ -152,18 +158,13 @@ def test_a_lede_opening_in_mixed_case_stays_the_articles_first_paragraph(tmp_pat
         "iPhone owners in Brindlemoor will see the change on Monday, when the update reaches "
         "every phone sold in the last three years."
     )
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "a.html").write_bytes(
+    title, text = _article(
+        tmp_path,
         (
             f"<html><head><title>{headline}</title></head><body><div class='article-wrap'>"
             f"<h1>{headline}</h1><p>{lede}</p>{BODY}</div></body></html>"
-        ).encode()
+        ).encode(),
     )
-    db = tmp_path / "a.db"
-    build([tmp_path / "pages"], db, config=BuildConfig(entities=False))
-    conn = sqlite3.connect(db)
-    [(title, text)] = conn.execute("SELECT title, text FROM articles").fetchall()
-    conn.close()
     assert title == headline
     assert text.startswith(lede)
 
@@ -199,18 +200,13 @@ def test_the_sites_name_is_taken_off_the_title(
 def test_an_article_under_no_printed_headline_is_titled_without_the_sites_name(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "a.html").write_bytes(
+    title, _text = _article(
+        tmp_path,
         (
             '<html><head><meta property="og:title" '
             'content="Harbour bridge to reopen | Test Herald Politics">'
             '<meta property="og:site_name" content="Test Herald"></head><body>'
             f"<div class='article-wrap'>{BODY}</div></body></html>"
-        ).encode()
+        ).encode(),
     )
-    db = tmp_path / "a.db"
-    build([tmp_path / "pages"], db, config=BuildConfig(entities=False))
-    conn = sqlite3.connect(db)
-    [(title,)] = conn.execute("SELECT title FROM articles").fetchall()
-    conn.close()
     assert title == "Harbour bridge to reopen"
