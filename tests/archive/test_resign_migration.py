@@ -108,7 +108,9 @@ def _segmented_again(
     build([pages], fresh, config=config)
     with monkeypatch.context() as patch:  # as builds read such lines before
         patch.setattr(lines, rule, re.compile(r"(?!)"))
+        lines.split_lines.cache_clear()  # its lines hold what the patterns found
         build([pages], old, config=config)
+    lines.split_lines.cache_clear()
     article = (
         "SELECT a.date, a.text FROM copies c JOIN articles a ON a.id = c.article_id "
         "WHERE page_id = ?"

@@ -262,6 +262,7 @@ class Line:
     separators: bool
     credit: bool  # ends with a parenthesised credit, or a short unterminated tail
     cased: bool = True  # written mostly in a script with case (not Arabic, Chinese, Thai...)
+    notice: bool = False  # a copyright notice: ``© 2013 Cable News Network ...``
 
     @property
     def prose(self) -> bool:
@@ -270,8 +271,8 @@ class Line:
         lower = self.lower if self.cased else 1.0
         if self.separators and self.words < 12:
             return False
-        if _NOTICE.search(self.text) and YEAR.search(self.text):
-            return False  # a copyright notice, however long: ``© 2013 Cable News Network ...``
+        if self.notice:
+            return False  # however long
         if self.terminal and self.words >= 3 and lower >= 0.25:
             return True
         if self.terminal and self.words >= 15 and not self.caps:
@@ -605,6 +606,7 @@ def split_lines(text: str) -> tuple[Line, ...]:
                 separators=separated(stripped),
                 credit=_credit(stripped, spans),
                 cased=cased,
+                notice=bool(_NOTICE.search(stripped) and YEAR.search(stripped)),
             )
         )
     return tuple(lines)
