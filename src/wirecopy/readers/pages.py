@@ -173,18 +173,14 @@ def site_free_title(title: str | None, names: list[str | None]) -> str | None:
         left = [w for w in words if w not in site_words and w not in hosts]
         return len(left) < len(words) and len(left) <= 1 and len(words) <= 4
 
-    changed = True
-    while changed and len(parts) > 1:
-        changed = False
-        for end in (-1, 0):
-            part = parts[end]
-            if the_sites(part) or (_FIGURES.match(part) and len(parts) > 2):
-                shorter = parts[:-1] if end == -1 else parts[1:]
-                if len(" ".join(shorter).split()) >= 2:
-                    parts = shorter
-                    seps = seps[:-1] if end == -1 else seps[1:]
-                    changed = True
-                    break
+    def droppable(part: str, rest: list[str]) -> bool:
+        site = the_sites(part) or (_FIGURES.match(part) is not None and len(rest) > 1)
+        return site and len(" ".join(rest).split()) >= 2
+
+    while len(parts) > 1 and droppable(parts[-1], parts[:-1]):
+        parts, seps = parts[:-1], seps[:-1]
+    while len(parts) > 1 and droppable(parts[0], parts[1:]):
+        parts, seps = parts[1:], seps[1:]
     kept = parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True))
     return kept if len(kept.split()) >= 2 else title
 
