@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -210,3 +211,126 @@ def test_an_article_under_no_printed_headline_is_titled_without_the_sites_name(
         ).encode(),
     )
     assert title == "Harbour bridge to reopen"
+
+
+def _dated_page(head: str, foot: str, url_path: str = "news") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f"<html><head><title>Bridge vote ends three-winter dispute</title>{head}</head><body>"
+        f"<article><h1>Bridge vote ends three-winter dispute</h1>{body}</article>"
+        f'<footer><a href="https://example.org/{url_path}">More</a>{foot}</footer></body></html>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("head", "foot", "url_path"),
+    [
+        ("", "<p>© 2016 Brindlemoor Post. All rights reserved.</p>", "news"),  # a year only
+        ("", "", "archive/2000/01/index"),  # a year and a month in a link
+    ],
+)
+def test_a_date_guessed_from_a_year_or_a_month_is_no_date(
+    tmp_path: Path, head: str, foot: str, url_path: str
+) -> None:
+    (tmp_path / "p.html").write_bytes(_dated_page(head, foot, url_path))
+    page = read_one(tmp_path / "p.html")
+    assert page.status == "ok" and "Bridge vote" in (page.text or "")
+    assert page.published is None
+
+
+@pytest.mark.parametrize(
+    ("head", "foot", "expected"),
+    [
+        ('<meta property="article:published_time" content="2016-01-01T09:30Z">', "", "2016-01-01"),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "20170501T055000+0900"}</script>',
+            "",
+            "2017-05-01",
+        ),
+        ("", "<p>Published 1 January 2016</p><p>© 2016 Brindlemoor Post</p>", "2016-01-01"),
+        ("", "<p>Stand: 01.01.2016, 10:00 Uhr</p>", "2016-01-01"),
+    ],
+)
+def test_a_date_on_the_first_of_a_month_is_kept_when_the_page_states_the_day(
+    tmp_path: Path, head: str, foot: str, expected: str
+) -> None:
+    (tmp_path / "p.html").write_bytes(_dated_page(head, foot))
+    assert read_one(tmp_path / "p.html").published == expected
+
+
+# A page its scripts render: the markup prints a deck (trafilatura keeps it: it is longer
+# than its own JSON-LD fallback's bar), the whole article is in the schema.org data.
+_DECK = (
+    "<p>Three winters of quarrelling over the old swing bridge of Brindlemoor came to an end "
+    "this week, when the harbour council chose to rebuild the span rather than close it, and "
+    "set aside money for a landing stage while the work goes on. Fishermen, carters and the "
+    "tram company had each asked for something else; none of them got all of it.</p>"
+)
+_MORE = [
+    "The vote was seven to two. The two councillors who voted against it said the cost had "
+    "been put too low and that the town would pay for the difference for a generation.",
+    "Work on the new span is to begin in March. The council expects the bridge to be closed "
+    "to carts for eleven weeks and to trams for a fortnight longer than that.",
+    "The harbour master said ships would pass as before, since the swing gear of the old "
+    "bridge is to be kept and mended rather than replaced with a lifting deck.",
+]
+
+
+_HEADLINE = "Bridge vote ends three-winter dispute"
+
+
+def _scripted_page(ld: str, markup: str = _DECK) -> bytes:
+    return (
+        f"<html><head><title>{_HEADLINE}</title>"
+        f'<script type="application/ld+json">{ld}</script></head>'
+        f'<body><h1>{_HEADLINE}</h1><div id="app">{markup}</div>'
+        "</body></html>"
+    ).encode()
+
+
+def _ld(body: str) -> str:
+    graph = [
+        {"@type": "WebPage", "name": "Bridge vote"},
+        {"@type": "OpinionNewsArticle", "headline": _HEADLINE, "articleBody": body},
+    ]
+    return json.dumps({"@context": "https://schema.org", "@graph": graph})
+
+
+def test_a_page_its_scripts_render_is_read_from_its_schema_org_body(tmp_path: Path) -> None:
+    (tmp_path / "p.html").write_bytes(_scripted_page(_ld(" ".join(PARAGRAPHS + _MORE))))
+    page = read_one(tmp_path / "p.html")
+    assert page.status == "ok" and page.text is not None
+    for paragraph in PARAGRAPHS + _MORE:
+        assert paragraph in page.text
+    assert "Three winters of quarrelling" not in page.text
+    assert page.meta["text_from"] == "json-ld articleBody"
+    assert page.text.startswith(f"{_HEADLINE}\n\n")  # the h1 heads it
+
+
+def test_a_schema_org_body_in_markup_keeps_its_paragraphs(tmp_path: Path) -> None:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS + _MORE).replace("<p>", "<p>&amp; ", 1)
+    (tmp_path / "p.html").write_bytes(_scripted_page(_ld(body)))
+    page = read_one(tmp_path / "p.html")
+    assert page.text is not None
+    assert page.text.split("\n\n")[1:] == ["& " + PARAGRAPHS[0], *PARAGRAPHS[1:], *_MORE]
+
+
+def test_the_markups_text_stands_when_it_holds_the_article(tmp_path: Path) -> None:
+    markup = "".join(f"<p>{p}</p>" for p in PARAGRAPHS + _MORE)
+    (tmp_path / "p.html").write_bytes(_scripted_page(_ld(" ".join(PARAGRAPHS + _MORE)), markup))
+    page = read_one(tmp_path / "p.html")
+    assert page.text is not None and "text_from" not in page.meta
+    assert page.text.split("\n\n")[-len(_MORE) :] == _MORE  # its paragraphs kept
+
+
+@pytest.mark.parametrize(
+    "ld",
+    ['{"articleBody": "The vote', "[" * 100_000 + "]" * 100_000, '{"articleBody": 42}'],
+    ids=["broken", "deep", "not-text"],
+)
+def test_a_bad_schema_org_body_leaves_the_markups_text(tmp_path: Path, ld: str) -> None:
+    (tmp_path / "p.html").write_bytes(_scripted_page(ld + ' "articleBody"'))
+    page = read_one(tmp_path / "p.html")
+    assert page.status == "ok" and "text_from" not in page.meta
+    assert page.text is not None and "Three winters of quarrelling" in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from trafilatura.utils import load_html
 
 from wirecopy.readers.decode import PageError, binary_kind, scrub
 from wirecopy.records import PAGE_REJECTED, Page
+from wirecopy.stages.dates import mentioned_dates
 
 
 def content_hash(raw: bytes) -> str:
@@ -93,13 +95,17 @@ def html_page(
         raise PageError(f"the HTML could not be parsed: {error}") from None
     # Character references can still spell a lone surrogate (``&#xD800;``).
     text = scrub(paragraphs(getattr(doc, "text", None) or "")) if doc is not None else ""
-    if not text:
-        raise PageError("no article text found in the HTML (empty body, or markup only)")
     meta = {
         key: scrub(str(value))
         for key in ("title", "author", "date", "sitename", "hostname", "description", "url")
         if (value := getattr(doc, key, None))
     }
+    body = structured_body(raw)
+    if body and len(body.split()) > 2 * len(text.split()):
+        text = body
+        meta[TEXT_FROM] = "json-ld articleBody"
+    if not text:
+        raise PageError("no article text found in the HTML (empty body, or markup only)")
     site = site or host_of(uri) or host_of(meta.get("url")) or meta.get("hostname")
     title = site_free_title(meta.get("title"), [meta.get("sitename"), site])
     headline = _dropped_headline(raw, title, text)
@@ -115,10 +121,32 @@ def html_page(
         source=source or meta.get("sitename"),
         text=text,
         title=title,
-        published=published or iso_date(meta.get("date")),
+        published=published or stated_date(iso_date(meta.get("date")), raw),
         fetched=fetched,
         meta=meta,
     )
+
+
+def stated_date(value: str | None, raw: bytes) -> str | None:
+    """``value``, an HTML page's date as trafilatura found it, when the page states it.
+
+    Where a page gives no day, trafilatura's date search (htmldate) falls back on a year or a
+    month and dates the page on its first day: a copyright line (``© 2016``), a year in a file
+    name or a link (``w3.org/2000/01/rdf-schema``) becomes 1 January. Such a date is a guess,
+    and an article is better undated: a date on the first of a month is kept only when the
+    page prints that day, in figures (``2016-01-01``, ``01.01.2016``, ``20160101``,
+    ``1/1/2016``) or with the month's name (``January 1, 2016``, ``1. Januar 2016``)."""
+    if value is None or not value.endswith("-01"):
+        return value
+    year, month = value[:4], int(value[5:7])
+    html = raw.decode("utf-8", "replace")
+    figures = re.compile(
+        rf"(?<!\d)(?:{year}[-/.]0?{month}[-/.]0?1|{year}{month:02}01|0?1[-/.]0?{month}[-/.]{year}"
+        rf"|0?{month}/0?1/{year})(?!\d)"
+    )
+    if figures.search(html) or date.fromisoformat(value) in mentioned_dates(html):
+        return value
+    return None
 
 
 def _extract(raw: bytes, uri: str | None, prune: list[str]) -> Any:
@@ -189,6 +217,55 @@ def _words(text: str) -> str:
     """The words of ``text``, case-folded: spacing and punctuation aside (``Abrechnung :
     Musik-Stars`` is ``Abrechnung: Musik-Stars``)."""
     return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+TEXT_FROM = "text_from"  # the meta key naming where the text came from, when not the markup
+
+
+def structured_body(raw: bytes) -> str | None:
+    """The article's text as the page's schema.org data gives it (JSON-LD ``articleBody``),
+    the longest when there are several; None when there is none.
+
+    Pages rendered by scripts print little or none of the article in their markup (a caption,
+    a teaser) but state it whole for search engines; `html_page` takes it when it holds more
+    than twice the words of what the markup gave."""
+    if b"articleBody" not in raw:
+        return None  # most pages: no second parse
+    try:
+        tree = load_html(raw)
+    except Exception:  # the page was read once already: its markup's text stands
+        return None
+    found: list[str] = []
+    for script in tree.iter("script") if tree is not None else ():
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue  # broken or hostile JSON: that script says nothing
+        stack: list[object] = [data]  # a walk without recursion: the data may nest deeply
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                if isinstance(value.get("articleBody"), str):
+                    found.append(value["articleBody"])
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+    if not found:
+        return None
+    text = max(found, key=len)
+    if "<" in text:  # some sites put the body's markup there: its paragraphs, as lines
+        try:
+            fragment = load_html(f"<html><body>{text}</body></html>")
+        except Exception:
+            return None
+        if fragment is None:
+            return None
+        for element in fragment.iter("p", "br", "div", "li", "h2", "h3", "h4", "blockquote"):
+            element.tail = "\n" + (element.tail or "")
+        text = fragment.text_content()
+    return scrub(paragraphs(html.unescape(text))) or None
 
 
 def _dropped_headline(raw: bytes, title: str | None, text: str) -> str | None:
