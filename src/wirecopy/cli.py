@@ -690,8 +690,9 @@ def dedup_command(
     and still gets its output line, as a cluster of its own (the first 10 of each kind are
     named, the rest counted; with --json they are in the summary only). The summary goes
     to standard error when the clusters go to standard output. Exit status 1 when no
-    record could be used (or none has --field), or with --strict at the first problem;
-    SIGTERM stops like Ctrl+C.
+    record could be used (or none has --field), when an input could not be read whole
+    (truncated, corrupt, not opened: what was read is still written), or with --strict at
+    the first problem; SIGTERM stops like Ctrl+C.
 
     \b
     Example:
@@ -740,7 +741,16 @@ def dedup_command(
             print_summary(summary, report)
     if summary.failed:
         # Every record was unusable: a pipeline should not carry on as if fine.
-        raise click.ClickException("no record could be used (see the problems above)")
+        seen = "above" if not quiet and not as_json else "in the summary" if as_json else None
+        where_told = f" (see the problems {seen})" if seen else " (leave out -q to see why)"
+        raise click.ClickException(f"no record could be used{where_told}")
+    if summary.files_lost:
+        # As `zcat` does: what could be read is written, and the status says input was lost.
+        files = "1 input was" if summary.files_lost == 1 else f"{summary.files_lost} inputs were"
+        raise click.ClickException(
+            f"{files} not read whole (truncated, corrupt or unreadable); the output holds "
+            "every record that was read"
+        )
 
 
 @cli.command("serve")

@@ -76,10 +76,14 @@ def test_truncated_gzip_keeps_the_lines_before_and_says_where(tmp_path: Path) ->
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(data[: len(data) // 2])
     code, out, err = invoke(str(path))  # problems are named unless -q
-    assert code == 0
+    assert code == 1  # as `zcat` does: what was read is written, the status says input was lost
     rows = out.splitlines()
     assert 0 < len(rows) < 300
     assert f"cut.jsonl.gz:{len(rows)}: gzip stream ends early after line {len(rows)}" in err
+    assert "1 input was not read whole" in err
+    code, out, err = invoke(str(path), "-q", "--json", "-o", str(tmp_path / "out.jsonl"))
+    assert code == 1 and json.loads(out)["files_lost"] == 1 and "not read whole" in err
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == len(rows)
     code, _, err = invoke(str(path), "--strict", "-q")
     assert code == 1 and "gzip stream ends early" in err
 
@@ -198,3 +202,39 @@ def test_a_closed_pipe_is_no_ray_error(tmp_path: Path) -> None:
         os.close(write)
     assert result.returncode == 1
     assert "Ray" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bytes_that_are_not_utf8_are_replaced_and_the_record_still_matches(
+    tmp_path: Path,
+) -> None:
+    # A stray Latin-1 byte in a scraped text, and a byte-order mark opening a later line
+    # (two files joined with `cat`): neither loses its record.
+    latin1 = json.dumps({"id": "a", "text": f"{BASE} caf\u00e9"}, ensure_ascii=False)
+    lines = [
+        latin1.encode("latin-1"),
+        b"\xef\xbb\xbf" + json.dumps({"id": "b", "text": f"{BASE} caf\ufffd"}).encode(),
+        json.dumps(
+            {"id": "c", "text": "Another story altogether about the harbour and its fish"}
+        ).encode(),
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = invoke(str(path))
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["duplicate_of"]) for r in rows] == [("a", None), ("b", "a"), ("c", None)]
+    assert "in.jsonl:1: not valid UTF-8 (byte " in err and "read as U+FFFD" in err
+    assert "in.jsonl:2" not in err and "broken JSON" not in err
+
+
+def test_a_utf16_file_is_read_as_its_byte_order_mark_says(tmp_path: Path) -> None:
+    docs = [{"id": "a", "text": f"{BASE} café"}, {"id": "b", "text": f"{BASE} café"}]
+    text = "\r\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\r\n"
+    for encoding in ("utf-16", "utf-16-be"):
+        path = tmp_path / f"{encoding}.jsonl"
+        data = text.encode(encoding)
+        path.write_bytes(data if encoding == "utf-16" else b"\xfe\xff" + data)
+        code, out, err = invoke(str(path))
+        assert code == 0, err
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert [(r["id"], r["duplicate_of"]) for r in rows] == [("a", None), ("b", "a")]

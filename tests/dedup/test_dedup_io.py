@@ -119,7 +119,9 @@ def test_bom_crlf_and_invalid_utf8(tmp_path: Path) -> None:
         b'\xef\xbb\xbf{"text": "one"}\r\n{"text": "tw\xff"}\r\n{"text": "caf\xc3\xa9"}'
     )
     got = records(path)
-    assert kinds(got) == [(1, None), (2, "broken_json"), (3, None)]
+    assert kinds(got) == [(1, None), (2, None), (3, None)]  # every record is used
+    assert isinstance(got[1], InputRecord) and got[1].text == "tw\ufffd"
+    assert got[1].id_problem is not None and got[1].id_problem.kind == "bad_utf8"
     assert isinstance(got[2], InputRecord) and got[2].text == "café"
 
 

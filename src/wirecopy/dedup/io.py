@@ -12,6 +12,7 @@ The path ``-`` reads standard input.
 from __future__ import annotations
 
 import bz2
+import codecs
 import lzma
 import sys
 import zlib
@@ -79,6 +80,15 @@ def _plain_chunks(f: _Readable, pos: Position) -> Iterator[bytes]:
     while chunk := f.read(_CHUNK):
         pos.consumed += len(chunk)
         yield chunk
+
+
+def _utf8_chunks(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A UTF-16 file (what Windows PowerShell's ``>`` writes), read as UTF-8: JSONL is
+    UTF-8, but the file says what it is. Bytes that are not UTF-16 become U+FFFD."""
+    decoder = codecs.getincrementaldecoder("utf-16")("replace")
+    for chunk in chunks:
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
 
 
 class _StreamState:
@@ -256,7 +266,10 @@ def _stream_units(
     stream = _Rejoined(head, f)
     name = _compression(head)
     if name is None:
-        yield from _line_units(_plain_chunks(stream, pos), source, size)
+        chunks = _plain_chunks(stream, pos)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 byte-order mark
+            chunks = _utf8_chunks(chunks)
+        yield from _line_units(chunks, source, size)
         return
     state = _StreamState()
     if name == "gzip":

@@ -25,6 +25,10 @@ EXCLUDING = frozenset(
     {"broken_json", "not_object", "no_text", "not_string", "empty_text", "no_words"}
 )
 
+# Problems of a whole file that lose input: what followed the damage, or the whole file,
+# was never read. The run still writes every record it read, then exits with status 1.
+LOSING = frozenset({"truncated", "corrupt", "unreadable"})
+
 _BLOCK = 512  # lines parsed in one call
 _decode = json.JSONDecoder().decode
 # Blocks of lines: msgspec parses them with a third fewer instructions than `json`. It is
@@ -56,7 +60,9 @@ class InputRecord(NamedTuple):
     id: str  # JSON text of the id, or of the "<file>#<line>" label
     text: str | None  # None when `problem` keeps the record out
     problem: Problem | None
-    id_problem: Problem | None = None  # a warning: the id was unusable, the label stands in
+    # A warning, the record still used: its id was unusable (the label stands in), or, when
+    # the id was fine, its line was not valid UTF-8.
+    id_problem: Problem | None = None
 
 
 def label(source: str, line: int | str) -> str:
@@ -174,10 +180,36 @@ def parse_lines(
             if objs is not None:
                 out.append(make_record(source, line, objs[k], field, id_field))
                 continue
+            if raw.startswith(_BOM):  # files joined with `cat`: a mark opening a later one
+                raw = raw[len(_BOM) :]
             try:
                 obj = _loads(raw)
+            except UnicodeDecodeError as err:
+                out.append(_repaired(source, line, raw, err, field, id_field))
+                continue
             except (ValueError, RecursionError) as err:
                 out.append(_broken(source, line, err))
                 continue
             out.append(make_record(source, line, obj, field, id_field))
     return out
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _repaired(
+    source: str, line: int, raw: bytes, err: UnicodeDecodeError, field: str, id_field: str
+) -> InputRecord:
+    """A line with bytes that are not UTF-8 (a stray Latin-1 byte of a scraped page): read
+    with each replaced by U+FFFD, as `build` reads text, and noted (a warning: the record is
+    deduplicated). A note of an unusable id takes precedence: it changes the output."""
+    try:
+        obj = _decode(raw.decode("utf-8", "replace"))
+    except (ValueError, RecursionError) as broken:
+        return _broken(source, line, broken)
+    record = make_record(source, line, obj, field, id_field)
+    if record.id_problem is not None:
+        return record
+    where = f"byte {err.start + 1} of the line: {err.reason}"
+    msg = f"not valid UTF-8 ({where}); bad bytes read as U+FFFD"
+    return record._replace(id_problem=Problem(source, line, "bad_utf8", msg))

@@ -59,6 +59,7 @@ KIND_NAMES = {
     "short_text": "texts shorter than a shingle",
     "duplicate_id": "repeated ids",
     "bad_id": "unusable ids",
+    "bad_utf8": "lines not valid UTF-8 (read with U+FFFD)",
 }
 
 

@@ -32,7 +32,7 @@ from wirecopy.dedup.config import DedupConfig
 from wirecopy.dedup.index import DedupIndex
 from wirecopy.dedup.io import Position, Unit, read_units, write_assignments
 from wirecopy.dedup.memory import retain_freed_memory
-from wirecopy.dedup.parse import EXCLUDING, Problem
+from wirecopy.dedup.parse import EXCLUDING, LOSING, Problem
 from wirecopy.engines import ENGINES
 from wirecopy.engines.local import run_local
 
@@ -85,6 +85,12 @@ class DedupSummary:
         no record was read at all from inputs with problems."""
         return self.excluded == self.records and bool(self.problem_counts)
 
+    @property
+    def files_lost(self) -> int:
+        """Inputs not read whole (a truncated or corrupt stream, a file that cannot be
+        opened): the output lacks what they held past the damage."""
+        return sum(self.problem_counts.get(kind, 0) for kind in LOSING)
+
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON: every count, and each problem with its file and line."""
         return {
@@ -102,6 +108,7 @@ class DedupSummary:
             "engine": self.engine,
             "workers": self.workers,
             "failed": self.failed,
+            "files_lost": self.files_lost,
             "problem_counts": dict(self.problem_counts),
             "problems": [
                 {"source": p.source, "line": p.line, "kind": p.kind, "message": p.message}

