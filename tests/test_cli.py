@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +59,40 @@ def test_not_an_archive(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stats", "--db", str(bogus)])
     assert result.exit_code == 1
     assert "not a wirecopy archive" in result.output
+
+
+def test_another_sqlite_database_is_no_archive_and_is_not_written(
+    seeds: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "shop.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER)")
+    conn.close()
+    for args in (["stats"], ["search", "bridge"], ["export", "pages"], ["build", str(seeds)]):
+        result = CliRunner().invoke(cli, [*args, "--db", str(other)])
+        assert result.exit_code == 1, args
+        assert "not a wirecopy archive" in result.output and "customers" in result.output
+        assert "older schema" not in result.output
+    with sqlite3.connect(other) as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
+    conn.close()
+    assert tables == ["customers"]  # build wrote nothing into it
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = CliRunner().invoke(cli, ["stats", "--db", str(empty)])
+    assert result.exit_code == 1 and "empty, not yet an archive" in result.output
+
+
+def test_an_archive_kept_in_its_input_folder_is_not_read_as_a_page(
+    seeds: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pages"
+    shutil.copytree(seeds, folder)
+    db = folder / "archive.db"
+    for _ in range(2):  # the second build finds the archive's files in the folder
+        summary = build([folder], db)
+        assert summary.rejected == []
+        assert summary.totals["pages"] == len(list(seeds.iterdir()))
 
 
 def test_show_page_article_and_json(seeds: Path, tmp_path: Path) -> None:

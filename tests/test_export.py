@@ -206,3 +206,16 @@ def test_an_export_through_a_link_keeps_the_link_and_a_file_keeps_its_mode(
     assert link.is_symlink()
     assert len(real.read_text().splitlines()) == 5
     assert real.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("end", ["", "-wal"])
+def test_an_export_onto_the_archives_own_file_is_refused(
+    db: Path, tmp_path: Path, end: str
+) -> None:
+    before = db.read_bytes()
+    target = Path(f"{db}{end}")
+    result = CliRunner().invoke(cli, ["export", "articles", "--db", str(db), "-o", str(target)])
+    assert result.exit_code == 2 and "the archive's own file" in result.output
+    assert db.read_bytes() == before
+    stats = CliRunner().invoke(cli, ["stats", "--db", str(db)])
+    assert stats.exit_code == 0, stats.output

@@ -412,6 +412,9 @@ def test_limit(archive: Archive) -> None:
     assert len(search(archive.conn, "trump OR angeles", limit=1)) == 1
     with pytest.raises(SearchError, match="limit"):
         search(archive.conn, "trump", limit=0)
+    # A limit past what SQLite can hold asks for every hit.
+    every = search(archive.conn, "trump OR angeles", limit=10**30)
+    assert [h.id for h in every] == ids(archive, "trump OR angeles")
 
 
 def test_search_a_built_archive(tmp_path: Path) -> None:

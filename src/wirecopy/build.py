@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -93,7 +93,8 @@ def build(
         try:
             if profiles:
                 summary.profiles_changed = archive.set_profiles(profiles)
-            pages = _read_all(inputs, config, skipped, progress)
+            own = {os.path.realpath(f"{db}{end}") for end in ("", "-wal", "-shm", "-journal")}
+            pages = _read_all(inputs, config, skipped, progress, own)
             for batch in _batched(pages, config.batch_size):
                 _write_batch(archive, batch, run_id, summary)
             _count_old_pages(archive, config.batch_size)
@@ -117,9 +118,13 @@ def build(
 
 
 def _read_all(
-    inputs: Sequence[Path], config: BuildConfig, skipped: Counter[str], progress: Progress | None
+    inputs: Sequence[Path],
+    config: BuildConfig,
+    skipped: Counter[str],
+    progress: Progress | None,
+    own: Collection[str] = (),
 ) -> Iterator[Page]:
-    sources = sources_of(inputs, skipped)
+    sources = sources_of(inputs, skipped, own)
     sizes = [_size(source) for source in sources]
     if progress:
         progress.start(sum(sizes))
@@ -143,12 +148,17 @@ def _read_all(
 
 TWICE = "files given twice (read once)"
 LINKED = "links to a file already read (read once)"
-"""The reasons a build skips a file it already reached: through another input, or through a
-symbolic link inside the same one."""
+OWN = "files of the archive itself"
+"""The reasons a build skips a file: it already reached it, through another input or through
+a symbolic link inside the same one; or it is the archive being built (kept in an input
+folder) or one of SQLite's files beside it."""
 
 
-def sources_of(inputs: Sequence[Path], skipped: Counter[str] | None = None) -> list[Source]:
-    """Every input file once, in the order given, each with a page id no other has.
+def sources_of(
+    inputs: Sequence[Path], skipped: Counter[str] | None = None, own: Collection[str] = ()
+) -> list[Source]:
+    """Every input file once, in the order given, each with a page id no other has; not
+    the files ``own`` names (real paths: the archive's, when it lies in an input folder).
 
     A file reached twice (a folder and a folder inside it, a file and its folder, one folder
     named twice or by two spellings) is read once: otherwise its pages would stand twice and
@@ -168,6 +178,10 @@ def sources_of(inputs: Sequence[Path], skipped: Counter[str] | None = None) -> l
         origin = str(root.resolve()) if root.is_dir() else ""
         for source in discover([root]):
             key = os.path.realpath(source.path)
+            if key in own:
+                if skipped is not None:
+                    skipped[OWN] += 1
+                continue
             if source.problem is None and key in first:
                 if skipped is not None:
                     skipped[TWICE if first[key] != index else LINKED] += 1

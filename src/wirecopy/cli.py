@@ -6,6 +6,7 @@ gets back as a table for people or, with --json, as JSON for programs.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import io
@@ -363,6 +364,11 @@ def export_command(
     fmt = _output_format("jsonl" if as_json else fmt, output)
     if fmt == "parquet" and output is None:
         raise click.UsageError("parquet is binary: give a file with -o FILE")
+    if output is not None and _archive_file(output, db):
+        raise click.UsageError(
+            f"the output file {output} is the archive's own file: writing the export would "
+            "destroy the archive; choose another output file"
+        )
     with (
         _open(db) as archive,
         _writing(None if output is None else str(output)),
@@ -377,6 +383,17 @@ def export_command(
                 write_csv(records, out, kind)
             else:
                 write_jsonl(records, out)
+
+
+def _archive_file(path: Path, db: Path) -> bool:
+    """Is ``path`` the archive ``db`` or one of SQLite's files beside it (``-wal``, ...)?"""
+    for own in (db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))):
+        if path.resolve() == own.resolve():
+            return True
+        with contextlib.suppress(OSError):  # neither need exist
+            if path.samefile(own):
+                return True
+    return False
 
 
 # The formats file names announce; `.gz` after one of them (or alone) compresses the text.

@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 MAX_TERMS = 64
+SQLITE_MAX_INT = 2**63 - 1  # the largest integer SQLite stores (a LIMIT or OFFSET beyond fails)
 TITLE_WEIGHT = 3.0
 """bm25 weight of a match in the title, against 1.0 in the text."""
 
@@ -390,6 +391,7 @@ def search(
     """
     if limit < 1:
         raise SearchError(f"the limit must be 1 or more, not {limit}")
+    limit = min(limit, SQLITE_MAX_INT)  # a larger limit asks for every hit: SQLite's cap does
     groups, excluded = parse_query(query) if query.strip() else ([], [])
     unspaced = [term for group in groups for term in group if _unspaced(term.text)]
     expand = any(_unspaced(term.text) for term in excluded) or bool(unspaced)

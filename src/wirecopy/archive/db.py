@@ -83,6 +83,24 @@ class Archive:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{path} is not a wirecopy archive: {error}") from None
+        if version == 0:  # every archive has a version: a new file, or another's database
+            try:
+                tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+            except sqlite3.DatabaseError as error:
+                conn.close()
+                raise ArchiveError(f"{path} is not a wirecopy archive: {error}") from None
+            if tables:
+                conn.close()
+                raise ArchiveError(
+                    f"{path} is not a wirecopy archive: an SQLite database of other tables "
+                    f"({', '.join(tables[:5])}); give another --db, or a new file to build one"
+                )
+            if readonly:
+                conn.close()
+                raise ArchiveError(
+                    f"{path} is empty, not yet an archive: run `wirecopy build INPUT --db "
+                    f"{path}` first"
+                )
         archive = cls(conn, path)
         if version > SCHEMA_VERSION:
             conn.close()

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from wirecopy.archive import queries
+from wirecopy.search import SQLITE_MAX_INT
 from wirecopy.web import views
 from wirecopy.web.app import reading
 
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 MAX_LIMIT = 100
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)]
 Record = dict[str, Any]
 
 

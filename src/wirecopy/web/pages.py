@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from wirecopy.search import SQLITE_MAX_INT
 from wirecopy.web import views
 from wirecopy.web.app import article_url, entity_url, page_url, reading, render, story_url
 
@@ -16,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100  # as the API's cap, so every page's JSON twin answers
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)]
 
 
 @router.get("/")
