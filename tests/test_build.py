@@ -128,6 +128,25 @@ def test_a_changed_file_updates_its_page(tmp_path: Path) -> None:
     assert len(content["articles"]) == 1  # the old text's article went with its last copy
 
 
+def test_a_page_a_newer_wirecopy_reads_otherwise_is_read_again(seeds: Path, tmp_path: Path) -> None:
+    # As an older version left it: the same bytes, another title and date (say, one guessed
+    # from a copyright year), and the segmentation of that reading.
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    fresh = archive_content(db)
+    name = min(p.name for p in seeds.iterdir())
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE pages SET title = 'Old reading', published = '2016-01-01' WHERE id = ?",
+            (name,),
+        )
+    conn.close()
+    again = build([seeds], db)
+    assert again.pages_updated == 1 and again.pages_unchanged == 4
+    assert archive_content(db) == fresh
+    assert build([seeds], db).pages_unchanged == 5
+
+
 def test_same_relative_path_in_two_folders_keeps_both(tmp_path: Path) -> None:
     for name, text in (("a", PARAGRAPHS[0]), ("b", PARAGRAPHS[1])):
         (tmp_path / name).mkdir()

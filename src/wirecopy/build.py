@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wirecopy import __version__
-from wirecopy.archive.db import Archive
+from wirecopy.archive.db import Archive, reading_of
 from wirecopy.archive.queries import totals
 from wirecopy.config import BuildConfig
 from wirecopy.derive import derive
@@ -239,7 +239,12 @@ def _write_batch(archive: Archive, batch: list[Page], run_id: int, summary: Buil
             summary.pages_rejected += 1
             summary.rejected.append({"page": page.id, "error": page.error or ""})
         state = states.get(page.id)
-        if state is not None and state.content_hash == page.content_hash:
+        if (
+            state is not None
+            and state.content_hash == page.content_hash
+            and state.status == page.status
+            and state.reading == reading_of(page)  # not read otherwise by a newer wirecopy
+        ):
             summary.pages_unchanged += 1
             continue
         if state is None:

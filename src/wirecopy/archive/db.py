@@ -44,6 +44,14 @@ class PageState:
     content_hash: str
     uri: str | None
     status: str
+    reading: tuple[object, ...] = ()  # what the reader made of the bytes (`reading_of`)
+
+
+def reading_of(page: Page) -> tuple[object, ...]:
+    """What a reader made of a page's bytes, as the archive stores it: the same bytes read
+    by a newer wirecopy (a better extraction, a date no longer guessed) may differ."""
+    meta = json.dumps(page.meta, sort_keys=True) if page.meta else None
+    return (page.site, page.source, page.text, page.title, page.published, page.error, meta)
 
 
 def now() -> str:
@@ -180,9 +188,16 @@ class Archive:
             chunk = id_list[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.conn.execute(
-                f"SELECT id, content_hash, uri, status FROM pages WHERE id IN ({marks})", chunk
+                "SELECT id, content_hash, uri, status, site, source, text, title, published, "
+                f"error, meta FROM pages WHERE id IN ({marks})",
+                chunk,
             ):
-                states[row["id"]] = PageState(row["content_hash"], row["uri"], row["status"])
+                reading = tuple(
+                    row[k] for k in ("site", "source", "text", "title", "published", "error")
+                )
+                states[row["id"]] = PageState(
+                    row["content_hash"], row["uri"], row["status"], (*reading, row["meta"])
+                )
         return states
 
     def write_pages(self, pages: Sequence[tuple[Page, PageEvidence | None]], run_id: int) -> None:
