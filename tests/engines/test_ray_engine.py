@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import socket
 import sys
 import warnings
 from collections.abc import Iterator
@@ -196,6 +197,7 @@ def connect_with(
     else:
         monkeypatch.setenv("RAY_ADDRESS", address)
     monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)  # both engines connect here
+    monkeypatch.setattr(ray_engine, "check_reachable", lambda address: None)  # no real cluster
     module = RUN_MODULES[engine]
     monkeypatch.setattr(module, "_run", lambda *args: "clusters")
     index = object()
@@ -246,6 +248,7 @@ def test_cli_ray_address_option_joins_that_cluster(
     )  # restored after the test, whatever the CLI sets
     fake = FakeRay(False)
     monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)
+    monkeypatch.setattr(ray_engine, "check_reachable", lambda address: None)
     monkeypatch.setattr(
         RUN_MODULES[engine],
         "_run",
@@ -283,3 +286,38 @@ def test_dealing_keeps_components_whole_unless_larger_than_a_share(
         if comps.count(comp) <= share:
             assert len(held) == 1  # whole, in one task
     assert max(len(part) for part in dealt) <= 2 * share + 1  # none far beyond its share
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:  # a port just free: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_address_where_nothing_answers_fails_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from wirecopy.cli import cli
+
+    address = f"127.0.0.1:{_closed_port()}"
+    with pytest.raises(ConnectionError, match="nothing answers at"):
+        ray_engine.check_reachable(address)
+    with pytest.raises(ConnectionError):
+        ray_engine.check_reachable(f"ray://{address}")
+    with socket.socket() as server:  # something listening: Ray is left to talk to it
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        ray_engine.check_reachable(f"127.0.0.1:{server.getsockname()[1]}")
+    ray_engine.check_reachable("auto")  # not host:port: Ray's own business
+    # Ray is never asked to join it (it would retry for minutes): the CLI says so at once.
+    monkeypatch.setenv("RAY_ADDRESS", "set-before")  # restored after the test
+    fake = FakeRay(False)
+    monkeypatch.setattr(ray_engine, "_import_ray", lambda: fake)
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"id": 1, "text": "one two three four five six"}\n')
+    args = ["dedup", str(data), "--engine", "ray", "--ray-address", address, "-q"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "cannot reach the Ray cluster" in result.output
+    assert "Traceback" not in result.output and fake.calls == []

@@ -156,7 +156,7 @@ def _warc(tmp_path: Path, n: int = 6) -> bytes:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.floats(min_value=0.05, max_value=0.999))
 def test_every_cut_of_a_warc_gz_leaves_a_trace(tmp_path: Path, share: float) -> None:
@@ -167,12 +167,17 @@ def test_every_cut_of_a_warc_gz_leaves_a_trace(tmp_path: Path, share: float) -> 
     ends = [len(data) - len(rest) for rest in _rests(data)]
     if cut in ends:
         return  # a cut between two members leaves a shorter, valid WARC: nothing to see
-    # What comes before the cut is read; the cut leaves a rejected page saying so.
+    # What comes before the cut is read; the cut leaves one rejected page saying so, named
+    # after the record it fell in (not one more: a cut in a header made a second), or after
+    # the next when the cut took only the end of a gzip member that read whole.
     statuses = [p.status for p in pages]
     assert "rejected" in statuses
     assert statuses == sorted(statuses)  # "ok" before "rejected"
     last = pages[-1].error or ""
     assert "cut short" in last or "corrupt" in last or "cannot read" in last
+    record = 1 + sum(end < cut for end in ends)  # the warcinfo record is the first
+    [cut_page] = [p.id for p in pages if p.status == "rejected"]
+    assert cut_page in (f"cut.warc.gz#{record}", f"cut.warc.gz#{record + 1}")
 
 
 def _rests(data: bytes) -> list[bytes]:
@@ -341,6 +346,22 @@ def test_a_record_cut_by_a_crash_loses_only_itself(tmp_path: Path) -> None:
     (tmp_path / "crash.warc").write_bytes(b"".join(members))
     pages = read_all(tmp_path / "crash.warc")
     assert _ok_titles(pages) == ["Story 0", "Story 2", "Story 3", "Story 4", "Story 5"]
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_file_cut_in_a_records_header_names_that_record_once(
+    tmp_path: Path, gzipped: bool
+) -> None:
+    members = gzip_members(_warc(tmp_path))
+    head = members[4].index(b"Content-Length")  # record 5's header, cut before its length
+    kept = [*members[:4], members[4][:head]]
+    data = b"".join(gzip.compress(m) for m in kept) if gzipped else b"".join(kept)
+    (tmp_path / "cut.warc").write_bytes(data)
+    pages = read_all(tmp_path / "cut.warc")
+    assert _ok_titles(pages) == ["Story 0", "Story 1", "Story 2"]
+    [cut] = [p for p in pages if p.status == "rejected"]
+    assert cut.id == "cut.warc#5"
+    assert "record 5 is cut short in its header" in (cut.error or "")
 
 
 def test_a_warc_gz_compressed_as_one_stream_is_read(tmp_path: Path) -> None:

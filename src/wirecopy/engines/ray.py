@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -118,6 +119,7 @@ def ray_session(workers: int) -> Iterator[Any]:
         address = os.environ.get("RAY_ADDRESS")
         quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
         if address:
+            check_reachable(address)
             ray.init(address=address, **quiet)
         else:  # a cluster of this machine only: no dashboard, nothing listening outside
             ray.init(
@@ -133,6 +135,24 @@ def ray_session(workers: int) -> Iterator[Any]:
     finally:
         if connected:  # stops a cluster started here; leaves a joined one running
             ray.shutdown()
+
+
+CONNECT_SECONDS = 5.0
+
+
+def check_reachable(address: str) -> None:
+    """Raise ConnectionError when nothing answers at a cluster's ``host:port`` (or
+    ``ray://host:port``): Ray itself retries such an address for minutes, printing its own
+    logs. ``auto`` and other forms are left to Ray, which fails fast on them."""
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConnectionError(f"nothing answers at {address}: {reason}") from None
 
 
 class _Signed:

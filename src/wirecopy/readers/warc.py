@@ -308,9 +308,17 @@ def _record_page(page_id: str, number: int, record: object, config: BuildConfig)
             "its fields cannot be read"
         )
         return rejected(page_id, reason, uri=None, fmt="warc")
+    uri = headers.get("WARC-Target-URI") or None
+    if headers.get("Content-Length") is None:
+        # Every record states its length: a header without it was cut off (fastwarc reads
+        # its length as 0), most often by a truncated file.
+        reason = (
+            f"record {number} {_SHORT} in its header, before its Content-Length (the file is "
+            "truncated, or the record malformed)"
+        )
+        return rejected(page_id, reason, uri=uri, fmt="warc")
     if not rtype & _PAGE_TYPES:
         return Skipped(page_id, f"{headers.get('WARC-Type', 'unknown')} record")
-    uri = headers.get("WARC-Target-URI") or None
     length = int(record.content_length)  # type: ignore[attr-defined]
     if length > config.max_page_bytes:
         reason = (
