@@ -220,3 +220,22 @@ def test_a_max_size_no_page_could_pass_is_refused(size: str, tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "--max-size" in result.output
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_build_that_reads_nothing_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(cli, ["build", str(empty), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 0
+    assert "Nothing read: the inputs hold no file" in result.stderr
+    (empty / ".hidden").write_text("not a page")  # hidden files are not read either
+    warc = REPO / "examples" / "news" / "crawl" / "outlets.warc.gz"
+    crawls = tmp_path / "crawls"
+    crawls.mkdir()
+    shutil.copy(warc, crawls / "one.warc.gz")
+    result = CliRunner().invoke(cli, ["build", str(crawls), "--db", str(tmp_path / "b.db")])
+    assert result.exit_code == 0 and "Nothing read" not in result.stderr
+    assert "1 request record," in result.stdout and "1 warcinfo record" in result.stdout
+    shutil.copy(warc, crawls / "two.warc.gz")
+    result = CliRunner().invoke(cli, ["build", str(crawls), "--db", str(tmp_path / "c.db")])
+    assert "2 request records," in result.stdout and "2 warcinfo records" in result.stdout

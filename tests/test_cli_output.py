@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from wirecopy.build import build
 from wirecopy.cli import cli
 from wirecopy.config import BuildConfig
+from wirecopy.render import date_span
 
 TITLE = "Harbour alarm :smile: upgrade [b]bold[/b] a:b:c"
 PARAGRAPHS = [
@@ -220,3 +221,9 @@ def test_sigterm_during_an_export_leaves_no_file(db: Path, tmp_path: Path) -> No
     assert result.returncode == 143, result.stderr
     assert result.stderr.strip() == "Terminated."
     assert list(out.parent.iterdir()) == []  # neither the file nor its part
+
+
+def test_a_storys_dates_read_as_a_span_one_day_or_none() -> None:
+    assert date_span("2026-03-02", "2026-03-05") == "2026-03-02 … 2026-03-05"
+    assert date_span("2026-03-02", "2026-03-02") == "2026-03-02"
+    assert date_span(None, None) == "undated"

@@ -204,6 +204,9 @@ def build_command(
         sys.exit(143 if isinstance(stop, Terminated) else 130)  # 128 + the signal
     if summary.derived.get("entities") == "unavailable" and not quiet:
         err.print(f"[yellow]No entities:[/] {escape(str(summary.derived['entities_message']))}")
+    if summary.pages_read == 0 and not quiet:
+        what = "nothing but skipped files" if summary.skipped else "no file (an empty folder?)"
+        err.print(f"[yellow]Nothing read:[/] the inputs hold {what}", highlight=False)
     with _writing():
         if as_json:
             _print_json(summary.to_dict())
@@ -303,7 +306,10 @@ def _print_summary(summary: BuildSummary, db: Path) -> None:
                 f"  … and {len(summary.rejected) - 25} more: `wirecopy export pages` lists them all"
             )
     if summary.skipped:
-        reasons = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items())
+        reasons = ", ".join(
+            f"{n} {reason}s" if n > 1 and reason.endswith(" record") else f"{n} {reason}"
+            for reason, n in summary.skipped.items()
+        )
         out.print(f"[dim]Skipped: {escape(reasons)}", highlight=False, soft_wrap=True)
 
 
@@ -718,6 +724,9 @@ def dedup_command(
       wirecopy dedup big.jsonl --engine ray --json -o clusters.jsonl
       wirecopy dedup big.jsonl --engine ray --ray-address auto -o clusters.jsonl
     """
+    given = click.get_current_context().get_parameter_source("ray_address")
+    if engine == "local" and given is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--ray-address is for --engine ray or ray-data, not local")
     if ray_address:  # Ray's own convention: the engine joins the cluster RAY_ADDRESS names
         os.environ["RAY_ADDRESS"] = ray_address
     err = console(stderr=True)

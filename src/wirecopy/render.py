@@ -40,7 +40,8 @@ def render_article(out: Console, art: Row) -> None:
             out.print(f"  [dim]{key}:[/] {escape(str(art[key]))}")
     table = Table(title=f"{len(art['copies'])} copies", title_justify="left")
     for column in ("page", "site", "kind", "similarity", "match"):
-        table.add_column(column)
+        # Ids are folded onto more lines, never cut: they are what `show` takes next.
+        table.add_column(column, overflow="fold")
     for copy in art["copies"]:
         table.add_row(
             escape(copy["page"]),
@@ -61,9 +62,19 @@ def render_article(out: Console, art: Row) -> None:
         render_variants(out, art)
 
 
+def date_span(first: str | None, last: str | None) -> str:
+    """A story's dates as a reader says them: ``2024-05-17 … 2024-05-20``, one day once,
+    ``undated`` when none of its articles has a date."""
+    if not first and not last:
+        return "undated"
+    if first == last or not last:
+        return str(first)
+    return f"{first or '?'} … {last}"
+
+
 def render_story(out: Console, story: Row) -> None:
     out.print(f"[bold]story {escape(story['id'])}[/]  {escape(story['title'] or '')}")
-    dates = f"{story['first_date'] or '?'} … {story['last_date'] or '?'}"
+    dates = date_span(story["first_date"], story["last_date"])
     out.print(f"  [dim]dates:[/] {escape(dates)}")
     rows = story.get("article_rows") or [{"id": a} for a in story["articles"]]
     table = Table(title=f"{len(rows)} articles", title_justify="left")

@@ -238,3 +238,23 @@ def test_a_utf16_file_is_read_as_its_byte_order_mark_says(tmp_path: Path) -> Non
         assert code == 0, err
         rows = [json.loads(line) for line in out.splitlines()]
         assert [(r["id"], r["duplicate_of"]) for r in rows] == [("a", None), ("b", "a")]
+
+
+def test_ray_address_with_the_local_engine_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [{"id": "a", "text": BASE}])
+    code, _, err = invoke(str(path), "--ray-address", "auto")
+    assert code == 2 and "--ray-address is for --engine ray" in err
+    monkeypatch.setenv("RAY_ADDRESS", "auto")  # set for other tools: the local engine runs
+    code, out, _ = invoke(str(path), "-q")
+    assert code == 0 and json.loads(out)["id"] == "a"
+
+
+def test_the_summary_of_a_run_with_only_warnings_says_every_record_matched(
+    tmp_path: Path,
+) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [{"id": None, "text": BASE}])
+    code, _, err = invoke(str(path))
+    assert code == 0 and "1 problem named above; every record matched" in err
+    assert "0 records kept out" not in err

@@ -180,6 +180,10 @@ def test_parquet(tmp_path: Path) -> None:
     assert kinds(records(path, field="body")) == [(1, "no_text"), (2, "no_text"), (3, "no_text")]
     pq.write_table(pa.table({"text": [1, 2]}), path)
     assert kinds(records(path)) == [(1, "not_string"), (2, "not_string")]
+    pq.write_table(pa.table({"text": [b"bytes, not text"]}), path)
+    [binary] = records(path)
+    assert isinstance(binary, InputRecord) and binary.problem is not None
+    assert binary.problem.message == "'text' is binary data, not text"
 
 
 def test_unreadable_files(tmp_path: Path) -> None:

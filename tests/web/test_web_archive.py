@@ -17,6 +17,7 @@ from web_support import DESIGN_FIELDS, TestClient, all_items, client, esc, fold,
 
 from wirecopy.build import build
 from wirecopy.cli import cli
+from wirecopy.render import date_span
 from wirecopy.search import SearchError, to_fts
 from wirecopy.web import views
 
@@ -129,7 +130,7 @@ def test_story_page_lists_its_articles_and_top_entities(
             assert esc(titles[ident]) in got.text
         for entity in story["entities"][:15]:
             assert f'href="/entities/{quote(entity["text"], safe="")}"' in got.text
-        assert f"{story['first_date']} … {story['last_date']}" in text_of(got.text)
+        assert date_span(story["first_date"], story["last_date"]) in text_of(got.text)
 
 
 def test_gold_stories_are_one_story_each(

@@ -78,6 +78,7 @@ _TYPE_NAMES = {
     list: "an array",
     dict: "an object",
     type(None): "null",
+    bytes: "binary data",  # a Parquet binary column: text is a string column
 }
 
 

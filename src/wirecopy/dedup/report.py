@@ -83,10 +83,12 @@ def print_summary(summary: DedupSummary, out: TextIO) -> None:
             if total == len(summary.problems)
             else (f"(the first {len(summary.problems):,} named above)")
         )
-        lines.append(
-            f"{_count(total, 'problem')} {named}; "
+        out_of_matching = (
             f"{kept_out} kept out of matching (each is its own cluster in the output)"
+            if summary.excluded
+            else "every record matched"
         )
+        lines.append(f"{_count(total, 'problem')} {named}; {out_of_matching}")
     for kind, more in summary.unshown_problems.items():
         lines.append(f"… and {more:,} more {KIND_NAMES.get(kind, kind.replace('_', ' '))}")
     out.write("".join(line + "\n" for line in lines))

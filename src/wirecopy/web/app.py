@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wirecopy import __version__
 from wirecopy.archive.db import Archive, ArchiveError
+from wirecopy.render import date_span
 from wirecopy.web import views
 
 TEMPLATES = Environment(
@@ -102,6 +103,7 @@ TEMPLATES.globals.update(
     entity_url=entity_url,
     url=url,
     marked=views.marked,
+    date_span=date_span,
     version=__version__,
 )
 
