@@ -161,6 +161,8 @@ def test_no_usable_record_is_an_error_line(tmp_path: Path) -> None:
     assert code == 1
     assert len(out.splitlines()) == 2  # every record still has its output line
     assert err.rstrip().endswith("Error: no record could be used (see the problems above)")
+    code, _, err = invoke(str(path), "-q")  # the problems are not shown: it says how to see them
+    assert code == 1 and err.strip() == "Error: no record could be used (leave out -q to see why)"
 
 
 def test_json_summary_alone_on_its_stream(tmp_path: Path) -> None:
