@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from wirecopy.archive.db import Archive
 from wirecopy.archive.entities import replace_article_entities
+from wirecopy.archive.queries import entity_mentions, fuller_names
 from wirecopy.build import build
 from wirecopy.search import SearchError, _expression, _unspaced, parse_query, search, to_fts
 from wirecopy.stages.entities import EntityCount
@@ -472,3 +473,13 @@ def test_any_query_gives_hits_or_a_search_error(archive: Archive, query: str) ->
     # What to_fts accepts, FTS5 runs: never a syntax error, never another exception.
     hits = search(archive.conn, query, limit=5)
     assert len(hits) <= 5
+
+
+def test_an_entitys_page_names_the_people_a_search_for_it_also_finds(archive: Archive) -> None:
+    # "Trump" alone names no entity here; a search for the entity finds Donald Trump's
+    # articles, and the entity's record says whose they are.
+    assert ids(archive, "trump", entity="Trump") == ids(archive, "trump", entity="Donald Trump")
+    assert fuller_names(archive.conn, "Trump") == [{"text": "Donald Trump", "articles": 1}]
+    assert fuller_names(archive.conn, "trump%") == []  # the name is no pattern
+    found = entity_mentions(archive.conn, "Donald Trump")
+    assert found is not None and found["people"] == []

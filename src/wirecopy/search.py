@@ -39,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from wirecopy.archive.queries import surname_pattern
+
 MAX_TERMS = 64
 SQLITE_MAX_INT = 2**63 - 1  # the largest integer SQLite stores (a LIMIT or OFFSET beyond fails)
 TITLE_WEIGHT = 3.0
@@ -418,8 +420,7 @@ def search(
             "OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\') "
             "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m WHERE m.value = ? COLLATE NOCASE)))"
         )
-        tail = "% " + re.sub(r"([\\%_])", r"\\\1", name.lower())
-        params += [name, tail, name]
+        params += [name, surname_pattern(name), name]
     if source is not None:
         where.append(
             "(a.source = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM copies c "

@@ -7,6 +7,7 @@ CLI renders as a table or as JSON, and the exporters write as JSONL, CSV or Parq
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -523,4 +524,26 @@ def entity_mentions(
         "article_count": len(ranked),
         "articles": articles,
         "stories": stories,
+        "people": fuller_names(conn, name),
     }
+
+
+def fuller_names(conn: sqlite3.Connection, name: str, limit: int = 10) -> list[Row]:
+    """The people whose names end with ``name`` ("Donald Trump" for "Trump"), with how
+    many articles name each, most first: ``search --entity`` finds their articles too."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT e.text, COUNT(*) AS articles FROM entities e "
+            "JOIN article_entities ae ON ae.entity_id = e.id "
+            "WHERE e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\' "
+            "GROUP BY e.id ORDER BY articles DESC, e.text LIMIT ?",
+            (surname_pattern(name), limit),
+        )
+    ]
+
+
+def surname_pattern(name: str) -> str:
+    """A LIKE pattern (escape ``\\``) for a lower-cased person's name ending with ``name``
+    as a word of its own."""
+    return "% " + re.sub(r"([\\%_])", r"\\\1", name.strip().lower())
