@@ -8,8 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests draw the same examples on every run, a fresh clone's CI included: a failure
+# is reproducible and never luck. `HYPOTHESIS_PROFILE=explore make test` draws new ones, more.
+settings.register_profile("wirecopy", derandomize=True)
+settings.register_profile("explore", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "wirecopy"))
 
 
 def shared_dir() -> Path:

@@ -309,9 +309,9 @@ def _record_page(page_id: str, number: int, record: object, config: BuildConfig)
         )
         return rejected(page_id, reason, uri=None, fmt="warc")
     uri = headers.get("WARC-Target-URI") or None
-    if headers.get("Content-Length") is None:
-        # Every record states its length: a header without it was cut off (fastwarc reads
-        # its length as 0), most often by a truncated file.
+    if not (headers.get("Content-Length") or "").strip().isdigit():
+        # Every record states its length: a header without it, or with its figure missing,
+        # was cut off (fastwarc reads the length as 0), most often by a truncated file.
         reason = (
             f"record {number} {_SHORT} in its header, before its Content-Length (the file is "
             "truncated, or the record malformed)"
