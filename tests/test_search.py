@@ -483,3 +483,8 @@ def test_an_entitys_page_names_the_people_a_search_for_it_also_finds(archive: Ar
     assert fuller_names(archive.conn, "trump%") == []  # the name is no pattern
     found = entity_mentions(archive.conn, "Donald Trump")
     assert found is not None and found["people"] == []
+    # No entity "Trump": the record says whose articles a search for it finds.
+    alone = entity_mentions(archive.conn, "Trump")
+    assert alone is not None and alone["article_count"] == 0
+    assert alone["people"] == [{"text": "Donald Trump", "articles": 1}]
+    assert entity_mentions(archive.conn, "Nobody") is None

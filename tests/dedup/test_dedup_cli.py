@@ -226,16 +226,22 @@ def test_bytes_that_are_not_utf8_are_replaced_and_the_record_still_matches(
     rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["id"], r["duplicate_of"]) for r in rows] == [("a", None), ("b", "a"), ("c", None)]
     assert "in.jsonl:1: not valid UTF-8 (byte " in err and "read as U+FFFD" in err
+    assert "in its id" not in err
     assert "in.jsonl:2" not in err and "broken JSON" not in err
+    # A bad byte in the id: the id written is not the input's, and the note says so.
+    path.write_bytes(b'{"id": "caf\xe9", "text": "' + BASE.encode() + b'"}\n')
+    code, out, err = invoke(str(path))
+    assert code == 0 and json.loads(out)["id"] == "caf\ufffd"
+    assert "in its id too: it is written so" in err
 
 
 def test_a_utf16_file_is_read_as_its_byte_order_mark_says(tmp_path: Path) -> None:
     docs = [{"id": "a", "text": f"{BASE} café"}, {"id": "b", "text": f"{BASE} café"}]
     text = "\r\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\r\n"
-    for encoding in ("utf-16", "utf-16-be"):
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
         path = tmp_path / f"{encoding}.jsonl"
-        data = text.encode(encoding)
-        path.write_bytes(data if encoding == "utf-16" else b"\xfe\xff" + data)
+        data = text.encode(encoding)  # "utf-16" and "utf-32" write their marks
+        path.write_bytes(b"\xfe\xff" + data if encoding == "utf-16-be" else data)
         code, out, err = invoke(str(path))
         assert code == 0, err
         rows = [json.loads(line) for line in out.splitlines()]

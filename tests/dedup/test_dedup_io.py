@@ -186,6 +186,20 @@ def test_parquet(tmp_path: Path) -> None:
     assert binary.problem.message == "'text' is binary data, not text"
 
 
+def test_a_parquet_file_damaged_half_way_keeps_what_came_before(tmp_path: Path) -> None:
+    path = tmp_path / "x.parquet"
+    texts = [f"text number {i} " * 20 for i in range(5000)]
+    pq.write_table(pa.table({"text": texts}), path, row_group_size=1000)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 200] = bytes(200)
+    path.write_bytes(bytes(data))
+    got = records(path)
+    *rows, last = got
+    assert 0 < len(rows) < 5000 and all(isinstance(r, InputRecord) for r in rows)
+    assert isinstance(last, Problem) and last.kind == "corrupt"
+    assert f"corrupt Parquet data after row {len(rows)}" in last.message
+
+
 def test_unreadable_files(tmp_path: Path) -> None:
     (missing,) = records(tmp_path / "nope.jsonl")
     assert isinstance(missing, Problem) and missing.kind == "unreadable"

@@ -11,7 +11,7 @@ from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.readers import read
 from wirecopy.readers.discover import discover
-from wirecopy.readers.pages import site_free_title
+from wirecopy.readers.pages import site_free_title, stated_date
 from wirecopy.records import Page
 
 
@@ -250,6 +250,7 @@ def test_a_date_guessed_from_a_year_or_a_month_is_no_date(
         ),
         ("", "<p>Published 1 January 2016</p><p>© 2016 Brindlemoor Post</p>", "2016-01-01"),
         ("", "<p>Stand: 01.01.2016, 10:00 Uhr</p>", "2016-01-01"),
+        ("", "<p>Published January&nbsp;1,&#160;2016</p>", "2016-01-01"),  # entities
     ],
 )
 def test_a_date_on_the_first_of_a_month_is_kept_when_the_page_states_the_day(
@@ -334,3 +335,42 @@ def test_a_bad_schema_org_body_leaves_the_markups_text(tmp_path: Path, ld: str) 
     page = read_one(tmp_path / "p.html")
     assert page.status == "ok" and "text_from" not in page.meta
     assert page.text is not None and "Three winters of quarrelling" in page.text
+
+
+def test_a_schema_org_body_of_another_article_is_not_the_pages(tmp_path: Path) -> None:
+    # The data lists a related story too, longer than the page's own, which is printed.
+    markup = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    other = " ".join(["The harriers of Calder beat the rovers of Dunmarrow by three goals."] * 30)
+    ld = json.dumps(
+        {
+            "@type": "ItemList",
+            "itemListElement": [
+                {
+                    "@type": "NewsArticle",
+                    "headline": "Harriers win",
+                    "articleBody": other,
+                    "url": "https://example.org/sport/harriers",
+                }
+            ],
+        }
+    )
+    (tmp_path / "p.html").write_bytes(_scripted_page(ld, markup))
+    page = read_one(tmp_path / "p.html")
+    assert page.text is not None and "text_from" not in page.meta
+    assert PARAGRAPHS[0] in page.text and "harriers" not in page.text
+
+
+def test_a_schema_org_body_is_markup_only_where_it_holds_tags(tmp_path: Path) -> None:
+    prose = " ".join(PARAGRAPHS + _MORE).replace(
+        "The vote", "Costs rose where a<b held, and x <y and z> w. The vote"
+    )
+    (tmp_path / "p.html").write_bytes(_scripted_page(_ld(prose)))
+    page = read_one(tmp_path / "p.html")
+    assert page.text is not None and page.meta["text_from"] == "json-ld articleBody"
+    assert "where a<b held, and x <y and z> w. The vote" in page.text
+
+
+def test_a_first_of_the_month_printed_in_a_legacy_encoding_is_stated() -> None:
+    page = '<meta charset="iso-8859-1"><p>Stand: 1. M\u00e4rz 2016</p>'.encode("latin-1")
+    assert stated_date("2016-03-01", page) == "2016-03-01"
+    assert stated_date("2016-03-01", b"<p>\xa9 2016</p>") is None

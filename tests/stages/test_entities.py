@@ -126,6 +126,9 @@ def test_a_first_name_alone_folds_into_the_one_person_it_opens() -> None:
         ("Donald Tusk", "PERSON", 1),
         ("Donald", "PERSON", 1),
     }
+    # After a title, the word is a surname: "Senator Warren" is not Warren Buffett.
+    merged = merge_mentions(people("Warren Buffett", "Senator Warren", "Warren"))
+    assert as_tuples(merged) == {("Warren Buffett", "PERSON", 1), ("Warren", "PERSON", 2)}
     # Only a person's name: a place or a company opening with the word takes nothing.
     merged = merge_mentions([*people("Jill"), Mention("Jill Street", "FAC")])
     assert as_tuples(merged) == {("Jill", "PERSON", 1), ("Jill Street", "FAC", 1)}

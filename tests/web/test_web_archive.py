@@ -423,6 +423,11 @@ def test_search_pages_through_hits(http: TestClient) -> None:
     assert [h["id"] for h in first["items"] + second["items"]] == [h["id"] for h in everything[:6]]
     assert first["more"] is True
     assert http.get("/api/search", params={"q": "the", "offset": 5000}).status_code == 422
+    # A page past the last hit says so and leads back; a query that matches nothing says that.
+    past = text_of(http.get("/search", params={"q": "the", "offset": 900}).text)
+    assert "this page is past the last" in past and "No article matches" not in past
+    none = text_of(http.get("/search", params={"q": "zzyzxq", "offset": 20}).text)
+    assert "No article matches" in none and "past the last" not in none
 
 
 def test_every_linked_page_renders(http: TestClient) -> None:

@@ -58,6 +58,9 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_ARCHIVE_TABLES = frozenset({"runs", "pages", "articles"})  # in every schema version
+
+
 class Archive:
     """A wirecopy archive file."""
 
@@ -83,32 +86,32 @@ class Archive:
             conn.isolation_level = None
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
-            if not readonly:
-                conn.execute("PRAGMA journal_mode = WAL")
-                # NORMAL is safe in WAL mode: a crash loses at most the last commit,
-                # never consistency.
-                conn.execute("PRAGMA synchronous = NORMAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{path} is not a wirecopy archive: {error}") from None
-        if version == 0:  # every archive has a version: a new file, or another's database
+        # Every archive has a version and its tables: anything else with tables is another
+        # program's database, refused before anything (WAL mode included) is written to it.
+        if tables and (version == 0 or not set(tables) >= _ARCHIVE_TABLES):
+            conn.close()
+            raise ArchiveError(
+                f"{path} is not a wirecopy archive: an SQLite database of other tables "
+                f"({', '.join(sorted(tables)[:5])}); give another --db, or a new file to build one"
+            )
+        if readonly and not tables:
+            conn.close()
+            raise ArchiveError(
+                f"{path} is empty, not yet an archive: run `wirecopy build INPUT --db {path}` first"
+            )
+        if not readonly:
             try:
-                tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+                conn.execute("PRAGMA journal_mode = WAL")
+                # NORMAL is safe in WAL mode: a crash loses at most the last commit, never
+                # consistency.
+                conn.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.DatabaseError as error:
                 conn.close()
-                raise ArchiveError(f"{path} is not a wirecopy archive: {error}") from None
-            if tables:
-                conn.close()
-                raise ArchiveError(
-                    f"{path} is not a wirecopy archive: an SQLite database of other tables "
-                    f"({', '.join(tables[:5])}); give another --db, or a new file to build one"
-                )
-            if readonly:
-                conn.close()
-                raise ArchiveError(
-                    f"{path} is empty, not yet an archive: run `wirecopy build INPUT --db "
-                    f"{path}` first"
-                )
+                raise ArchiveError(f"{path} cannot be opened for writing: {error}") from None
         archive = cls(conn, path)
         if version > SCHEMA_VERSION:
             conn.close()

@@ -461,9 +461,11 @@ def entity_mentions(
     """An entity by its text (any label; case ignored): its labels, the forms merged into
     it, how many articles name it, those articles (most mentions first, ``limit`` from
     ``offset``) and the stories they belong to. A form merged into an entity ("Quist")
-    gives that entity, as ``search --entity`` finds it (:func:`entity_of_form`). None when
-    no article names it."""
-    name = name.strip()
+    gives that entity, as ``search --entity`` finds it (:func:`entity_of_form`). ``people``:
+    the persons whose names end with the name asked (:func:`fuller_names`), whose articles
+    ``search --entity`` finds too; with no entity of that text, a record of them alone. None
+    when no article names it, nor anyone whose name ends with it."""
+    asked = name = name.strip()
     query = (
         "SELECT e.text, e.label, ae.article_id, ae.count, ae.mentions FROM entities e "
         "JOIN article_entities ae ON ae.entity_id = e.id WHERE e.text = ? COLLATE NOCASE"
@@ -472,8 +474,14 @@ def entity_mentions(
     if not rows and (merged := entity_of_form(conn, name)) is not None:
         name = merged
         rows = conn.execute(query, (name,)).fetchall()
+    people = [p for p in fuller_names(conn, asked) if p["text"].casefold() != name.casefold()]
     if not rows:
-        return None
+        if not people:
+            return None
+        # No entity of that text, but people whose names end with it ("Trump"): say whose
+        # articles `search --entity` finds.
+        empty: Row = {"text": asked, "labels": [], "forms": [], "article_count": 0}
+        return empty | {"articles": [], "stories": [], "people": people}
     labels: dict[str, int] = {}
     counts: dict[str, int] = {}
     forms: set[str] = set()
@@ -524,7 +532,7 @@ def entity_mentions(
         "article_count": len(ranked),
         "articles": articles,
         "stories": stories,
-        "people": fuller_names(conn, name),
+        "people": people,
     }
 
 

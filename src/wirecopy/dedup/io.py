@@ -82,10 +82,21 @@ def _plain_chunks(f: _Readable, pos: Position) -> Iterator[bytes]:
         yield chunk
 
 
-def _utf8_chunks(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """A UTF-16 file (what Windows PowerShell's ``>`` writes), read as UTF-8: JSONL is
-    UTF-8, but the file says what it is. Bytes that are not UTF-16 become U+FFFD."""
-    decoder = codecs.getincrementaldecoder("utf-16")("replace")
+def _bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark other than UTF-8's names (UTF-32's opens like UTF-16's
+    little-endian one, so it is asked first)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return None
+
+
+def _utf8_chunks(chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:
+    """A UTF-16 or UTF-32 file (UTF-16 is what Windows PowerShell's ``>`` writes), read as
+    UTF-8: JSONL is UTF-8, but the file says what it is. Bytes that do not decode become
+    U+FFFD."""
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
     for chunk in chunks:
         yield decoder.decode(chunk).encode("utf-8")
     yield decoder.decode(b"", final=True).encode("utf-8")
@@ -267,8 +278,8 @@ def _stream_units(
     name = _compression(head)
     if name is None:
         chunks = _plain_chunks(stream, pos)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 byte-order mark
-            chunks = _utf8_chunks(chunks)
+        if encoding := _bom_encoding(head):
+            chunks = _utf8_chunks(chunks, encoding)
         yield from _line_units(chunks, source, size)
         return
     state = _StreamState()
@@ -305,8 +316,17 @@ def _parquet_units(
     names = set(pf.schema_arrow.names)
     columns = [c for c in dict.fromkeys([field, id_field]) if c in names]
     line = 0
-    for batch in pf.iter_batches(batch_size=size, columns=columns or None):
-        data = batch.to_pydict()
+    batches = pf.iter_batches(batch_size=size, columns=columns or None)
+    while True:
+        try:
+            batch = next(batches)
+            data = batch.to_pydict()
+        except StopIteration:
+            return
+        except Exception as err:  # damaged pages or columns: what came before stands
+            msg = f"corrupt Parquet data after row {line} ({err}); the rest is lost"
+            yield Problem(source, line, "corrupt", msg)
+            return
         texts, ids = data.get(field), data.get(id_field)
         unit = []
         for i in range(batch.num_rows):

@@ -212,5 +212,6 @@ def _repaired(
     if record.id_problem is not None:
         return record
     where = f"byte {err.start + 1} of the line: {err.reason}"
-    msg = f"not valid UTF-8 ({where}); bad bytes read as U+FFFD"
+    also = ", in its id too: it is written so" if "\ufffd" in record.id else ""
+    msg = f"not valid UTF-8 ({where}); bad bytes read as U+FFFD{also}"
     return record._replace(id_problem=Problem(source, line, "bad_utf8", msg))

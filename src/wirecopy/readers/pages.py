@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 import xxhash
-from trafilatura.utils import load_html
+from trafilatura.utils import decode_file, load_html
 
 from wirecopy.readers.decode import PageError, binary_kind, scrub
 from wirecopy.records import PAGE_REJECTED, Page
@@ -100,7 +100,8 @@ def html_page(
         for key in ("title", "author", "date", "sitename", "hostname", "description", "url")
         if (value := getattr(doc, key, None))
     }
-    body = structured_body(raw)
+    page_url = uri if host_of(uri) else meta.get("url")
+    body = structured_body(raw, title=meta.get("title"), url=page_url, printed=text)
     if body and len(body.split()) > 2 * len(text.split()):
         text = body
         meta[TEXT_FROM] = "json-ld articleBody"
@@ -139,12 +140,14 @@ def stated_date(value: str | None, raw: bytes) -> str | None:
     if value is None or not value.endswith("-01"):
         return value
     year, month = value[:4], int(value[5:7])
-    html = raw.decode("utf-8", "replace")
+    # As the page reads: in its own encoding (trafilatura's guess), entities resolved
+    # (``March&nbsp;1``), no-break spaces plain.
+    page = html.unescape(decode_file(raw)).replace("\xa0", " ")
     figures = re.compile(
         rf"(?<!\d)(?:{year}[-/.]0?{month}[-/.]0?1|{year}{month:02}01|0?1[-/.]0?{month}[-/.]{year}"
         rf"|0?{month}/0?1/{year})(?!\d)"
     )
-    if figures.search(html) or date.fromisoformat(value) in mentioned_dates(html):
+    if figures.search(page) or date.fromisoformat(value) in mentioned_dates(page):
         return value
     return None
 
@@ -222,13 +225,19 @@ def _words(text: str) -> str:
 TEXT_FROM = "text_from"  # the meta key naming where the text came from, when not the markup
 
 
-def structured_body(raw: bytes) -> str | None:
-    """The article's text as the page's schema.org data gives it (JSON-LD ``articleBody``),
-    the longest when there are several; None when there is none.
+def structured_body(
+    raw: bytes, *, title: str | None = None, url: str | None = None, printed: str = ""
+) -> str | None:
+    """The page's article as its schema.org data gives it (JSON-LD ``articleBody``); None
+    when it gives none, or none of its bodies is this page's.
 
     Pages rendered by scripts print little or none of the article in their markup (a caption,
     a teaser) but state it whole for search engines; `html_page` takes it when it holds more
-    than twice the words of what the markup gave."""
+    than twice the words of what the markup gave. The data may also describe other articles
+    (a list of related ones), so a body counts only when its item names the page's ``url``
+    (``url``, ``@id``, ``mainEntityOfPage``), or its headline is the page's ``title`` (one
+    may be cut short), or it holds most of the words the markup ``printed``; the longest of
+    those."""
     if b"articleBody" not in raw:
         return None  # most pages: no second parse
     try:
@@ -247,15 +256,16 @@ def structured_body(raw: bytes) -> str | None:
         while stack:
             value = stack.pop()
             if isinstance(value, dict):
-                if isinstance(value.get("articleBody"), str):
-                    found.append(value["articleBody"])
+                body = value.get("articleBody")
+                if isinstance(body, str) and _the_pages(value, body, title, url, printed):
+                    found.append(body)
                 stack.extend(value.values())
             elif isinstance(value, list):
                 stack.extend(value)
     if not found:
         return None
     text = max(found, key=len)
-    if "<" in text:  # some sites put the body's markup there: its paragraphs, as lines
+    if _MARKUP.search(text):  # some sites put the body's markup there: its paragraphs, as lines
         try:
             fragment = load_html(f"<html><body>{text}</body></html>")
         except Exception:
@@ -266,6 +276,39 @@ def structured_body(raw: bytes) -> str | None:
             element.tail = "\n" + (element.tail or "")
         text = fragment.text_content()
     return scrub(paragraphs(html.unescape(text))) or None
+
+
+# A tag of the markup a body may carry (``<p>``, ``</p>``, ``<br/>``): not a ``<`` in prose.
+_MARKUP = re.compile(
+    r"</?(?:p|br|div|span|a|li|ul|ol|h[1-6]|blockquote|em|strong|b|i)\b[^<>]*>", re.IGNORECASE
+)
+
+
+def _the_pages(
+    item: dict[str, object], body: str, title: str | None, url: str | None, printed: str
+) -> bool:
+    """Is the schema.org ``item`` holding ``body`` the page's own article (see
+    `structured_body`)?"""
+    named = [item.get("url"), item.get("@id"), item.get("mainEntityOfPage")]
+    links = {
+        str(v.get("@id") or v.get("url")) if isinstance(v, dict) else str(v) for v in named if v
+    }
+    if url and _bare_url(url) in {_bare_url(link) for link in links}:
+        return True
+    headline = item.get("headline") or item.get("name")
+    if title and isinstance(headline, str):
+        ours, theirs = _words(title), _words(headline.rstrip(".… "))
+        if ours and theirs and (ours.startswith(theirs) or theirs.startswith(ours)):
+            return True
+    words = set(_words(printed).split())
+    return len(words) >= 5 and len(words & set(_words(body).split())) >= 0.6 * len(words)
+
+
+def _bare_url(url: str) -> str:
+    """A URL without its scheme, ``www.``, query, fragment and trailing slash."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}"
 
 
 def _dropped_headline(raw: bytes, title: str | None, text: str) -> str | None:

