@@ -123,7 +123,7 @@ def cli() -> None:
       wirecopy search "some words"   full-text search, best match first
       wirecopy export stories        one JSON line per story
       wirecopy serve                 browse it all in a web browser
-    wirecopy dedup corpus.jsonl    near-duplicate clusters of a JSONL corpus (no archive)
+      wirecopy dedup corpus.jsonl    near-duplicate clusters of a JSONL corpus (no archive)
     """
 
 
