@@ -10,11 +10,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PARAGRAPHS, archive_content, html_doc, write_warc
+from wirecopy.archive.db import Archive
 from wirecopy.build import build
 from wirecopy.cli import cli
 from wirecopy.config import BuildConfig
@@ -388,3 +390,42 @@ def test_migration_11_looks_at_every_story_once(seeds: Path, tmp_path: Path) -> 
     conn.close()
     build([seeds], old)
     assert archive_content(old)["stories"] == archive_content(fresh)["stories"]
+
+
+def test_a_second_build_of_an_archive_waits_for_the_first(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    with Archive.open(db) as holder:
+        lock = holder.building()
+        lock.__enter__()  # another build at work
+        waited: list[bool] = []
+
+        def on_wait() -> None:  # told before it blocks: the other build ends now
+            waited.append(True)
+            lock.__exit__(None, None, None)
+
+        summary = build([seeds], db, on_wait=on_wait)
+    assert waited == [True] and summary.status == "done"
+    with sqlite3.connect(db) as conn:
+        statuses = [row[0] for row in conn.execute("SELECT status FROM runs ORDER BY id")]
+    conn.close()
+    assert statuses == ["done", "done"]  # neither took the other for interrupted
+    assert build([seeds], db, on_wait=lambda: waited.append(False)).status == "done"
+    assert waited == [True]  # no build at work: no waiting
+
+
+def test_a_full_disk_is_one_line_and_the_archive_stays_whole(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    before = archive_content(db)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("wirecopy.build._write_batch", full)
+    result = CliRunner().invoke(cli, ["build", str(seeds), "--db", str(db), "-q"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot write to" in result.output and "database or disk is full" in result.output
+    assert archive_content(db) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -239,3 +240,28 @@ def test_a_build_that_reads_nothing_says_so(tmp_path: Path) -> None:
     shutil.copy(warc, crawls / "two.warc.gz")
     result = CliRunner().invoke(cli, ["build", str(crawls), "--db", str(tmp_path / "c.db")])
     assert "2 request records," in result.stdout and "2 warcinfo records" in result.stdout
+
+
+def test_an_archive_in_a_folder_one_cannot_write_is_read_as_it_stands(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirecopy.archive import db as archive_db
+
+    db = tmp_path / "a.db"
+    build([seeds], db)
+    connect = archive_db._connect
+    asked: list[str] = []
+
+    def no_shared_memory(target: str) -> object:
+        asked.append(target)
+        if "immutable=1" not in target:  # what SQLite says where it cannot make the -shm
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return connect(target)
+
+    monkeypatch.setattr(archive_db, "_connect", no_shared_memory)
+    monkeypatch.setattr(archive_db.os, "access", lambda path, mode: mode != os.W_OK)
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "pages" in result.output and asked[-1].endswith("?mode=ro&immutable=1")
+    new = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "none.db")])
+    assert new.exit_code == 1 and "no archive at" in new.output

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -77,43 +77,56 @@ def build(
     config: BuildConfig | None = None,
     progress: Progress | None = None,
     profiles: Mapping[str, Mapping[str, list[str]]] | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> BuildSummary:
     """Build ``inputs`` (files and folders) into the archive at ``db``.
 
     ``profiles`` (from `wirecopy.stages.profiles.load_profiles`) are stored in the archive
-    first; the pages of every site whose profile changed are segmented again.
+    first; the pages of every site whose profile changed are segmented again. While another
+    build writes to the same archive this one waits for it (``on_wait`` is told first).
     """
     config = config or BuildConfig()
+    with Archive.open(db) as archive, archive.building(on_wait):
+        return _build(archive, inputs, db, config, progress, profiles)
+
+
+def _build(
+    archive: Archive,
+    inputs: Sequence[Path],
+    db: Path | str,
+    config: BuildConfig,
+    progress: Progress | None,
+    profiles: Mapping[str, Mapping[str, list[str]]] | None,
+) -> BuildSummary:
     started = time.perf_counter()
-    with Archive.open(db) as archive:
-        options = {"max_page_bytes": config.max_page_bytes, "batch_size": config.batch_size}
-        run_id = archive.start_run([str(p) for p in inputs], options, __version__)
-        summary = BuildSummary(run_id=run_id, inputs=[str(p) for p in inputs])
-        skipped: Counter[str] = Counter()
-        try:
-            if profiles:
-                summary.profiles_changed = archive.set_profiles(profiles)
-            own = {os.path.realpath(f"{db}{end}") for end in ("", "-wal", "-shm", "-journal")}
-            pages = _read_all(inputs, config, skipped, progress, own)
-            for batch in _batched(pages, config.batch_size):
-                _write_batch(archive, batch, run_id, summary)
-            _count_old_pages(archive, config.batch_size)
-            summary.pages_segmented = _segment_queued(archive, config.batch_size, run_id, progress)
-            summary.derived = derive(archive, entities=config.entities, run_id=run_id).to_dict()
-            summary.status = "done"
-        except KeyboardInterrupt:
-            summary.status = "interrupted"
-            raise
-        except BaseException:
-            summary.status = "failed"
-            raise
-        finally:
-            summary.skipped = dict(sorted(skipped.items()))
-            summary.totals = totals(archive.conn)
-            summary.seconds = round(time.perf_counter() - started, 3)
-            counts = {k: v for k, v in summary.to_dict().items() if k.startswith("pages_")}
-            counts |= {"rejected": len(summary.rejected), **summary.totals}
-            archive.finish_run(run_id, counts, summary.seconds, summary.status)
+    options = {"max_page_bytes": config.max_page_bytes, "batch_size": config.batch_size}
+    run_id = archive.start_run([str(p) for p in inputs], options, __version__)
+    summary = BuildSummary(run_id=run_id, inputs=[str(p) for p in inputs])
+    skipped: Counter[str] = Counter()
+    try:
+        if profiles:
+            summary.profiles_changed = archive.set_profiles(profiles)
+        own = {os.path.realpath(f"{db}{end}") for end in ("", "-wal", "-shm", "-journal")}
+        pages = _read_all(inputs, config, skipped, progress, own)
+        for batch in _batched(pages, config.batch_size):
+            _write_batch(archive, batch, run_id, summary)
+        _count_old_pages(archive, config.batch_size)
+        summary.pages_segmented = _segment_queued(archive, config.batch_size, run_id, progress)
+        summary.derived = derive(archive, entities=config.entities, run_id=run_id).to_dict()
+        summary.status = "done"
+    except KeyboardInterrupt:
+        summary.status = "interrupted"
+        raise
+    except BaseException:
+        summary.status = "failed"
+        raise
+    finally:
+        summary.skipped = dict(sorted(skipped.items()))
+        summary.totals = totals(archive.conn)
+        summary.seconds = round(time.perf_counter() - started, 3)
+        counts = {k: v for k, v in summary.to_dict().items() if k.startswith("pages_")}
+        counts |= {"rejected": len(summary.rejected), **summary.totals}
+        archive.finish_run(run_id, counts, summary.seconds, summary.status)
     return summary
 
 

@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -196,7 +197,21 @@ def build_command(
     bar = RichProgress(err) if err.is_terminal and not quiet and not as_json else None
     try:
         with bar or _nullcontext():
-            summary = build(list(inputs), db, config=config, progress=bar, profiles=profiles)
+            summary = build(
+                list(inputs),
+                db,
+                config=config,
+                progress=bar,
+                profiles=profiles,
+                on_wait=lambda: err.print(
+                    f"Another build is writing to {escape(str(db))}: waiting for it to end."
+                ),
+            )
+    except sqlite3.OperationalError as error:  # a full disk, a read-only file
+        raise click.ClickException(
+            f"cannot write to {db} ({error}); what was written before is kept and consistent: "
+            "make room (or make it writable) and build again to go on"
+        ) from None
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt as stop:

@@ -17,8 +17,9 @@ A build writes in two phases, each batch in one transaction:
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,6 +59,23 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _connect(target: str) -> tuple[sqlite3.Connection, int, list[str]]:
+    """A connection as the archive uses it, with the file's user_version and tables."""
+    conn = sqlite3.connect(target, uri=target.startswith("file:"))
+    try:
+        conn.row_factory = sqlite3.Row
+        # Transactions are explicit (BEGIN IMMEDIATE in `transaction`).
+        conn.isolation_level = None
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    except BaseException:
+        conn.close()
+        raise
+    return conn, version, tables
+
+
 _ARCHIVE_TABLES = frozenset({"runs", "pages", "articles"})  # in every schema version
 
 
@@ -77,17 +95,23 @@ class Archive:
             )
         try:
             if readonly:
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    conn, version, tables = _connect(f"{path.resolve().as_uri()}?mode=ro")
+                except sqlite3.OperationalError:
+                    if os.access(path.parent, os.W_OK):
+                        raise
+                    # A WAL archive closed cleanly in a folder this user cannot write: SQLite
+                    # cannot make the shared-memory file a reader needs. No writer can be at
+                    # work there either, so the file is read as it stands.
+                    conn, version, tables = _connect(
+                        f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+                    )
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(path)
-            conn.row_factory = sqlite3.Row
-            # Transactions are explicit (BEGIN IMMEDIATE in `transaction`).
-            conn.isolation_level = None
-            conn.execute("PRAGMA busy_timeout = 30000")
-            conn.execute("PRAGMA foreign_keys = ON")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+                conn, version, tables = _connect(str(path))
+        except sqlite3.OperationalError as error:  # permissions, a locked or missing folder
+            where = "" if os.access(path.parent, os.W_OK) else " (its folder is not writable)"
+            raise ArchiveError(f"cannot open {path}: {error}{where}") from None
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{path} is not a wirecopy archive: {error}") from None
         # Every archive has a version and its tables: anything else with tables is another
@@ -131,6 +155,32 @@ class Archive:
 
     def close(self) -> None:
         self.conn.close()
+
+    @contextmanager
+    def building(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the archive for one build: a second build of it waits until this one ends
+        (``on_wait`` is told first). Two at once would each mark the other's run as
+        interrupted, segment the same queued pages, and name each other's new stories as
+        taken (ids ending ``-2``). The lock is ``flock`` on the archive file, apart from
+        SQLite's own locks, so readers are never held up; the system drops it when the
+        process ends, however it ends. Where there is no ``flock`` (Windows) builds are
+        not held apart."""
+        try:
+            import fcntl
+        except ImportError:  # not on this platform
+            yield
+            return
+        with self.path.open("rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def __enter__(self) -> Archive:
         return self
