@@ -60,3 +60,14 @@ def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     archive.close()
     conn2 = sqlite3.connect(tmp_path / "a.db")
     assert conn2.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 0
+
+
+def test_a_migration_another_opening_made_meanwhile_is_not_made_again(tmp_path: Path) -> None:
+    # Two builds opening an archive of an older schema at once each read its old version;
+    # the second to get the write lock finds the steps done and makes none of them twice.
+    db = tmp_path / "a.db"
+    Archive.open(db).close()
+    with Archive.open(db) as archive:
+        archive._migrate(0)  # as if it had read version 0 before the other upgraded it
+        version = archive.conn.execute("PRAGMA user_version").fetchone()[0]
+    assert version == SCHEMA_VERSION

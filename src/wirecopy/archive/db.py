@@ -196,6 +196,10 @@ class Archive:
     def _migrate(self, version: int) -> None:
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
+                # Asked again under the write lock: another build opening the archive at the
+                # same time may have made this step already.
+                if self.conn.execute("PRAGMA user_version").fetchone()[0] > number:
+                    continue
                 for statement in _statements(MIGRATIONS[number]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
