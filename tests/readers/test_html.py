@@ -11,7 +11,7 @@ from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.readers import read
 from wirecopy.readers.discover import discover
-from wirecopy.readers.pages import site_free_title, stated_date
+from wirecopy.readers.pages import site_free_title, stated_date, structured_body
 from wirecopy.records import Page
 
 
@@ -327,8 +327,15 @@ def test_the_markups_text_stands_when_it_holds_the_article(tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     "ld",
-    ['{"articleBody": "The vote', "[" * 100_000 + "]" * 100_000, '{"articleBody": 42}'],
-    ids=["broken", "deep", "not-text"],
+    [
+        '{"articleBody": "The vote',
+        "[" * 100_000 + "]" * 100_000,
+        '{"articleBody": 42}',
+        '{"articleBody": "'
+        + "Harriers win. " * 200
+        + '", "url": "http://[broken", "headline": "Bridge"}',
+    ],
+    ids=["broken", "deep", "not-text", "bad-url-short-headline"],
 )
 def test_a_bad_schema_org_body_leaves_the_markups_text(tmp_path: Path, ld: str) -> None:
     (tmp_path / "p.html").write_bytes(_scripted_page(ld + ' "articleBody"'))
@@ -374,3 +381,12 @@ def test_a_first_of_the_month_printed_in_a_legacy_encoding_is_stated() -> None:
     page = '<meta charset="iso-8859-1"><p>Stand: 1. M\u00e4rz 2016</p>'.encode("latin-1")
     assert stated_date("2016-03-01", page) == "2016-03-01"
     assert stated_date("2016-03-01", b"<p>\xa9 2016</p>") is None
+
+
+def test_a_malformed_url_in_schema_org_data_names_no_page() -> None:
+    ld = json.dumps(
+        {"@type": "NewsArticle", "articleBody": "Harriers win. " * 50, "url": "http://[x"}
+    )
+    raw = _scripted_page(ld)
+    assert structured_body(raw, url="https://example.org/news/bridge") is None
+    assert structured_body(raw, url="http://[x") is not None  # the same text names it

@@ -298,7 +298,8 @@ def _the_pages(
     headline = item.get("headline") or item.get("name")
     if title and isinstance(headline, str):
         ours, theirs = _words(title), _words(headline.rstrip(".… "))
-        if ours and theirs and (ours.startswith(theirs) or theirs.startswith(ours)):
+        long_enough = min(ours.count(" "), theirs.count(" ")) >= 2  # three words or more
+        if long_enough and (ours.startswith(theirs) or theirs.startswith(ours)):
             return True
     words = set(_words(printed).split())
     return len(words) >= 5 and len(words & set(_words(body).split())) >= 0.6 * len(words)
@@ -306,8 +307,11 @@ def _the_pages(
 
 def _bare_url(url: str) -> str:
     """A URL without its scheme, ``www.``, query, fragment and trailing slash."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:  # a malformed URL (``http://[x``): compared as written
+        return url.strip()
     return f"{host}{parts.path.rstrip('/')}"
 
 
