@@ -259,7 +259,7 @@ def test_an_archive_in_a_folder_one_cannot_write_is_read_as_it_stands(
         return connect(target)
 
     monkeypatch.setattr(archive_db, "_connect", no_shared_memory)
-    monkeypatch.setattr(archive_db.os, "access", lambda path, mode: mode != os.W_OK)
+    monkeypatch.setattr(os, "access", lambda path, mode: mode != os.W_OK)
     result = CliRunner().invoke(cli, ["stats", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "pages" in result.output and asked[-1].endswith("?mode=ro&immutable=1")
