@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO, cast
 
+from wirecopy.byteorder import bom_encoding
 from wirecopy.dedup.parse import InputRecord, Problem, make_record, parse_lines
 
 _CHUNK = 1 << 20
@@ -80,16 +81,6 @@ def _plain_chunks(f: _Readable, pos: Position) -> Iterator[bytes]:
     while chunk := f.read(_CHUNK):
         pos.consumed += len(chunk)
         yield chunk
-
-
-def _bom_encoding(head: bytes) -> str | None:
-    """The encoding a byte-order mark other than UTF-8's names (UTF-32's opens like UTF-16's
-    little-endian one, so it is asked first)."""
-    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "utf-32"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    return None
 
 
 def _utf8_chunks(chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:
@@ -278,7 +269,8 @@ def _stream_units(
     name = _compression(head)
     if name is None:
         chunks = _plain_chunks(stream, pos)
-        if encoding := _bom_encoding(head):
+        encoding = bom_encoding(head)
+        if encoding in ("utf-16", "utf-32"):  # UTF-8's own mark is stripped with the lines
             chunks = _utf8_chunks(chunks, encoding)
         yield from _line_units(chunks, source, size)
         return

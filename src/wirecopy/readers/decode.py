@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import codecs
 import re
 
 import filetype
 from charset_normalizer import from_bytes
+
+from wirecopy.byteorder import BOMS, bom_encoding
 
 
 class PageError(Exception):
     """A page cannot be read; the message says why, for a person."""
 
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 # When several encodings read a file equally well, prefer the ones the web uses:
 # WHATWG maps the "latin-1" label to windows-1252, and so do we.
 _PREFERRED = ("utf_8", "cp1252", "latin_1", "iso8859_15")
@@ -87,12 +81,6 @@ def utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def bom_encoding(head: bytes) -> str | None:
-    """The encoding a byte-order mark at the start of ``head`` names (``utf-8-sig``,
-    ``utf-16``, ``utf-32``), or None."""
-    return next((encoding for bom, encoding in _BOMS if head.startswith(bom)), None)
-
-
 def binary_kind(raw: bytes) -> str | None:
     """Describe binary content (``PNG image``), or None when it may be text."""
     head = raw[:_SNIFF_BYTES]
@@ -137,7 +125,7 @@ def decode_with_note(raw: bytes) -> tuple[str, str, str | None]:
 
 
 def _decode(raw: bytes) -> tuple[str, str, str | None]:
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if raw.startswith(bom):
             try:
                 return raw.decode(encoding), encoding.replace("-sig", ""), None

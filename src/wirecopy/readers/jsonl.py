@@ -13,14 +13,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import IO
 
+from wirecopy.byteorder import bom_encoding
 from wirecopy.config import BuildConfig, format_size
-from wirecopy.readers.decode import (
-    PageError,
-    binary_kind,
-    bom_encoding,
-    scrub,
-    utf16_without_bom,
-)
+from wirecopy.readers.decode import PageError, binary_kind, scrub, utf16_without_bom
 from wirecopy.readers.files import open_regular, os_reason
 from wirecopy.readers.pages import NOTE, content_hash, host_of, html_page, iso_date, rejected
 from wirecopy.records import Page, Source
