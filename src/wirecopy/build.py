@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wirecopy import __version__
-from wirecopy.archive.db import Archive, reading_of
+from wirecopy.archive.db import Archive, archive_files, reading_of
 from wirecopy.archive.queries import totals
 from wirecopy.config import BuildConfig
 from wirecopy.derive import derive
@@ -106,7 +106,7 @@ def _build(
     try:
         if profiles:
             summary.profiles_changed = archive.set_profiles(profiles)
-        own = {os.path.realpath(f"{db}{end}") for end in ("", "-wal", "-shm", "-journal")}
+        own = {os.path.realpath(path) for path in archive_files(db)}
         pages = _read_all(inputs, config, skipped, progress, own)
         for batch in _batched(pages, config.batch_size):
             _write_batch(archive, batch, run_id, summary)

@@ -28,7 +28,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from wirecopy import __version__
-from wirecopy.archive.db import Archive, ArchiveError
+from wirecopy.archive.db import Archive, ArchiveError, archive_files
 from wirecopy.archive.queries import find, stats
 from wirecopy.config import DEFAULT_MAX_PAGE_BYTES, BuildConfig, format_size, parse_size
 from wirecopy.dedup import DedupError, DedupUsageError, dedup
@@ -409,7 +409,7 @@ def export_command(
 
 def _archive_file(path: Path, db: Path) -> bool:
     """Is ``path`` the archive ``db`` or one of SQLite's files beside it (``-wal``, ...)?"""
-    for own in (db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))):
+    for own in archive_files(db):
         if path.resolve() == own.resolve():
             return True
         with contextlib.suppress(OSError):  # neither need exist

@@ -48,11 +48,22 @@ class PageState:
     reading: tuple[object, ...] = ()  # what the reader made of the bytes (`reading_of`)
 
 
+# What a reader made of a page's bytes: the columns `reading_of` and `page_states` compare.
+READING = ("site", "source", "text", "title", "published", "error", "meta")
+
+
 def reading_of(page: Page) -> tuple[object, ...]:
-    """What a reader made of a page's bytes, as the archive stores it: the same bytes read
-    by a newer wirecopy (a better extraction, a date no longer guessed) may differ."""
+    """What a reader made of a page's bytes, as the archive stores it (`READING`): the same
+    bytes read by a newer wirecopy (a better extraction, a date no longer guessed) may
+    differ."""
     meta = json.dumps(page.meta, sort_keys=True) if page.meta else None
-    return (page.site, page.source, page.text, page.title, page.published, page.error, meta)
+    return (*(getattr(page, column) for column in READING[:-1]), meta)
+
+
+def archive_files(db: Path | str) -> tuple[Path, ...]:
+    """The archive's file and SQLite's files beside it: what no input or output may be."""
+    path = Path(db)
+    return (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal")))
 
 
 def now() -> str:
@@ -245,15 +256,13 @@ class Archive:
             chunk = id_list[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.conn.execute(
-                "SELECT id, content_hash, uri, status, site, source, text, title, published, "
-                f"error, meta FROM pages WHERE id IN ({marks})",
+                f"SELECT id, content_hash, uri, status, {', '.join(READING)} FROM pages "
+                f"WHERE id IN ({marks})",
                 chunk,
             ):
-                reading = tuple(
-                    row[k] for k in ("site", "source", "text", "title", "published", "error")
-                )
+                reading = tuple(row[column] for column in READING)
                 states[row["id"]] = PageState(
-                    row["content_hash"], row["uri"], row["status"], (*reading, row["meta"])
+                    row["content_hash"], row["uri"], row["status"], reading
                 )
         return states
 
