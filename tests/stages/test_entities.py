@@ -976,3 +976,65 @@ def test_a_worker_ends_when_the_build_is_gone() -> None:
         exits.append(worker.exitcode)
     # Linux tells a worker when its parent dies; it also ends at once if that already happened.
     assert exits == ([0, 1] if sys.platform.startswith("linux") else [0, 0])
+
+
+# Acronyms and code --------------------------------------------------------------------------
+
+
+def test_an_acronym_folds_into_the_name_it_abbreviates() -> None:
+    mentions = [
+        Mention("US", "GPE"),
+        Mention("U.S.", "GPE"),
+        Mention("United States", "GPE"),
+        Mention("US", "GPE"),
+        Mention("UN", "ORG"),
+        Mention("United Nations", "ORG"),
+        Mention("FBI", "ORG"),
+        Mention("Federal Bureau of Investigation", "ORG"),
+    ]
+    assert as_tuples(merge_mentions(mentions)) == {
+        ("United States", "GPE", 4),
+        ("United Nations", "ORG", 2),
+        ("Federal Bureau of Investigation", "ORG", 2),
+    }
+
+
+def test_dotted_and_plain_initials_are_one_form() -> None:
+    assert mention_key("U.S.") == mention_key("US") == ("us",)
+    assert mention_key("U.S") == ("us",)
+    assert mention_key("J.B. Orvane") == ("jb", "orvane")
+    assert mention_key("St. Halvik") == ("st.", "halvik")  # an abbreviation, not initials
+    merged = merge_mentions([Mention("U.S.", "GPE"), Mention("US", "GPE"), Mention("U.S.", "GPE")])
+    assert merged == [EntityCount("U.S.", "GPE", 3, ("U.S.", "US"))]
+
+
+@pytest.mark.parametrize(
+    ("short", "short_label", "long", "long_label", "folds"),
+    [
+        ("USA", "GPE", "United States of America", "GPE", True),
+        ("LAPD", "ORG", "Los Angeles Police Department", "ORG", True),
+        ("U.N.", "ORG", "United Nations", "ORG", True),
+        ("US", "GPE", "United Steelworkers", "ORG", False),  # a country, not the union
+        ("AB", "ORG", "Anna Berg", "PERSON", False),  # initials of a person name no one
+        ("EU", "NORP", "European Union", "NORP", False),
+        ("Un", "ORG", "United Nations", "ORG", False),  # not in capitals
+        ("UNS", "ORG", "United Nations", "ORG", False),
+        ("US", "GPE", "United", "GPE", False),  # one word has one initial
+        ("U.SA", "GPE", "United States of America", "GPE", False),
+    ],
+)
+def test_abbreviates(short: str, short_label: str, long: str, long_label: str, folds: bool) -> None:
+    assert stage.abbreviates(short, short_label, long, long_label) is folds
+
+
+def test_an_acronym_stays_apart_from_a_name_of_another_label() -> None:
+    mentions = [Mention("US", "GPE"), Mention("United Steelworkers", "ORG")]
+    assert as_tuples(merge_mentions(mentions)) == {
+        ("US", "GPE", 1),
+        ("United Steelworkers", "ORG", 1),
+    }
+
+
+@pytest.mark.parametrize("mention", ["PACKAGE_NAME", "PYTHON_CALLABLE", "max_size", "VENV_NAME"])
+def test_names_in_program_code_name_nothing(mention: str) -> None:
+    assert stage.names_nothing(mention, acronyms=True)

@@ -111,6 +111,39 @@ def test_vectors_are_sublinear_and_count_the_title_twice() -> None:
 
 def test_entity_keys_ignore_case_and_punctuation() -> None:
     assert entity_key("Al-Sadr") == entity_key("al sadr") == "al sadr"
+    assert entity_key("U.S.") == entity_key("US") == "us"  # dotted initials or not
+
+
+def test_an_entity_named_by_an_acronym_shares_it_with_articles_naming_only_the_acronym(
+    tmp_path: Path,
+) -> None:
+    # Merging folds "U.S." into "United States" within an article; another article naming
+    # only "U.S." still shares the entity in story features.
+    named = {
+        "a-1": [EntityCount("United States", "GPE", 3, ("U.S.", "United States"))],
+        "a-2": [EntityCount("U.S.", "GPE", 2, ("U.S.", "US"))],
+        "a-3": [EntityCount("United States", "GPE", 1, ("United States",))],
+    }
+    with Archive.open(tmp_path / "a.db") as archive:
+        with archive.transaction() as conn:
+            for n, (article_id, entities) in enumerate(named.items()):
+                conn.execute(
+                    "INSERT INTO articles (id, title, text, text_hash, date, date_evidence) "
+                    "VALUES (?, 'T', 'Text.', ?, NULL, '{}')",
+                    (article_id, f"h{n}"),
+                )
+                conn.execute(
+                    "INSERT INTO article_terms (article_id, key, terms, weights) "
+                    "VALUES (?, '', x'', x'')",
+                    (article_id,),
+                )
+                replace_article_entities(conn, article_id, entities, version=ENTITIES_VERSION)
+        held = {f.id: f.entities for f in load_features(archive.conn)}
+    assert held == {
+        "a-1": {"united states": 3.0, "us": 3.0},
+        "a-2": {"us": 2.0},
+        "a-3": {"united states": 1.0},
+    }
 
 
 def _pairs(scores: dict[tuple[int, int], float], n: int) -> sparse.csr_matrix:

@@ -15,6 +15,7 @@ migration, so a killed build's next run finishes the work:
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -23,6 +24,7 @@ import numpy as np
 import xxhash
 
 from wirecopy.stages.dates import CopyDate, mentioned_dates
+from wirecopy.stages.entities import is_acronym
 from wirecopy.stages.stories import STORIES_VERSION
 from wirecopy.stages.story_similarity import ArticleFeatures, Terms, entity_key, vectorise
 
@@ -154,14 +156,14 @@ def update_terms(conn: sqlite3.Connection, article_ids: Sequence[str]) -> None:
 def load_features(conn: sqlite3.Connection) -> list[ArticleFeatures]:
     """Every article with its terms, entities, date and story, in article order."""
     entities: dict[str, dict[str, float]] = {}
-    for article_id, text, count in _plain(
+    for article_id, text, count, mentions in _plain(
         conn,
-        "SELECT ae.article_id, e.text, ae.count FROM article_entities ae "
+        "SELECT ae.article_id, e.text, ae.count, ae.mentions FROM article_entities ae "
         "JOIN entities e ON e.id = ae.entity_id",
     ):
         held = entities.setdefault(article_id, {})
-        key = entity_key(text)
-        held[key] = held.get(key, 0.0) + float(count)
+        for key in _entity_keys(text, mentions):
+            held[key] = held.get(key, 0.0) + float(count)
     copies = dict(_plain(conn, "SELECT article_id, COUNT(*) FROM copies GROUP BY article_id"))
     days: dict[str | None, date | None] = {}  # few distinct dates: parse each once
     found: list[ArticleFeatures] = []
@@ -188,6 +190,21 @@ def load_features(conn: sqlite3.Connection) -> list[ArticleFeatures]:
             )
         )
     return found
+
+
+# A JSON list of mentions holding an acronym (``"U.S."``): most hold none, and are not parsed.
+_ACRONYM_MENTION = re.compile(r'"(?:[A-Z]\.?){2,6}"')
+
+
+def _entity_keys(text: str, mentions: str | None) -> set[str]:
+    """The keys an article's entity counts under in story features: its name's, and those of
+    the acronyms it was named by (``United States`` and ``US``: an article that names only the
+    acronym shares the entity; `wirecopy.stages.entities` folds an acronym into the name it
+    abbreviates only within an article)."""
+    keys = {entity_key(text)}
+    if mentions and _ACRONYM_MENTION.search(mentions):
+        keys.update(entity_key(m) for m in json.loads(mentions) if is_acronym(m))
+    return keys
 
 
 def _plain(conn: sqlite3.Connection, sql: str) -> sqlite3.Cursor:

