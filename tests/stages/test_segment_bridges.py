@@ -214,3 +214,69 @@ def test_only_apostrophes_between_letters_are_passed_over() -> None:
     # A double quote between letters closes a quote inside: the line is two quotes.
     assert _quotation("“The plan’s working, the mayor said of the crossing”")
     assert not _quotation("“The plan”works, the mayor said of the crossing”")
+
+
+# Credits, pull quotes and links that real pages print between paragraphs --------------------
+
+P5 = "Crews worked through the night to clear the slipway, the harbour master said."
+P6 = "A second ship joins the route in July if the trial goes well, officials said."
+CAPTION = "A ferry leaves the quay at dawn as passengers wait on the pier in the rain"
+
+
+def test_a_caption_and_a_credit_printed_under_each_picture_stay_inside_the_article() -> None:
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, CAPTION, "AP", LAST, END, "AP", P5, P6])
+    (copy,) = _alone(text).copies
+    assert copy.title == "Ferry adds crossings"
+    assert copy.text.split("\n\n")[-1] == P6
+    assert "AP" not in copy.text.split("\n\n")
+    assert CAPTION not in copy.text  # a caption, not a paragraph
+
+
+def test_a_source_under_each_title_of_a_list_of_stories_still_parts_them() -> None:
+    text = "\n\n".join(
+        ["Ferry adds crossings", "AP", LEAD, MORE, "Bridge repairs begin", "AP", P5, P6]
+    )
+    page = Page(id="p", uri=None, format="html", content_hash="h", raw=b"", text=text, source="AP")
+    (result,) = segment([page], line_stats([page]))
+    assert [c.title for c in result.copies] == ["Ferry adds crossings", "Bridge repairs begin"]
+    assert [c.text.split("\n\n") for c in result.copies] == [[LEAD, MORE], [P5, P6]]
+
+
+def test_a_time_stamp_between_comments_is_no_credit() -> None:
+    comments = ["Great news for the island, finally.", "Too little, too late if you ask me."]
+    text = "\n\n".join(
+        [
+            "Ferry adds crossings",
+            LEAD,
+            MORE,
+            LAST,
+            "2 hours ago",
+            comments[0],
+            "2 hours ago",
+            comments[1],
+        ]
+    )
+    copies = _alone(text).copies
+    assert all(comment not in c.text for c in copies for comment in comments[1:])
+
+
+def test_a_line_ending_with_a_comma_titles_nothing() -> None:
+    pull = "He also repeated his pledge to put twenty more ferries on the busiest routes,"
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, pull, LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == "Ferry adds crossings"
+    assert copy.text.split("\n\n")[-1] == END
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "More:Why the harbour master wants the quay closed to cars on weekends",
+        "HARBOUR COVERAGE:Bridge works close two lanes for a month from Monday",
+    ],
+)
+def test_a_link_with_its_label_glued_on_titles_nothing(link: str) -> None:
+    text = "\n\n".join(["Ferry adds crossings", LEAD, MORE, link, LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == "Ferry adds crossings"
+    assert copy.text.split("\n\n")[-1] == END

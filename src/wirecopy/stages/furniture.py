@@ -44,6 +44,7 @@ from wirecopy.textnorm import normalize
 
 CORPUS_NAME_WORDS = 3  # a name printed alone on several sites is a source up to this long
 BYLINE_NAME_WORDS = 4  # the names of a byline's author (``By Anna Maria Example``)
+CREDIT_WORDS = 3  # a credit printed under each picture (``AP``, ``Getty Images``) is this short
 
 
 @dataclass(slots=True)
@@ -117,6 +118,27 @@ class PageContext:
 
     def dup(self, i: int) -> bool:
         return self.repeats[self.norm[i]] > 1
+
+    def in_body_credit(self, i: int) -> bool:
+        """Is line i a name printed several times among the paragraphs: a photo credit under
+        each picture (``AP``), an advertisement's label? Every print stands right over a
+        paragraph and one right under one too. A source line under each title of a list of
+        stories has a title over it each time; an article's source line closes its body, with
+        the next title or nothing under it; a time stamp between comments (``Hace 2 horas``,
+        ``5 min ago``) is no name."""
+        line = self.lines[i]
+        if line.words > CREDIT_WORDS or not self.dup(i) or self.metadata_title(i):
+            return False
+        words = clean_name(line.text).split()
+        if line.prose or not words or any(not w[:1].isupper() for w in words):
+            return False
+        if any(c.isdigit() for c in line.text):
+            return False
+        n = len(self.lines)
+        prints = self.where[self.norm[i]]
+        if not all(j + 1 < n and self.lines[j + 1].prose for j in prints):
+            return False
+        return any(j > 0 and self.lines[j - 1].prose for j in prints)
 
     def site_count(self, i: int) -> tuple[int, int]:
         """(pages of this site printing line i, pages of the site), best of line and label."""

@@ -163,6 +163,8 @@ def label_run(ctx: PageContext, out: Labels, draft: Draft, idx: int) -> None:
             if flattened(line):  # a whole body on one line: where its sentences start
                 more["sentence_starts"] = [line.start + a for a, _b in sentence_spans(line.text)]
             set_label(ctx, out, i, BODY, idx, "prose in a body run", **more)
+        elif i + 1 < len(ctx.lines) and ctx.in_body_credit(i + 1):
+            set_label(ctx, out, i, CAPTION, idx, "a picture's caption over its credit")
         # Asked only of the short lines left (its counts change no other label's answer).
         elif widget := ctx.widget(i):
             set_label(ctx, out, i, BOILERPLATE, None, f"short line in a body run: {widget}")

@@ -335,6 +335,17 @@ def fragment_start(
     return start
 
 
+_GLUED_LABEL = re.compile(r"^[^:]{1,40}?[^\W\d_]:[^\W\d_]")
+
+
+def glued_label(text: str) -> bool:
+    """A line opening with a label glued to the next word (``More:Lion Air crash: ...``,
+    ``TALLAHASSEE COVERAGE:Chances of ...``): a link between paragraphs whose label the
+    markup set apart (``<b>More:</b><a>...</a>``) and extraction glued back. Edited text puts
+    a space after a label's colon."""
+    return _GLUED_LABEL.match(text) is not None
+
+
 def glued_dateline(text: str) -> int | None:
     """End of a dateline glued to a first paragraph (``CITY, Month 3 (AGENCY) - ``)."""
     match = _GLUED_DATELINE.match(text)

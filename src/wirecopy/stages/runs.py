@@ -324,14 +324,15 @@ def _bridgeable(ctx: PageContext, between: list[int], after: int) -> bool:
             return False
         if line.prose and not ctx.dup(i) and appeal(ctx, i):
             continue  # the site's appeal between paragraphs: stepped over as a widget is
-        if (ctx.dup(i) or line.prose) and not _printed_between(ctx, i):
+        credit = ctx.in_body_credit(i)  # a credit under each picture: stepped over
+        if (ctx.dup(i) or line.prose) and not (credit or _printed_between(ctx, i)):
             return False
         if line.words > SUBHEAD_WORDS and i >= listed and not _inserted(ctx, i, between):
             return False  # a long line that could head an article
         if dateline_parts(line.text) is not None or ctx.metadata_title(i):
             return False  # a date closes an article; the page's own title opens one
-        if not (i < listed and item(line.text)) and ctx.sourceish(i):
-            return False  # so does a source name, standing alone rather than in a list
+        if not ((i < listed and item(line.text)) or credit) and ctx.sourceish(i):
+            return False  # so does a source name, standing alone (not in a list, no credit)
         # A heading about the site (not a row or a sentence that announces one: they may
         # name it in passing), or naming what the next line describes.
         in_list = i < listed and not line.text.endswith(":")

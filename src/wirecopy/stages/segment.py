@@ -26,7 +26,9 @@ How a page is read (every step decides from evidence that holds on pages never s
    most pages, between two); a sentence ending with a colon that the site prints on other
    pages among paragraphs of their own (an appeal) is no body, and a run steps over it. A
    run steps over at most two short lines (subheads, in-body widgets) when substantial prose
-   follows (or paragraphs that go on, maybe after one more subhead) and no echo, date,
+   follows (or paragraphs that go on, maybe after one more subhead; a credit printed under
+   each picture, with the caption over it, too: a short name printed several times, every
+   print over a paragraph and one under one, ``AP``) and no echo, date,
    source, the page's title, wide gap, heading about the site or heading that names the next
    paragraph (``About X`` / ``X is ...``) stands between, and not from one flattened teaser
    (a long paragraph standing alone, unless it announces a list, or leads to one whose items
@@ -44,11 +46,12 @@ How a page is read (every step decides from evidence that holds on pages never s
    items that a sentence right after the last paragraph (or ending it) announces (not a
    label: ``Related articles:``).
 3. Titles (`wirecopy.stages.titles`). In the zone between two runs the most title-like line
-   heads the next run: short, no final full stop, no separators, not a date, a counter, a
-   byline or a source name; echoed in the same head, equal to the page's metadata title,
-   followed by a caption, near the body are signs for; being printed on most pages of the
-   site is a sign against. An untitled run opening with a short question, or with a table
-   line that reads as a headline, takes it as its title.
+   heads the next run: short, no final full stop, comma or semicolon, no separators, not a
+   date, a counter, a byline, a source name, a link with its label glued on
+   (``More:Headline``) or a caption over a credit; echoed in the same head, equal to the
+   page's metadata title, followed by a caption, near the body are signs for; being printed
+   on most pages of the site is a sign against. An untitled run opening with a short
+   question, or with a table line that reads as a headline, takes it as its title.
 4. Copies (`wirecopy.stages.labelling`). A run is an article when it has two paragraphs or
    more; or a title and a table; or a title and a single flattened paragraph of several
    sentences (a teaser); or a title and the page's first text (a brief; the page's title

@@ -1,15 +1,17 @@
 """Step 2 of segmentation (`wirecopy.stages.segment`): the title of each body run.
 
 In the zone between two runs the most title-like line heads the next run: short, no final
-full stop, no separators, not a date, a counter, a byline or a source name; echoed in the
-same head, equal to the page's metadata title, followed by a caption, near the body are
-signs for; being printed on most pages of the site is a sign against.
+full stop, comma or semicolon, no separators, not a date, a counter, a byline, a source
+name, a link with its label glued on (``More:Headline``) or a caption over a credit printed
+under each picture; echoed in the same head, equal to the page's metadata title, followed
+by a caption, near the body are signs for; being printed on most pages of the site is a sign
+against.
 """
 
 from __future__ import annotations
 
 from wirecopy.stages.furniture import PageContext, byline, counter
-from wirecopy.stages.lines import dateline_parts
+from wirecopy.stages.lines import dateline_parts, glued_label
 
 FURNITURE_WEIGHT = 0.5  # a title candidate on half the site's pages scores this much less
 
@@ -23,8 +25,10 @@ def title_score(ctx: PageContext, i: int, zone_start: int, zone_end: int) -> flo
         return None
     if (line.prose and not metadata) or line.separators or not 2 <= line.words <= 30:
         return None
-    if text.endswith((":", ".")) or counter(line) or dateline_parts(text) is not None:
+    if text.endswith((":", ".", ",", ";")) or counter(line) or dateline_parts(text) is not None:
         return None
+    if glued_label(text):
+        return None  # ``More:Lion Air crash: ...``: an in-body link, its label glued on
     if (line.captionish and line.credit) or byline(text):
         return None
     # Printed again in the same head (around the caption): an echoed title.
@@ -42,6 +46,8 @@ def title_score(ctx: PageContext, i: int, zone_start: int, zone_end: int) -> flo
     score -= FURNITURE_WEIGHT if "half" in ctx.marks(i) else 0.0
     score -= 0.3 if line.caps else 0.0  # mastheads are capitals; some headlines too
     following = i + 1
+    if following < len(ctx.lines) and ctx.in_body_credit(following):
+        return None  # a picture's caption, with the credit printed under each picture
     if (
         following <= zone_end
         and ctx.lines[following].captionish
