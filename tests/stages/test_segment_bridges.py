@@ -280,3 +280,15 @@ def test_a_link_with_its_label_glued_on_titles_nothing(link: str) -> None:
     (copy,) = _alone(text).copies
     assert copy.title == "Ferry adds crossings"
     assert copy.text.split("\n\n")[-1] == END
+
+
+def test_a_source_over_the_next_title_still_closes_the_article() -> None:
+    text = "\n\n".join(
+        ["Ferry adds crossings", LEAD, MORE, "Reuters", "Bridge repairs begin", P5, P6]
+    )
+    page = Page(
+        id="p", uri=None, format="html", content_hash="h", raw=b"", text=text, source="Reuters"
+    )
+    (result,) = segment([page], line_stats([page]))
+    assert [c.title for c in result.copies] == ["Ferry adds crossings", "Bridge repairs begin"]
+    assert [c.text.split("\n\n") for c in result.copies] == [[LEAD, MORE], [P5, P6]]
