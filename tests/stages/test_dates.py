@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from wirecopy.records import Copy, Page
 from wirecopy.stages.dates import (
     CAPTION,
     DATELINE,
@@ -14,6 +15,7 @@ from wirecopy.stages.dates import (
     article_date,
     mentioned_dates,
 )
+from wirecopy.stages.segment import line_stats, segment
 
 
 @pytest.mark.parametrize(
@@ -92,3 +94,35 @@ def test_a_caption_date_counts_only_without_stronger_evidence() -> None:
 
 def test_a_bad_stated_date_is_no_date() -> None:
     assert article_date([CopyDate("p.txt", 0, "someday")])[0] is None
+
+
+def test_the_page_date_before_a_later_date_line_is_the_evidence() -> None:
+    # Segmentation gives the copy the page is about the earlier of its date line (here a
+    # site's today box in the page's head) and the page's metadata date.
+    copy = CopyDate(
+        "p.html", 0, "2019-07-24", dateline="Thu, 18 April 2024", published="2019-07-24T09:00Z"
+    )
+    value, evidence = article_date([copy])
+    assert value == "2019-07-24"
+    assert (evidence["from"], evidence["text"]) == (PUBLISHED, "2019-07-24T09:00Z")
+    # A date line with no year takes the page's: it states the day it says.
+    dated = CopyDate("q.html", 0, "2026-03-03", dateline="March 3", published="2026-03-05")
+    assert article_date([dated])[1]["from"] == DATELINE
+
+
+def _dated_page(date_line: str, published: str) -> Copy:
+    lead = "The ferry company said on Monday that it would add two crossings a day."
+    more = "The new crossings start in June. Tickets go on sale at the quay next week."
+    text = "\n\n".join(["Ferry adds crossings", date_line, lead, more])
+    page = Page(
+        id="p", uri=None, format="html", content_hash="h", raw=b"", text=text,
+        title="Ferry adds crossings", published=published,
+    )  # fmt: skip
+    (result,) = segment([page], line_stats([page]))
+    (copy,) = result.copies
+    return copy
+
+
+def test_a_copy_takes_the_earlier_of_its_date_line_and_the_page_date() -> None:
+    assert _dated_page("Thu, 18 April 2024", "2019-07-24T09:00:00Z").date == "2019-07-24"
+    assert _dated_page("March 3, 2026", "2026-03-05T09:00:00Z").date == "2026-03-03"

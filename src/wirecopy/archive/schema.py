@@ -425,8 +425,9 @@ MIGRATIONS: list[str] = [
     """,
     # A credit printed under each picture (``AP``) is stepped over between paragraphs and its
     # caption titles nothing; nor does a line ending with a comma or a semicolon, or a link
-    # with its label glued on (``More:Headline``): the next build segments every page again
-    # (lines split as before, so the counts stand).
+    # with its label glued on (``More:Headline``); the copy a page is about takes the earlier
+    # of its date line and the page's metadata date: the next build segments every page
+    # again (lines split as before, so the counts stand).
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,

@@ -7,7 +7,10 @@ Each copy of an article may state a date:
   the year from the page's metadata, and gives no date when there is none;
 - ``published``: the page's own metadata (HTML ``article:published_time`` and the like, a
   feed's ``published``, a WARC record's), for the copy the page is about (titled with
-  the metadata title, else its longest copy in paragraphs, else its first);
+  the metadata title, else its longest copy in paragraphs, else its first). When that copy
+  has a date line too, the earlier of the two is its date: a date line in a page's head may
+  be the site's today box (``Thu, 18 April 2024`` over a story of 2019), and a metadata date
+  after the date line is an update's;
 - ``caption``: a full date (day, month and year) in the copy's photo caption ("shot on
   October 7, 2024 and issued on October 8, 2024"); the latest one, the closest to
   publication. A caption is weaker evidence than the two above and counts only when no copy
@@ -103,11 +106,23 @@ def _states_a_day(dateline: str) -> bool:
     return dateline_parts(dateline.strip().rstrip("-–—").strip()) is not None
 
 
+def _says_day(dateline: str, day: str) -> bool:
+    """Whether a dateline states ``day`` (its year may be left out: it came from the page)."""
+    parts = dateline_parts(dateline.strip().rstrip("-–—").strip())
+    if parts is None:
+        return False
+    year, month, mday = parts
+    stated = date.fromisoformat(day)
+    return (month, mday) == (stated.month, stated.day) and year in (None, stated.year)
+
+
 def copy_evidence(copy: CopyDate) -> dict[str, object] | None:
     """The date one copy states and how, or None."""
     stated = _iso_day(copy.date)
     if stated is not None:
-        if copy.dateline and _states_a_day(copy.dateline):
+        # The copy the page is about takes the earlier of its date line and the page's
+        # metadata date (`wirecopy.stages.segment`): the evidence is the one that says it.
+        if copy.dateline and _says_day(copy.dateline, stated):
             return {"date": stated, "from": DATELINE, "text": copy.dateline}
         if _iso_day(copy.published) == stated:
             return {"date": stated, "from": PUBLISHED, "text": copy.published}

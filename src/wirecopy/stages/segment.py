@@ -323,14 +323,24 @@ def _result(
                 text_hash=text_hash(text),
                 title=draft.title_text,
                 caption=draft.caption,
-                date=draft.date
-                or (page.published[:10] if page.published and idx == main else None),
+                date=_copy_date(draft.date, page.published if idx == main else None),
                 source=draft.source or _agency(mine) or (page.source if idx == main else None),
                 start=min(first, body[0].start),
                 end=max(b.end for b in mine),
             )
         )
     return PageResult(page, blocks, copies), Trace(ctx.asked, tuple(keys))
+
+
+def _copy_date(stated: str | None, published: str | None) -> str | None:
+    """A copy's date: the day its date line states or, for the copy the page is about, the
+    page's metadata date, whichever is earlier. A date line in a page's head may be the
+    site's today box (``Thu, 18 April 2024`` over a story of 2019); a metadata date after a
+    date line is an update's."""
+    day = published[:10] if published else None
+    if stated and day:
+        return min(stated, day)  # ISO days sort as dates
+    return stated or day
 
 
 _BRACKETED = re.compile(r"\(([^()]{2,40})\)\W*$")
