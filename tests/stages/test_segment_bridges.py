@@ -242,22 +242,48 @@ def test_a_source_under_each_title_of_a_list_of_stories_still_parts_them() -> No
     assert [c.text.split("\n\n") for c in result.copies] == [[LEAD, MORE], [P5, P6]]
 
 
-def test_a_time_stamp_between_comments_is_no_credit() -> None:
-    comments = ["Great news for the island, finally.", "Too little, too late if you ask me."]
+COMMENTS = [
+    "Great news for the island, finally.",
+    "Too little, too late if you ask me.",
+    "The winter timetable is what matters here.",
+]
+
+
+@pytest.mark.parametrize("stamp", ["Yesterday", "Hace 2 horas"])
+def test_a_time_stamp_between_comments_is_no_credit(stamp: str) -> None:
     text = "\n\n".join(
-        [
-            "Ferry adds crossings",
-            LEAD,
-            MORE,
-            LAST,
-            "2 hours ago",
-            comments[0],
-            "2 hours ago",
-            comments[1],
-        ]
+        ["Ferry adds crossings", LEAD, MORE, LAST, stamp, COMMENTS[0], stamp, COMMENTS[1]]
     )
     copies = _alone(text).copies
-    assert all(comment not in c.text for c in copies for comment in comments[1:])
+    assert copies[0].text.split("\n\n") == [LEAD, MORE, LAST]
+    assert all(comment not in c.text for c in copies for comment in COMMENTS)
+
+
+def test_a_name_printed_over_each_comment_is_no_credit() -> None:
+    text = "\n\n".join(
+        ["Ferry adds crossings", LEAD, MORE, LAST, "Jane Doe", COMMENTS[0], "John Roe",
+         COMMENTS[1], "Jane Doe", COMMENTS[2]]
+    )  # fmt: skip
+    copies = _alone(text).copies
+    assert copies[0].text.split("\n\n") == [LEAD, MORE, LAST]
+
+
+def test_a_credit_under_the_headline_leaves_the_headline_its_title() -> None:
+    text = "\n\n".join(["Ferry adds crossings", "AP", LEAD, MORE, CAPTION, "AP", LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == "Ferry adds crossings"
+    assert copy.text.split("\n\n") == [LEAD, MORE, LAST, END]
+
+
+def test_a_source_under_each_standfirst_of_a_list_of_stories_still_parts_them() -> None:
+    first = "Two more crossings a day from June, the operator says."
+    second = "Two lanes close for a month from Monday, the council says."
+    text = "\n\n".join(
+        ["Ferry adds crossings", first, "AP", LEAD, MORE, "Bridge repairs begin", second, "AP",
+         P5, P6]
+    )  # fmt: skip
+    copies = _alone(text).copies
+    assert [c.title for c in copies] == ["Ferry adds crossings", "Bridge repairs begin"]
 
 
 def test_a_line_ending_with_a_comma_titles_nothing() -> None:
@@ -272,7 +298,7 @@ def test_a_line_ending_with_a_comma_titles_nothing() -> None:
     "link",
     [
         "More:Why the harbour master wants the quay closed to cars on weekends",
-        "HARBOUR COVERAGE:Bridge works close two lanes for a month from Monday",
+        "Harbour works update:Two lanes of the bridge close for a month from Monday",
     ],
 )
 def test_a_link_with_its_label_glued_on_titles_nothing(link: str) -> None:

@@ -120,12 +120,12 @@ class PageContext:
         return self.repeats[self.norm[i]] > 1
 
     def in_body_credit(self, i: int) -> bool:
-        """Is line i a name printed several times among the paragraphs: a photo credit under
-        each picture (``AP``), an advertisement's label? Every print stands right over a
-        paragraph and one right under one too. A source line under each title of a list of
-        stories has a title over it each time; an article's source line closes its body, with
-        the next title or nothing under it; a time stamp between comments (``Hace 2 horas``,
-        ``5 min ago``) is no name."""
+        """Is line i a photo credit printed under each picture among the paragraphs (``AP``)?
+        A short capitalised name with no figure, printed several times, every print right over
+        a paragraph, one under a caption (a described scene that is no paragraph) that stands
+        right under a paragraph. A source line under each title of a list of stories has a
+        title or a standfirst over it; names and time stamps between comments (``Jane Doe``,
+        ``Yesterday``) have the comments over them, no caption."""
         line = self.lines[i]
         if line.words > CREDIT_WORDS or not self.dup(i) or self.metadata_title(i):
             return False
@@ -138,7 +138,11 @@ class PageContext:
         prints = self.where[self.norm[i]]
         if not all(j + 1 < n and self.lines[j + 1].prose for j in prints):
             return False
-        return any(j > 0 and self.lines[j - 1].prose for j in prints)
+        lines = self.lines
+        return any(
+            j > 1 and lines[j - 1].captionish and not lines[j - 1].prose and lines[j - 2].prose
+            for j in prints
+        )
 
     def site_count(self, i: int) -> tuple[int, int]:
         """(pages of this site printing line i, pages of the site), best of line and label."""

@@ -25,7 +25,9 @@ def title_score(ctx: PageContext, i: int, zone_start: int, zone_end: int) -> flo
         return None
     if (line.prose and not metadata) or line.separators or not 2 <= line.words <= 30:
         return None
-    if text.endswith((":", ".", ",", ";")) or counter(line) or dateline_parts(text) is not None:
+    if text.endswith((":", ".", ",")) or _ends_clause(text) or counter(line):
+        return None
+    if dateline_parts(text) is not None:
         return None
     if glued_label(text):
         return None  # ``More:Lion Air crash: ...``: an in-body link, its label glued on
@@ -46,8 +48,8 @@ def title_score(ctx: PageContext, i: int, zone_start: int, zone_end: int) -> flo
     score -= FURNITURE_WEIGHT if "half" in ctx.marks(i) else 0.0
     score -= 0.3 if line.caps else 0.0  # mastheads are capitals; some headlines too
     following = i + 1
-    if following < len(ctx.lines) and ctx.in_body_credit(following):
-        return None  # a picture's caption, with the credit printed under each picture
+    if following < len(ctx.lines) and ctx.in_body_credit(following) and _under_prose(ctx, i):
+        return None  # a picture's caption in the body, over the credit under each picture
     if (
         following <= zone_end
         and ctx.lines[following].captionish
@@ -59,6 +61,17 @@ def title_score(ctx: PageContext, i: int, zone_start: int, zone_end: int) -> flo
     # Nearer the body is likelier (a headline list may stand above the title).
     score += 0.15 * (same[-1] - zone_start + 1) / (zone_end - zone_start + 1)
     return score
+
+
+def _ends_clause(text: str) -> bool:
+    """A line ending with a semicolon (a clause that goes on), not a Greek question (Greek
+    types its question mark as ``;``)."""
+    return text.endswith(";") and not (len(text) > 1 and "\u0370" <= text[-2] <= "\u03ff")
+
+
+def _under_prose(ctx: PageContext, i: int) -> bool:
+    """Does a paragraph stand right over line i (it is inside a body, not heading one)?"""
+    return i > 0 and ctx.lines[i - 1].prose
 
 
 def question_title(ctx: PageContext, run: list[int]) -> bool:
