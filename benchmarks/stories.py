@@ -183,9 +183,10 @@ def _reuters_features(
     """Reuters stories as clustering sees them (ids ``r<newid>``), with the CPU seconds of
     entity extraction (the model loaded beforehand) and of vectorising."""
     from wirecopy.derive import pipeline
+    from wirecopy.names import entity_keys
     from wirecopy.stages.dates import mentioned_dates
     from wirecopy.stages.entities import extract
-    from wirecopy.stages.story_similarity import entity_key, vectorise
+    from wirecopy.stages.story_similarity import vectorise
 
     docs = [(f"r{s.newid}", s.title or None, s.body) for s in stories]
     found: dict[str, Any] = {}
@@ -201,7 +202,8 @@ def _reuters_features(
     for (article_id, title, text), story, terms in zip(docs, stories, vectors, strict=True):
         keys: Counter[str] = Counter()
         for entity in found.get(article_id, ()):
-            keys[entity_key(entity.text)] += entity.count
+            for key in entity_keys(entity.text, entity.mentions):
+                keys[key] += entity.count
         mentioned = mentioned_dates(text)
         articles.append(
             ArticleFeatures(

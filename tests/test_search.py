@@ -346,6 +346,29 @@ def test_a_merged_form_finds_every_article_naming_its_entity(tmp_path: Path) -> 
         assert set(ids(archive, "trump", entity="Donald Trump")) == {"a-trump", "a-la"}
 
 
+def test_an_acronym_finds_its_dotted_and_merged_forms_and_no_surname(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "acronyms.db") as opened:
+        fill(opened)
+        with opened.transaction() as conn:
+            replace_article_entities(
+                conn, "a-trump", [EntityCount("U.S.", "GPE", 1, ("U.S.",))]
+            )  # fmt: skip
+            replace_article_entities(
+                conn,
+                "a-la",
+                [
+                    EntityCount("United States", "GPE", 2, ("United States", "US")),
+                    EntityCount("Kim Jong Un", "PERSON", 1, ("Kim Jong Un",)),
+                ],
+            )
+    with Archive.open(tmp_path / "acronyms.db", readonly=True) as archive:
+        assert set(ids(archive, "trump", entity="US")) == {"a-trump", "a-la"}
+        assert set(ids(archive, "trump", entity="U.S.")) == {"a-trump", "a-la"}
+        assert ids(archive, "trump", entity="Un") == ["a-la"]  # a surname, in small letters
+        with pytest.raises(SearchError, match="no entity 'UN'"):
+            ids(archive, "trump", entity="UN")  # no person's surname in capitals
+
+
 def test_filter_by_source_of_the_article_or_of_any_copy(archive: Archive) -> None:
     assert set(ids(archive, "trump", source="mpa")) == {"a-trump", "a-la"}
     assert ids(archive, "angeles", source="Los Angeles Times") == ["a-la2"]

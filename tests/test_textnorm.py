@@ -258,19 +258,3 @@ def test_what_archives_store_keeps_zero_width_characters(invisible: str) -> None
     text = f"inter{invisible}national"
     assert tn.normalize(text) == text
     assert tn.tokens(text) == ["inter", "national"]
-
-
-@pytest.mark.parametrize(
-    ("text", "undotted"),
-    [
-        ("U.S. troops", "US troops"),
-        ("the u.s and U.K.", "the us and UK"),
-        ("J.B. Orvane", "JB Orvane"),
-        ("St. Halvik", "St. Halvik"),  # an abbreviation, not initials
-        ("U.SA", "U.SA"),
-        ("e.g.", "eg"),
-        ("3.5 p.m.", "3.5 pm"),
-    ],
-)
-def test_undot_initials(text: str, undotted: str) -> None:
-    assert tn.undot_initials(text) == undotted

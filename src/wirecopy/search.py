@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from wirecopy.archive.queries import surname_pattern
+from wirecopy.names import is_acronym, undot_initials
 
 MAX_TERMS = 64
 SQLITE_MAX_INT = 2**63 - 1  # the largest integer SQLite stores (a LIMIT or OFFSET beyond fails)
@@ -386,7 +387,8 @@ def search(
 
     ``entity`` matches an entity's text, a form merged into it in the article, or the last
     words of a person's name ("Quist" finds the articles naming "Halvard Quist" in full
-    too), ignoring case;
+    too), ignoring case; an acronym (``US``, ``U.S.``) matches in capitals, dotted or not,
+    and no person's name (``UN`` is not the end of ``Kim Jong Un``);
     ``source`` matches the article's source or the source or site of any page that printed
     it; ``since`` and ``until`` are inclusive and may be a year or a month
     (``until="2025-06"`` takes in all of June).
@@ -414,13 +416,23 @@ def search(
         # name ends with it (how a surname is merged): "Vashti" finds the articles that name
         # only "Elena Vashti" too. Asked of the candidate articles' entities only.
         name = entity.strip()
-        where.append(
-            "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
-            "WHERE ae.article_id = a.id AND (e.text = ? COLLATE NOCASE "
-            "OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\') "
-            "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m WHERE m.value = ? COLLATE NOCASE)))"
-        )
-        params += [name, surname_pattern(name), name]
+        if is_acronym(name):
+            where.append(
+                "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
+                "WHERE ae.article_id = a.id AND (replace(e.text, '.', '') = ? "
+                "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m "
+                "WHERE replace(m.value, '.', '') = ?)))"
+            )
+            params += [undot_initials(name)] * 2
+        else:
+            where.append(
+                "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
+                "WHERE ae.article_id = a.id AND (e.text = ? COLLATE NOCASE "
+                "OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\') "
+                "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m "
+                "WHERE m.value = ? COLLATE NOCASE)))"
+            )
+            params += [name, surname_pattern(name), name]
     if source is not None:
         where.append(
             "(a.source = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM copies c "
@@ -507,10 +519,12 @@ def _check_filters(
         raise SearchError(f"no story {story!r} in the archive")
     if entity is not None and not _exists(
         conn,
-        "SELECT 1 FROM entities WHERE text = ?1 COLLATE NOCASE UNION ALL "
+        "SELECT 1 FROM entities WHERE text = ?1 COLLATE NOCASE "
+        "OR replace(text, '.', '') = ?2 UNION ALL "
         "SELECT 1 FROM article_entities ae, json_each(ae.mentions) m "
-        "WHERE m.value = ?1 COLLATE NOCASE",
+        "WHERE m.value = ?1 COLLATE NOCASE OR replace(m.value, '.', '') = ?2",
         entity.strip(),
+        undot_initials(entity.strip()),
     ):
         raise SearchError(f"no entity {entity.strip()!r} in the archive")
     if source is not None and not _exists(
@@ -523,5 +537,5 @@ def _check_filters(
         raise SearchError(f"no source or site {source.strip()!r} in the archive")
 
 
-def _exists(conn: sqlite3.Connection, sql: str, value: str) -> bool:
-    return bool(conn.execute(f"SELECT EXISTS ({sql})", (value,)).fetchone()[0])
+def _exists(conn: sqlite3.Connection, sql: str, *values: str) -> bool:
+    return bool(conn.execute(f"SELECT EXISTS ({sql})", values).fetchone()[0])

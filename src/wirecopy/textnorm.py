@@ -22,8 +22,6 @@ rules live in one place:
 - `pair_unspaced`: text with each run of those scripts' characters replaced by its
   overlapping pairs of characters ("盐田港" → "盐田 田港"), the usual terms for comparing
   such text by words (story similarity).
-- `undot_initials`: initials written without their dots (``U.S.`` → ``US``, ``J.B.`` →
-  ``JB``): writers dot them or not (entity keys, in merging and in story similarity).
 - `printed_pieces`: a printed word (text between spaces) cut into its characters of those
   scripts and the runs of other characters between them, as printed (nothing folded).
 - `shingle_hashes`: the set of hashed word n-grams (default n = 5). A text of fewer than n
@@ -128,15 +126,6 @@ def _pairs(match: re.Match[str]) -> str:
     if len(run) < 2:
         return run
     return " " + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + " "
-
-
-_INITIALS = re.compile(r"(?<!\S)(?:(?:[^\W\d_]\.){2,}|(?:[^\W\d_]\.)+[^\W\d_])(?!\S)")
-
-
-def undot_initials(text: str) -> str:
-    """``text`` with each printed word made of initials written without their dots (``U.S.``
-    → ``US``, ``u.s`` → ``us``; ``St.`` and ``U.SA`` are no initials)."""
-    return _INITIALS.sub(lambda match: match[0].replace(".", ""), text)
 
 
 def printed_pieces(word: str) -> list[str]:

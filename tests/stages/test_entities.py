@@ -1038,3 +1038,61 @@ def test_an_acronym_stays_apart_from_a_name_of_another_label() -> None:
 @pytest.mark.parametrize("mention", ["PACKAGE_NAME", "PYTHON_CALLABLE", "max_size", "VENV_NAME"])
 def test_names_in_program_code_name_nothing(mention: str) -> None:
     assert stage.names_nothing(mention, acronyms=True)
+
+
+def test_a_story_rolls_up_one_entity_under_its_spellings_and_acronyms(archive: Archive) -> None:
+    from wirecopy.archive.queries import iter_stories
+
+    with archive.transaction() as conn:
+        replace_article_entities(
+            conn,
+            "a-1",
+            [
+                EntityCount("United States", "GPE", 3, ("U.S.", "United States")),
+                EntityCount("WikiLeaks", "ORG", 4, ("WikiLeaks",)),
+                EntityCount("BEIRUT", "ORG", 1, ("BEIRUT",)),
+            ],
+        )
+        replace_article_entities(
+            conn,
+            "a-2",
+            [
+                EntityCount("US", "GPE", 2, ("US",)),
+                EntityCount("U.S.", "GPE", 1, ("U.S.",)),
+                EntityCount("Wikileaks", "ORG", 1, ("Wikileaks",)),
+                EntityCount("Beirut", "GPE", 2, ("Beirut",)),
+                EntityCount("UN", "ORG", 1, ("UN",)),  # no article folds it into a name
+            ],
+        )
+    (story,) = list(iter_stories(archive.conn))
+    assert story["entities"] == [
+        {"text": "United States", "label": "GPE", "count": 6},
+        {"text": "WikiLeaks", "label": "ORG", "count": 5},
+        {"text": "Beirut", "label": "GPE", "count": 3},
+        {"text": "UN", "label": "ORG", "count": 1},
+    ]
+
+
+def test_an_acronym_that_spells_two_names_of_the_article_stays_apart() -> None:
+    mentions = [
+        Mention("UN", "ORG"),
+        Mention("United Nations", "ORG"),
+        Mention("University of Nevada", "ORG"),
+    ]
+    assert as_tuples(merge_mentions(mentions)) == {
+        ("UN", "ORG", 1),
+        ("United Nations", "ORG", 1),
+        ("University of Nevada", "ORG", 1),
+    }
+
+
+def test_an_acronym_is_no_persons_surname() -> None:
+    person = Mention("Kim Jong Un", "PERSON")
+    assert as_tuples(merge_mentions([person, Mention("UN", "ORG")])) == {
+        ("Kim Jong Un", "PERSON", 1),
+        ("UN", "ORG", 1),
+    }
+    # The surname as the name prints it, mislabelled, still folds into the person.
+    assert as_tuples(merge_mentions([person, Mention("Un", "ORG")])) == {
+        ("Kim Jong Un", "PERSON", 2)
+    }

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from wirecopy.archive.evidence import current_counts
 from wirecopy.diff import changes, field_diffs, match, word_diff
+from wirecopy.names import acronym_forms, entity_key, is_acronym, spells
 
 Row = dict[str, Any]
 
@@ -113,24 +115,41 @@ def _entities(conn: sqlite3.Connection, table: str, key: str, value: str) -> lis
 
 
 def _story_entities(conn: sqlite3.Connection, story_id: str) -> list[Row]:
-    """A story's entities: its articles' added up, one entry per name (the model may label
-    one name differently in two articles: the label mentioned most wins), most mentioned
-    first."""
-    totals: dict[str, dict[str, int]] = {}
-    for r in conn.execute(
-        "SELECT text, label, count FROM story_entities WHERE story_id = ? "
-        "ORDER BY count DESC, text, label",
+    """A story's entities: its articles' added up, one entry per entity, most mentioned first.
+
+    Names written alike but for case or the dots of initials are one (``WikiLeaks`` and
+    ``Wikileaks``, ``U.S.`` and ``US``, a dateline's ``BEIRUT``), and so is an acronym that one
+    of the story's articles folded into a name (``US`` into ``United States``): within an
+    article merging decides that, and the story learns it from there. The label mentioned
+    most wins (the model may label one name differently in two articles), and so does the
+    spelling, one in small letters too before one all in capitals.
+    """
+    rows = conn.execute(
+        "SELECT e.text, e.label, ae.count, ae.mentions FROM article_entities ae "
+        "JOIN articles a ON a.id = ae.article_id JOIN entities e ON e.id = ae.entity_id "
+        "WHERE a.story_id = ?",
         (story_id,),
-    ):
-        labels = totals.setdefault(r["text"], {})
-        labels[r["label"]] = labels.get(r["label"], 0) + r["count"]
+    ).fetchall()
+    named: dict[str, Counter[str]] = {}  # an acronym's key -> keys of names it was folded into
+    for text, _label, _count, mentions in rows:
+        for form in acronym_forms(mentions):
+            if spells(form, text):
+                named.setdefault(entity_key(form), Counter())[entity_key(text)] += 1
+    labels: dict[str, Counter[str]] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for text, label, count, _mentions in rows:
+        key = entity_key(text)
+        if key in named:
+            key = named[key].most_common(1)[0][0]
+        labels.setdefault(key, Counter())[label] += count
+        spellings.setdefault(key, Counter())[text] += count
     merged = [
         {
-            "text": text,
-            "label": max(labels, key=lambda k: (labels[k], k)),
-            "count": sum(labels.values()),
+            "text": max(spellings[key], key=lambda t: (spellings[key][t], not t.isupper(), t)),
+            "label": max(labels[key], key=lambda k: (labels[key][k], k)),
+            "count": sum(labels[key].values()),
         }
-        for text, labels in totals.items()
+        for key in labels
     ]
     return sorted(merged, key=lambda e: (-e["count"], e["text"]))
 
@@ -538,7 +557,10 @@ def entity_mentions(
 
 def fuller_names(conn: sqlite3.Connection, name: str, limit: int = 10) -> list[Row]:
     """The people whose names end with ``name`` ("Donald Trump" for "Trump"), with how
-    many articles name each, most first: ``search --entity`` finds their articles too."""
+    many articles name each, most first: ``search --entity`` finds their articles too. An
+    acronym ends no person's name (``UN`` and ``Kim Jong Un``)."""
+    if is_acronym(name.strip()):
+        return []
     return [
         dict(r)
         for r in conn.execute(

@@ -15,7 +15,6 @@ migration, so a killed build's next run finishes the work:
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -23,10 +22,10 @@ from datetime import date
 import numpy as np
 import xxhash
 
+from wirecopy.names import acronym_forms, entity_keys
 from wirecopy.stages.dates import CopyDate, mentioned_dates
-from wirecopy.stages.entities import is_acronym
 from wirecopy.stages.stories import STORIES_VERSION
-from wirecopy.stages.story_similarity import ArticleFeatures, Terms, entity_key, vectorise
+from wirecopy.stages.story_similarity import ArticleFeatures, Terms, vectorise
 
 # Dates --------------------------------------------------------------------------------------
 
@@ -162,7 +161,7 @@ def load_features(conn: sqlite3.Connection) -> list[ArticleFeatures]:
         "JOIN entities e ON e.id = ae.entity_id",
     ):
         held = entities.setdefault(article_id, {})
-        for key in _entity_keys(text, mentions):
+        for key in entity_keys(text, acronym_forms(mentions)):
             held[key] = held.get(key, 0.0) + float(count)
     copies = dict(_plain(conn, "SELECT article_id, COUNT(*) FROM copies GROUP BY article_id"))
     days: dict[str | None, date | None] = {}  # few distinct dates: parse each once
@@ -190,21 +189,6 @@ def load_features(conn: sqlite3.Connection) -> list[ArticleFeatures]:
             )
         )
     return found
-
-
-# A JSON list of mentions holding an acronym (``"U.S."``): most hold none, and are not parsed.
-_ACRONYM_MENTION = re.compile(r'"(?:[A-Z]\.?){2,6}"')
-
-
-def _entity_keys(text: str, mentions: str | None) -> set[str]:
-    """The keys an article's entity counts under in story features: its name's, and those of
-    the acronyms it was named by (``United States`` and ``US``: an article that names only the
-    acronym shares the entity; `wirecopy.stages.entities` folds an acronym into the name it
-    abbreviates only within an article)."""
-    keys = {entity_key(text)}
-    if mentions and _ACRONYM_MENTION.search(mentions):
-        keys.update(entity_key(m) for m in json.loads(mentions) if is_acronym(m))
-    return keys
 
 
 def _plain(conn: sqlite3.Connection, sql: str) -> sqlite3.Cursor:

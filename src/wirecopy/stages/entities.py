@@ -30,12 +30,14 @@ break. Mentions are then merged within an article (:func:`merge_mentions`):
    - both are ORG and the shorter one is the longer one's last words ("Unity
      Front" → "Iria's Unity Front"), or
    - the longer one is PERSON and the shorter one, labelled ORG, GPE, LOC or FAC, is its last
-     words: the model often mislabels a bare surname ("Quist" as LOC → "Halvard Quist").
+     words: the model often mislabels a bare surname ("Quist" as LOC → "Halvard Quist"), or
    - both have the same label, not PERSON or NORP, and the shorter one is an acronym of the
      longer one: two to six capitals, dotted or not, that are the initials of the longer
      one's capitalised words ("US", "U.S." → "United States", "UN" → "United Nations",
      "FBI" → "Federal Bureau of Investigation"; the same label keeps the country "US" out
-     of an "United Steelworkers" the article names too).
+     of a "United Steelworkers" the article names too), and the only name of the article
+     it spells ("UN" stays apart beside the "United Nations" and the "University of
+     Nevada"). An acronym is no person's surname ("UN" beside "Kim Jong Un").
    A one-word person that fits no longer form by these rules folds into the one person whose
    name it opens, when there is exactly one ("Julian" → "Julian Assange": a first name), and
    never met after a title ("Senator Warren" names a surname, not Warren Buffett).
@@ -116,9 +118,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from wirecopy.names import is_acronym, spells, undot_initials
 from wirecopy.stages import languages
 from wirecopy.stages.lines import ORDINAL
-from wirecopy.textnorm import undot_initials
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -558,26 +560,14 @@ def mention_key(text: str) -> tuple[str, ...]:
     return tuple(undot_initials(word) for word in _SPLIT.split(folded) if word)
 
 
-_ACRONYM = re.compile(r"[A-Z]{2,6}")
 _ACRONYM_LABELS = frozenset(("ORG", "GPE", "LOC", "FAC"))
-
-
-def is_acronym(mention: str) -> bool:
-    """Two to six capitals, dotted or not (``US``, ``U.S.``, ``NATO``)."""
-    return _ACRONYM.fullmatch(undot_initials(mention)) is not None
 
 
 def abbreviates(short: str, short_label: str, long: str, long_label: str) -> bool:
     """Whether ``short`` is an acronym of ``long`` (rule 3 above): two to six capitals,
     dotted or not, the initials of the longer name's capitalised words, both with one label
     (not a person's or a group's)."""
-    if short_label != long_label or short_label not in _ACRONYM_LABELS:
-        return False
-    if not is_acronym(short):
-        return False
-    letters = undot_initials(short)
-    capitalised = [word for word in _SPLIT.split(long) if word[:1].isupper()]
-    return len(capitalised) >= 2 and "".join(word[0] for word in capitalised) == letters
+    return short_label == long_label in _ACRONYM_LABELS and spells(short, long)
 
 
 @dataclass(slots=True)
@@ -645,17 +635,19 @@ def folds_into(
 
 
 def _target(form: _Form, roots: Sequence[_Form]) -> _Form | None:
+    longer = [root for root in roots if len(root.key) > len(form.key)]
+    acronym = is_acronym(form.text)
     fits = [
         root
-        for root in roots
-        if len(root.key) > len(form.key)
-        and (
-            folds_into(form.key, form.label, root.key, root.label)
-            or abbreviates(form.text, form.label, root.text, root.label)
-        )
+        for root in longer
+        if folds_into(form.key, form.label, root.key, root.label)
+        and not (acronym and root.label == "PERSON")  # ``UN`` ends no ``Kim Jong Un``
     ]
     if not fits:
-        return _named_by_first_name(form, roots)
+        # An acronym folds into the one name it spells (``UN``: not when the article names
+        # the ``United Nations`` and the ``University of Nevada``).
+        spelled = [r for r in longer if abbreviates(form.text, form.label, r.text, r.label)]
+        return spelled[0] if len(spelled) == 1 else _named_by_first_name(form, roots)
     return min(
         fits, key=lambda root: (root.label != "PERSON", -len(root.key), -root.count, root.order)
     )

@@ -79,7 +79,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 
 from wirecopy.stages import languages
-from wirecopy.textnorm import pair_unspaced, undot_initials
+from wirecopy.textnorm import pair_unspaced
 
 N_FEATURES = 1 << 20
 TITLE_WEIGHT = 2.0
@@ -99,7 +99,6 @@ COMMON_MIN = 100
 """A text term found in more than ``common = max(COMMON_MIN, COMMON_SHARE × N)`` of the N
 articles has its IDF multiplied by common / df: see :func:`term_weights`."""
 
-_WORD = re.compile(r"\b[^\W\d_][^\W_]+\b")
 
 Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int32]
@@ -169,13 +168,6 @@ def vectorise(docs: Sequence[tuple[str | None, str]]) -> list[Terms]:
                 (1.0 + np.log(counts.data[start:end])).astype(np.float32),
             )
     return [found[i] for i in range(len(docs))]
-
-
-def entity_key(text: str) -> str:
-    """An entity's words, case-folded, initials without their dots (``U.S.`` is ``us``, as
-    ``US`` is: `wirecopy.textnorm.undot_initials`)."""
-    folded = undot_initials(text).casefold()
-    return " ".join(_WORD.findall(folded)) or folded
 
 
 def idf(df: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
