@@ -11,7 +11,7 @@ from wirecopy.build import build
 from wirecopy.config import BuildConfig
 from wirecopy.readers import read
 from wirecopy.readers.discover import discover
-from wirecopy.readers.pages import site_free_title, stated_date, structured_body
+from wirecopy.readers.pages import site_free_title, site_name, stated_date, structured_body
 from wirecopy.records import Page
 
 
@@ -390,3 +390,32 @@ def test_a_malformed_url_in_schema_org_data_names_no_page() -> None:
     raw = _scripted_page(ld)
     assert structured_body(raw, url="https://example.org/news/bridge") is None
     assert structured_body(raw, url="http://[x") is not None  # the same text names it
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("Test Herald", "Test Herald"),
+        ("Historische Wehranlage in Horka e.V", "Historische Wehranlage in Horka e.V"),
+        (None, None),
+        ("", None),
+        # What trafilatura guesses on a page with no site name tag: the headline, a caption.
+        ("He Skipped Bail 7 Years Ago. Now, Harbour Chief Hears His Fate", None),
+        ("Copyright 2003 - 2019 by example.de GbR Karl Example, Ulrike Example", None),
+    ],
+)
+def test_a_site_name_longer_than_a_name_is_no_source(name: str | None, kept: str | None) -> None:
+    assert site_name(name) == kept
+
+
+def test_a_page_without_a_site_name_tag_has_no_headline_for_its_source(tmp_path: Path) -> None:
+    headline = "Harbour chief quits after seven years. Now the port waits for his successor"
+    path = tmp_path / "p.html"
+    path.write_bytes(
+        (
+            f"<html><head><title>{headline} | www.example.com</title></head><body>"
+            f"<h1>{headline}</h1><div class='article-wrap'>{BODY}</div></body></html>"
+        ).encode()
+    )
+    # trafilatura takes the title's part before the host for the site's name.
+    assert read_one(path).source is None

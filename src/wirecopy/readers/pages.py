@@ -119,7 +119,7 @@ def html_page(
         content_hash=content_hash(raw),
         raw=raw,
         site=site,
-        source=source or meta.get("sitename"),
+        source=source or site_name(meta.get("sitename")),
         text=text,
         title=title,
         published=published or stated_date(iso_date(meta.get("date")), raw),
@@ -165,6 +165,16 @@ def _extract(raw: bytes, uri: str | None, prune: list[str]) -> Any:
 
 _TITLE_PARTS = re.compile(r"\s+(?:[|·•]|::|-{1,2}|–|—)\s+")
 _FIGURES = re.compile(r"^[\d\s./:-]*\d{4}[\d\s./:-]*$")  # ``10.06.2013``, ``2013-06-10``
+
+
+SITE_NAME_WORDS = 6
+
+
+def site_name(name: str | None) -> str | None:
+    """The site's name trafilatura gives (``og:site_name`` and the like), unless it is longer
+    than a name: with no such tag it guesses, and may give the headline or a photo caption
+    (``He Skipped Bail 7 Years Ago. Now, Assange Hears His Fate``), which is no outlet."""
+    return name if name and len(name.split()) <= SITE_NAME_WORDS else None
 
 
 def site_free_title(title: str | None, names: list[str | None]) -> str | None:
