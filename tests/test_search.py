@@ -369,6 +369,23 @@ def test_an_acronym_finds_its_dotted_and_merged_forms_and_no_surname(tmp_path: P
             ids(archive, "trump", entity="UN")  # no person's surname in capitals
 
 
+def test_an_acronym_and_the_name_an_article_merged_it_with_are_one_entity(
+    tmp_path: Path,
+) -> None:
+    with Archive.open(tmp_path / "aliases.db") as opened:
+        fill(opened)
+        with opened.transaction() as conn:
+            replace_article_entities(
+                conn,
+                "a-trump",
+                [EntityCount("United Nations", "ORG", 2, ("United Nations", "U.N."))],
+            )
+            replace_article_entities(conn, "a-la", [EntityCount("UN", "ORG", 1, ("UN",))])
+    with Archive.open(tmp_path / "aliases.db", readonly=True) as archive:
+        assert set(ids(archive, "trump", entity="United Nations")) == {"a-trump", "a-la"}
+        assert set(ids(archive, "trump", entity="UN")) == {"a-trump", "a-la"}
+
+
 def test_filter_by_source_of_the_article_or_of_any_copy(archive: Archive) -> None:
     assert set(ids(archive, "trump", source="mpa")) == {"a-trump", "a-la"}
     assert ids(archive, "angeles", source="Los Angeles Times") == ["a-la2"]

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from wirecopy.archive.queries import surname_pattern
-from wirecopy.names import is_acronym, undot_initials
+from wirecopy.names import acronym_forms, is_acronym, spells, undot_initials
 
 MAX_TERMS = 64
 SQLITE_MAX_INT = 2**63 - 1  # the largest integer SQLite stores (a LIMIT or OFFSET beyond fails)
@@ -385,10 +385,10 @@ def search(
     The score is bm25's, negated: higher is better. The snippet is the best passage of the
     text, on one line; ``title_marked`` is the title with its matches marked.
 
-    ``entity`` matches an entity's text, a form merged into it in the article, or the last
-    words of a person's name ("Quist" finds the articles naming "Halvard Quist" in full
-    too), ignoring case; an acronym (``US``, ``U.S.``) matches in capitals, dotted or not,
-    and no person's name (``UN`` is not the end of ``Kim Jong Un``);
+    ``entity`` matches as `_entity_clause` says: an entity's text, a form merged into it in
+    the article, or the last words of a person's name ("Quist" finds the articles naming
+    "Halvard Quist" in full too), ignoring case; an acronym and the name an article merged
+    it with are one (``UN``, ``United Nations``);
     ``source`` matches the article's source or the source or site of any page that printed
     it; ``since`` and ``until`` are inclusive and may be a year or a month
     (``until="2025-06"`` takes in all of June).
@@ -412,27 +412,9 @@ def search(
         where.append("a.story_id = ?")
         params.append(story)
     if entity is not None:
-        # The entity of that text, a form merged into one in the article, or a person whose
-        # name ends with it (how a surname is merged): "Vashti" finds the articles that name
-        # only "Elena Vashti" too. Asked of the candidate articles' entities only.
-        name = entity.strip()
-        if is_acronym(name):
-            where.append(
-                "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
-                "WHERE ae.article_id = a.id AND (replace(e.text, '.', '') = ? "
-                "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m "
-                "WHERE replace(m.value, '.', '') = ?)))"
-            )
-            params += [undot_initials(name)] * 2
-        else:
-            where.append(
-                "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
-                "WHERE ae.article_id = a.id AND (e.text = ? COLLATE NOCASE "
-                "OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\') "
-                "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m "
-                "WHERE m.value = ? COLLATE NOCASE)))"
-            )
-            params += [name, surname_pattern(name), name]
+        clause, values = _entity_clause(conn, entity.strip())
+        where.append(clause)
+        params += values
     if source is not None:
         where.append(
             "(a.source = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM copies c "
@@ -508,6 +490,63 @@ def _shown(
         tail = ellipsis if end < len(text) else ""
         text = head + text[start:end] + tail
     return text.replace(_OPEN, marks[0]).replace(_CLOSE, marks[1])
+
+
+def _entity_clause(conn: sqlite3.Connection, name: str) -> tuple[str, list[str]]:
+    """The filter of ``search(entity=name)`` and its values: an article naming an entity of
+    that name, or with a form of that name merged into it (ignoring case); for a name that is
+    no acronym, a person whose name ends with it (how a surname is merged: "Vashti" finds the
+    articles naming only "Elena Vashti"). An acronym and the name it spells are one entity
+    wherever any article of the archive merged them (``UN`` and ``United Nations``); an
+    acronym matches in capitals, dotted or not, and is no person's surname."""
+    names, acronyms = _aliases(conn, name)
+    held = "e.text COLLATE NOCASE IN ({n}) OR replace(e.text, '.', '') IN ({a})"
+    merged = "m.value COLLATE NOCASE IN ({n}) OR replace(m.value, '.', '') IN ({a})"
+    marks = {
+        "n": ",".join("?" * len(names)) or "NULL",
+        "a": ",".join("?" * len(acronyms)) or "NULL",
+    }
+    surname = (
+        "" if is_acronym(name) else " OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\')"
+    )
+    clause = (
+        "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
+        f"WHERE ae.article_id = a.id AND ({held.format(**marks)}{surname} "
+        f"OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m WHERE {merged.format(**marks)})))"
+    )
+    values = [*names, *acronyms]
+    if surname:
+        values.append(surname_pattern(name))
+    return clause, [*values, *names, *acronyms]
+
+
+def _aliases(conn: sqlite3.Connection, name: str) -> tuple[list[str], list[str]]:
+    """The names and the acronyms (undotted) an entity filter for ``name`` matches: ``name``
+    itself, and an acronym or a name that some article merged with it."""
+    if is_acronym(name):
+        acronym = undot_initials(name)
+        spelled = {
+            text
+            for (text,) in conn.execute(
+                "SELECT DISTINCT e.text FROM article_entities ae "
+                "JOIN entities e ON e.id = ae.entity_id, json_each(ae.mentions) m "
+                "WHERE replace(m.value, '.', '') = ?",
+                (acronym,),
+            )
+            if spells(acronym, text)
+        }
+        return sorted(spelled), [acronym]
+    acronyms = {
+        undot_initials(form)
+        for text, forms in conn.execute(
+            "SELECT e.text, ae.mentions FROM article_entities ae "
+            "JOIN entities e ON e.id = ae.entity_id WHERE e.text = ? COLLATE NOCASE",
+            (name,),
+        )
+        for form in acronym_forms(forms)
+        if spells(form, text)
+    }
+    return [name], sorted(acronyms)
 
 
 def _check_filters(
