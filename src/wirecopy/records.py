@@ -10,6 +10,9 @@ from pathlib import Path
 
 PAGE_OK = "ok"
 PAGE_REJECTED = "rejected"
+DATE_IN_MARKUP = "date_in_markup"
+"""The key of ``Page.meta`` saying the page's date is written in its markup as an ISO day
+(a meta tag, JSON-LD, a ``datetime`` attribute), not a date a reader took from the text."""
 
 
 @dataclass(frozen=True, slots=True)

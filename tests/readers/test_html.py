@@ -12,7 +12,7 @@ from wirecopy.config import BuildConfig
 from wirecopy.readers import read
 from wirecopy.readers.discover import discover
 from wirecopy.readers.pages import site_free_title, site_name, stated_date, structured_body
-from wirecopy.records import Page
+from wirecopy.records import DATE_IN_MARKUP, Page
 
 
 def read_one(path: Path) -> Page:
@@ -419,3 +419,23 @@ def test_a_page_without_a_site_name_tag_has_no_headline_for_its_source(tmp_path:
     )
     # trafilatura takes the title's part before the host for the site's name.
     assert read_one(path).source is None
+
+
+def test_a_date_written_in_the_markup_is_marked_so(tmp_path: Path) -> None:
+    dated = tmp_path / "dated.html"
+    dated.write_bytes(
+        (
+            '<html><head><meta property="article:published_time" content="2019-07-24T09:00Z">'
+            f"</head><body><h1>Ferry adds crossings</h1>{BODY}</body></html>"
+        ).encode()
+    )
+    page = read_one(dated)
+    assert page.published == "2019-07-24" and page.meta.get(DATE_IN_MARKUP) == "yes"
+    mentioned = tmp_path / "mentioned.html"
+    mentioned.write_bytes(
+        (
+            "<html><body><h1>Ferry adds crossings</h1><p>The route was first proposed on "
+            f"June 2, 2021, the council said.</p>{BODY}</body></html>"
+        ).encode()
+    )
+    assert DATE_IN_MARKUP not in read_one(mentioned).meta

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from wirecopy.records import Copy, Page
+from wirecopy.build import build
+from wirecopy.config import BuildConfig
+from wirecopy.records import DATE_IN_MARKUP, Copy, Page
 from wirecopy.stages.dates import (
     CAPTION,
     DATELINE,
@@ -110,13 +114,14 @@ def test_the_page_date_before_a_later_date_line_is_the_evidence() -> None:
     assert article_date([dated])[1]["from"] == DATELINE
 
 
-def _dated_page(date_line: str, published: str) -> Copy:
+def _dated_page(date_line: str, published: str, *, in_markup: bool = True) -> Copy:
     lead = "The ferry company said on Monday that it would add two crossings a day."
     more = "The new crossings start in June. Tickets go on sale at the quay next week."
     text = "\n\n".join(["Ferry adds crossings", date_line, lead, more])
     page = Page(
         id="p", uri=None, format="html", content_hash="h", raw=b"", text=text,
         title="Ferry adds crossings", published=published,
+        meta={DATE_IN_MARKUP: "yes"} if in_markup else {},
     )  # fmt: skip
     (result,) = segment([page], line_stats([page]))
     (copy,) = result.copies
@@ -126,3 +131,30 @@ def _dated_page(date_line: str, published: str) -> Copy:
 def test_a_copy_takes_the_earlier_of_its_date_line_and_the_page_date() -> None:
     assert _dated_page("Thu, 18 April 2024", "2019-07-24T09:00:00Z").date == "2019-07-24"
     assert _dated_page("March 3, 2026", "2026-03-05T09:00:00Z").date == "2026-03-03"
+
+
+def test_a_page_date_read_from_the_text_does_not_beat_a_date_line() -> None:
+    # trafilatura may take a date the article mentions for the page's: not in the markup.
+    copy = _dated_page("March 14, 2024", "2021-06-02", in_markup=False)
+    assert copy.date == "2024-03-14"
+
+
+def test_a_built_page_dated_in_its_markup_beats_a_today_box(tmp_path: Path) -> None:
+    # End to end: the flag the reader sets travels through the archive to segmentation.
+    lead = "The ferry company said on Monday that it would add two crossings a day."
+    more = "The new crossings start in June. Tickets go on sale at the quay next week."
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "p.html").write_text(
+        '<html><head><meta property="article:published_time" content="2019-07-24T09:00:00Z">'
+        "<title>Ferry adds crossings</title></head><body><h1>Ferry adds crossings</h1>"
+        f"<p>Thu, 18 April 2024</p><p>{lead}</p><p>{more}</p></body></html>",
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.db"
+    build([pages], db, config=BuildConfig(entities=False))
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT date FROM articles").fetchall() == [("2019-07-24",)]
+    finally:
+        conn.close()

@@ -451,10 +451,11 @@ def load_pages(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Page]:
             title=row["title"],
             published=row["published"],
             fetched=row["fetched"],
+            meta=json.loads(row["meta"]) if row["meta"] else {},
         )
         for row in conn.execute(
             "SELECT id, uri, format, content_hash, status, error, site, source, encoding, "
-            "text, title, published, fetched FROM pages "
+            "text, title, published, fetched, meta FROM pages "
             "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
             (json.dumps(list(ids)),),
         )

@@ -16,7 +16,7 @@ import xxhash
 from trafilatura.utils import decode_file, load_html
 
 from wirecopy.readers.decode import PageError, binary_kind, scrub
-from wirecopy.records import PAGE_REJECTED, Page
+from wirecopy.records import DATE_IN_MARKUP, PAGE_REJECTED, Page
 from wirecopy.stages.dates import mentioned_dates
 
 
@@ -107,6 +107,9 @@ def html_page(
         meta[TEXT_FROM] = "json-ld articleBody"
     if not text:
         raise PageError("no article text found in the HTML (empty body, or markup only)")
+    published = published or stated_date(iso_date(meta.get("date")), raw)
+    if published and published[:10].encode() in raw:
+        meta[DATE_IN_MARKUP] = "yes"  # machine-written (a meta tag, JSON-LD, a datetime)
     site = site or host_of(uri) or host_of(meta.get("url")) or meta.get("hostname")
     title = site_free_title(meta.get("title"), [meta.get("sitename"), site])
     headline = _dropped_headline(raw, title, text)
@@ -122,7 +125,7 @@ def html_page(
         source=source or site_name(meta.get("sitename")),
         text=text,
         title=title,
-        published=published or stated_date(iso_date(meta.get("date")), raw),
+        published=published,
         fetched=fetched,
         meta=meta,
     )

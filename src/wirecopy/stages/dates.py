@@ -8,9 +8,10 @@ Each copy of an article may state a date:
 - ``published``: the page's own metadata (HTML ``article:published_time`` and the like, a
   feed's ``published``, a WARC record's), for the copy the page is about (titled with
   the metadata title, else its longest copy in paragraphs, else its first). When that copy
-  has a date line too, the earlier of the two is its date: a date line in a page's head may
-  be the site's today box (``Thu, 18 April 2024`` over a story of 2019), and a metadata date
-  after the date line is an update's;
+  has a date line too and the page's markup writes its date (a meta tag, JSON-LD), the
+  earlier of the two is its date: a date line in a page's head may be the site's today box
+  (``Thu, 18 April 2024`` over a story of 2019), and a metadata date after the date line is
+  an update's (`wirecopy.stages.segment`);
 - ``caption``: a full date (day, month and year) in the copy's photo caption ("shot on
   October 7, 2024 and issued on October 8, 2024"); the latest one, the closest to
   publication. A caption is weaker evidence than the two above and counts only when no copy

@@ -92,7 +92,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wirecopy.records import PAGE_OK, Block, Copy, Page, PageResult
+from wirecopy.records import DATE_IN_MARKUP, PAGE_OK, Block, Copy, Page, PageResult
 from wirecopy.stages.copies import text_hash
 from wirecopy.stages.evidence import LineStats, line_stats
 from wirecopy.stages.furniture import PageContext
@@ -323,7 +323,7 @@ def _result(
                 text_hash=text_hash(text),
                 title=draft.title_text,
                 caption=draft.caption,
-                date=_copy_date(draft.date, page.published if idx == main else None),
+                date=_copy_date(draft.date, page if idx == main else None),
                 source=draft.source or _agency(mine) or (page.source if idx == main else None),
                 start=min(first, body[0].start),
                 end=max(b.end for b in mine),
@@ -332,13 +332,15 @@ def _result(
     return PageResult(page, blocks, copies), Trace(ctx.asked, tuple(keys))
 
 
-def _copy_date(stated: str | None, published: str | None) -> str | None:
-    """A copy's date: the day its date line states or, for the copy the page is about, the
-    page's metadata date, whichever is earlier. A date line in a page's head may be the
-    site's today box (``Thu, 18 April 2024`` over a story of 2019); a metadata date after a
-    date line is an update's."""
-    day = published[:10] if published else None
-    if stated and day:
+def _copy_date(stated: str | None, page: Page | None) -> str | None:
+    """A copy's date: the day its date line states, else, for the copy the page is about
+    (``page``), the page's metadata date. When both are there and the page's markup writes
+    its date as an ISO day (a meta tag, JSON-LD: `wirecopy.records.DATE_IN_MARKUP`),
+    the earlier wins: a date line in a page's head may be the site's today box (``Thu, 18
+    April 2024`` over a story of 2019). A date trafilatura read from the text instead (a date
+    the article mentions) does not beat a date line."""
+    day = page.published[:10] if page is not None and page.published else None
+    if stated and day and page is not None and page.meta.get(DATE_IN_MARKUP):
         return min(stated, day)  # ISO days sort as dates
     return stated or day
 
