@@ -386,6 +386,31 @@ def test_an_acronym_and_the_name_an_article_merged_it_with_are_one_entity(
         assert set(ids(archive, "trump", entity="UN")) == {"a-trump", "a-la"}
 
 
+def test_a_name_in_capitals_still_finds_it_and_a_shared_acronym_joins_no_names(
+    tmp_path: Path,
+) -> None:
+    with Archive.open(tmp_path / "shared.db") as opened:
+        fill(opened)
+        with opened.transaction() as conn:
+            replace_article_entities(
+                conn, "a-trump", [EntityCount("United Nations", "ORG", 2, ("United Nations", "UN"))]
+            )
+            replace_article_entities(
+                conn,
+                "a-la",
+                [
+                    EntityCount("University of Nevada", "ORG", 2, ("University of Nevada", "UN")),
+                    EntityCount("China", "GPE", 1, ("China",)),
+                ],
+            )
+    with Archive.open(tmp_path / "shared.db", readonly=True) as archive:
+        assert ids(archive, "trump", entity="CHINA") == ["a-la"]  # capitals, not an acronym
+        # "UN" stands for the university in a-la: it makes a-la no article of the UN.
+        assert ids(archive, "trump", entity="United Nations") == ["a-trump"]
+        assert ids(archive, "trump", entity="University of Nevada") == ["a-la"]
+        assert set(ids(archive, "trump", entity="UN")) == {"a-trump", "a-la"}
+
+
 def test_filter_by_source_of_the_article_or_of_any_copy(archive: Archive) -> None:
     assert set(ids(archive, "trump", source="mpa")) == {"a-trump", "a-la"}
     assert ids(archive, "angeles", source="Los Angeles Times") == ["a-la2"]

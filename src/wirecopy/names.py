@@ -12,6 +12,9 @@ to roll up a story's entities, the build to merge mentions and to compare articl
   list ``article_entities.mentions`` holds).
 - `entity_key`: an entity's words of two letters or more, case-folded, initials undotted
   (``U.S.`` and ``US`` are ``us``, ``Al-Sadr`` and ``al sadr`` are ``al sadr``).
+- `spelling_key`: a name as its spellings compare: every word, one letter too, case-folded,
+  initials undotted (``WikiLeaks`` and ``Wikileaks``; ``George H. W. Bush`` is not ``George
+  W. Bush``), for rolling up a story's entities.
 - `entity_keys`: the keys an article's entity counts under when articles are compared: its
   name's, and those of the acronyms merged into it that spell it (``United States`` named
   ``US`` too in one article shares the entity with an article that names only ``US``;
@@ -30,6 +33,7 @@ _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _ACRONYM_FORM = re.compile(r'"(?:[A-Z]\.?){2,6}"')
 _WORD = re.compile(r"\b[^\W\d_][^\W_]+\b")
 _SPLIT = re.compile(r"[\s\-‐‑‒–—]+")
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def undot_initials(text: str) -> str:
@@ -63,6 +67,11 @@ def entity_key(text: str) -> str:
     """The key that compares an entity's names across articles (see the module's notes)."""
     folded = undot_initials(text).casefold()
     return " ".join(_WORD.findall(folded)) or folded
+
+
+def spelling_key(text: str) -> str:
+    """A name as its spellings compare (see the module's notes)."""
+    return " ".join(_TOKEN.findall(undot_initials(text).casefold()))
 
 
 def entity_keys(text: str, forms: Iterable[str] = ()) -> set[str]:

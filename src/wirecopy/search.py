@@ -493,60 +493,73 @@ def _shown(
 
 
 def _entity_clause(conn: sqlite3.Connection, name: str) -> tuple[str, list[str]]:
-    """The filter of ``search(entity=name)`` and its values: an article naming an entity of
-    that name, or with a form of that name merged into it (ignoring case); for a name that is
-    no acronym, a person whose name ends with it (how a surname is merged: "Vashti" finds the
-    articles naming only "Elena Vashti"). An acronym and the name it spells are one entity
-    wherever any article of the archive merged them (``UN`` and ``United Nations``); an
-    acronym matches in capitals, dotted or not, and is no person's surname."""
-    names, acronyms = _aliases(conn, name)
-    held = "e.text COLLATE NOCASE IN ({n}) OR replace(e.text, '.', '') IN ({a})"
-    merged = "m.value COLLATE NOCASE IN ({n}) OR replace(m.value, '.', '') IN ({a})"
-    marks = {
-        "n": ",".join("?" * len(names)) or "NULL",
-        "a": ",".join("?" * len(acronyms)) or "NULL",
-    }
-    surname = (
-        "" if is_acronym(name) else " OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\')"
-    )
-    clause = (
-        "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
-        f"WHERE ae.article_id = a.id AND ({held.format(**marks)}{surname} "
-        f"OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m WHERE {merged.format(**marks)})))"
-    )
-    values = [*names, *acronyms]
-    if surname:
-        values.append(surname_pattern(name))
-    return clause, [*values, *names, *acronyms]
+    """The filter of ``search(entity=name)`` and its values.
 
-
-def _aliases(conn: sqlite3.Connection, name: str) -> tuple[list[str], list[str]]:
-    """The names and the acronyms (undotted) an entity filter for ``name`` matches: ``name``
-    itself, and an acronym or a name that some article merged with it."""
+    A name matches an entity of that name or a form merged into one in the article, ignoring
+    case, and a person whose name ends with it (how a surname is merged: "Vashti" finds the
+    articles naming only "Elena Vashti"), and an acronym standing alone that some article of
+    the archive merged into that name (``UN`` for ``United Nations``). An acronym (two to six
+    capitals) matches an entity of that name other than a person, ignoring case
+    (``CHINA``), itself in capitals, dotted or not, as an entity or a merged form, and the
+    names some article merged it into; it ends no person's name (``UN``, ``Kim Jong Un``).
+    """
     if is_acronym(name):
         acronym = undot_initials(name)
-        spelled = {
-            text
-            for (text,) in conn.execute(
-                "SELECT DISTINCT e.text FROM article_entities ae "
-                "JOIN entities e ON e.id = ae.entity_id, json_each(ae.mentions) m "
-                "WHERE replace(m.value, '.', '') = ?",
-                (acronym,),
-            )
-            if spells(acronym, text)
-        }
-        return sorted(spelled), [acronym]
-    acronyms = {
-        undot_initials(form)
-        for text, forms in conn.execute(
-            "SELECT e.text, ae.mentions FROM article_entities ae "
-            "JOIN entities e ON e.id = ae.entity_id WHERE e.text = ? COLLATE NOCASE",
-            (name,),
+        spelled = _spelled(conn, acronym)
+        marks = ",".join("?" * len(spelled)) or "NULL"
+        clause = (
+            "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
+            "WHERE ae.article_id = a.id AND ((e.text = ? COLLATE NOCASE AND e.label <> 'PERSON') "
+            f"OR replace(e.text, '.', '') = ? OR e.text COLLATE NOCASE IN ({marks}) "
+            "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m "
+            "WHERE replace(m.value, '.', '') = ?)))"
         )
-        for form in acronym_forms(forms)
-        if spells(form, text)
-    }
-    return [name], sorted(acronyms)
+        return clause, [name, acronym, *spelled, acronym]
+    acronyms = _acronyms_of(conn, name)
+    marks = ",".join("?" * len(acronyms)) or "NULL"
+    clause = (
+        "EXISTS (SELECT 1 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id "
+        "WHERE ae.article_id = a.id AND (e.text = ? COLLATE NOCASE "
+        "OR (e.label = 'PERSON' AND lower(e.text) LIKE ? ESCAPE '\\') "
+        f"OR replace(e.text, '.', '') IN ({marks}) "
+        "OR EXISTS (SELECT 1 FROM json_each(ae.mentions) m WHERE m.value = ? COLLATE NOCASE)))"
+    )
+    return clause, [name, surname_pattern(name), *acronyms, name]
+
+
+def _merged_forms(acronym: str) -> str:
+    """A test that an ``article_entities.mentions`` JSON list may hold ``acronym`` (plain or
+    dotted), cheap enough to ask of every row before its JSON is read."""
+    dotted = ".".join(acronym)
+    return f"(instr(ae.mentions, '\"{acronym}\"') OR instr(ae.mentions, '\"{dotted}'))"
+
+
+def _spelled(conn: sqlite3.Connection, acronym: str) -> list[str]:
+    """The names some article merged ``acronym`` into (it spells them)."""
+    rows = conn.execute(
+        "SELECT DISTINCT e.text FROM article_entities ae "
+        "JOIN entities e ON e.id = ae.entity_id, json_each(ae.mentions) m "
+        f"WHERE {_merged_forms(acronym)} AND replace(m.value, '.', '') = ?",
+        (acronym,),
+    )
+    return sorted(text for (text,) in rows if spells(acronym, text))
+
+
+def _acronyms_of(conn: sqlite3.Connection, name: str) -> list[str]:
+    """The acronyms (undotted) some article merged into ``name`` that spell it."""
+    rows = conn.execute(
+        "SELECT e.text, ae.mentions FROM article_entities ae "
+        "JOIN entities e ON e.id = ae.entity_id WHERE e.text = ? COLLATE NOCASE",
+        (name,),
+    )
+    return sorted(
+        {
+            undot_initials(form)
+            for text, forms in rows
+            for form in acronym_forms(forms)
+            if spells(form, text)
+        }
+    )
 
 
 def _check_filters(
@@ -556,15 +569,7 @@ def _check_filters(
     nothing matched: "no hit" would blame the query)."""
     if story is not None and not _exists(conn, "SELECT 1 FROM stories WHERE id = ?", story):
         raise SearchError(f"no story {story!r} in the archive")
-    if entity is not None and not _exists(
-        conn,
-        "SELECT 1 FROM entities WHERE text = ?1 COLLATE NOCASE "
-        "OR replace(text, '.', '') = ?2 UNION ALL "
-        "SELECT 1 FROM article_entities ae, json_each(ae.mentions) m "
-        "WHERE m.value = ?1 COLLATE NOCASE OR replace(m.value, '.', '') = ?2",
-        entity.strip(),
-        undot_initials(entity.strip()),
-    ):
+    if entity is not None and not _entity_exists(conn, entity.strip()):
         raise SearchError(f"no entity {entity.strip()!r} in the archive")
     if source is not None and not _exists(
         conn,
@@ -574,6 +579,29 @@ def _check_filters(
         source.strip(),
     ):
         raise SearchError(f"no source or site {source.strip()!r} in the archive")
+
+
+def _entity_exists(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the archive holds an entity or a merged form of that name (an acronym in
+    capitals, dotted or not)."""
+    if _exists(
+        conn,
+        "SELECT 1 FROM entities WHERE text = ?1 COLLATE NOCASE UNION ALL "
+        "SELECT 1 FROM article_entities ae, json_each(ae.mentions) m "
+        "WHERE m.value = ?1 COLLATE NOCASE",
+        name,
+    ):
+        return True
+    if not is_acronym(name):
+        return False
+    acronym = undot_initials(name)
+    return _exists(
+        conn,
+        "SELECT 1 FROM entities WHERE replace(text, '.', '') = ?1 UNION ALL "
+        "SELECT 1 FROM article_entities ae, json_each(ae.mentions) m "
+        f"WHERE {_merged_forms(acronym)} AND replace(m.value, '.', '') = ?1",
+        acronym,
+    )
 
 
 def _exists(conn: sqlite3.Connection, sql: str, *values: str) -> bool:

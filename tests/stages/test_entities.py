@@ -1062,6 +1062,9 @@ def test_a_story_rolls_up_one_entity_under_its_spellings_and_acronyms(archive: A
                 EntityCount("Wikileaks", "ORG", 1, ("Wikileaks",)),
                 EntityCount("Beirut", "GPE", 2, ("Beirut",)),
                 EntityCount("UN", "ORG", 1, ("UN",)),  # no article folds it into a name
+                EntityCount("US", "ORG", 1, ("US",)),  # not the place's label
+                EntityCount("George H. W. Bush", "PERSON", 1, ("George H. W. Bush",)),
+                EntityCount("George W. Bush", "PERSON", 1, ("George W. Bush",)),
             ],
         )
     (story,) = list(iter_stories(archive.conn))
@@ -1069,7 +1072,10 @@ def test_a_story_rolls_up_one_entity_under_its_spellings_and_acronyms(archive: A
         {"text": "United States", "label": "GPE", "count": 6},
         {"text": "WikiLeaks", "label": "ORG", "count": 5},
         {"text": "Beirut", "label": "GPE", "count": 3},
+        {"text": "George H. W. Bush", "label": "PERSON", "count": 1},
+        {"text": "George W. Bush", "label": "PERSON", "count": 1},
         {"text": "UN", "label": "ORG", "count": 1},
+        {"text": "US", "label": "ORG", "count": 1},
     ]
 
 

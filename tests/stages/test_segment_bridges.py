@@ -318,3 +318,14 @@ def test_a_source_over_the_next_title_still_closes_the_article() -> None:
     (result,) = segment([page], line_stats([page]))
     assert [c.title for c in result.copies] == ["Ferry adds crossings", "Bridge repairs begin"]
     assert [c.text.split("\n\n") for c in result.copies] == [[LEAD, MORE], [P5, P6]]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Ποιος πληρώνει το νέο δρομολόγιο του 2024;", "Τι σημαίνει το «νέο λιμάνι»;"],
+)
+def test_a_greek_question_ending_with_a_semicolon_may_title(title: str) -> None:
+    lead = "Το λιμάνι θα έχει δύο νέα δρομολόγια την ημέρα από τον Ιούνιο, είπε η εταιρεία."
+    more = "Τα εισιτήρια πωλούνται στην προβλήτα από την επόμενη εβδομάδα, είπε ο δήμος."
+    (copy,) = _alone("\n\n".join([title, lead, more])).copies
+    assert copy.title == title

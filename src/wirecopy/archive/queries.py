@@ -15,7 +15,7 @@ from typing import Any
 
 from wirecopy.archive.evidence import current_counts
 from wirecopy.diff import changes, field_diffs, match, word_diff
-from wirecopy.names import acronym_forms, entity_key, is_acronym, spells
+from wirecopy.names import acronym_forms, is_acronym, spelling_key, spells
 
 Row = dict[str, Any]
 
@@ -117,12 +117,13 @@ def _entities(conn: sqlite3.Connection, table: str, key: str, value: str) -> lis
 def _story_entities(conn: sqlite3.Connection, story_id: str) -> list[Row]:
     """A story's entities: its articles' added up, one entry per entity, most mentioned first.
 
-    Names written alike but for case or the dots of initials are one (``WikiLeaks`` and
-    ``Wikileaks``, ``U.S.`` and ``US``, a dateline's ``BEIRUT``), and so is an acronym that one
-    of the story's articles folded into a name (``US`` into ``United States``): within an
-    article merging decides that, and the story learns it from there. The label mentioned
-    most wins (the model may label one name differently in two articles), and so does the
-    spelling, one in small letters too before one all in capitals.
+    Spellings that differ only in case or in the dots of initials are one (``WikiLeaks`` and
+    ``Wikileaks``, ``U.S.`` and ``US``, a dateline's ``BEIRUT``), and so is an acronym, with
+    the label of a name that one of the story's articles folded it into (``US`` into
+    ``United States``, both places): within an article merging decides that, and the story
+    learns it from there. The label mentioned most wins (the model may label one name
+    differently in two articles); a spelling in small letters too wins over one all in
+    capitals, then the one mentioned most.
     """
     rows = conn.execute(
         "SELECT e.text, e.label, ae.count, ae.mentions FROM article_entities ae "
@@ -130,22 +131,23 @@ def _story_entities(conn: sqlite3.Connection, story_id: str) -> list[Row]:
         "WHERE a.story_id = ?",
         (story_id,),
     ).fetchall()
-    named: dict[str, Counter[str]] = {}  # an acronym's key -> keys of names it was folded into
-    for text, _label, _count, mentions in rows:
+    # (an acronym's key, the label) -> the keys of the names it was folded into
+    named: dict[tuple[str, str], Counter[str]] = {}
+    for text, label, _count, mentions in rows:
         for form in acronym_forms(mentions):
-            if spells(form, text):
-                named.setdefault(entity_key(form), Counter())[entity_key(text)] += 1
+            if label != "PERSON" and spells(form, text):
+                named.setdefault((spelling_key(form), label), Counter())[spelling_key(text)] += 1
     labels: dict[str, Counter[str]] = {}
     spellings: dict[str, Counter[str]] = {}
     for text, label, count, _mentions in rows:
-        key = entity_key(text)
-        if key in named:
-            key = named[key].most_common(1)[0][0]
+        key = spelling_key(text)
+        if is_acronym(text) and (key, label) in named:
+            key = named[key, label].most_common(1)[0][0]
         labels.setdefault(key, Counter())[label] += count
         spellings.setdefault(key, Counter())[text] += count
     merged = [
         {
-            "text": max(spellings[key], key=lambda t: (spellings[key][t], not t.isupper(), t)),
+            "text": max(spellings[key], key=lambda t: (not t.isupper(), spellings[key][t], t)),
             "label": max(labels[key], key=lambda k: (labels[key][k], k)),
             "count": sum(labels[key].values()),
         }

@@ -64,9 +64,9 @@ def title_score(ctx: PageContext, i: int, zone_start: int, zone_end: int) -> flo
 
 
 def _ends_clause(text: str) -> bool:
-    """A line ending with a semicolon (a clause that goes on), not a Greek question (Greek
-    types its question mark as ``;``)."""
-    return text.endswith(";") and not (len(text) > 1 and "\u0370" <= text[-2] <= "\u03ff")
+    """A line ending with a semicolon (a clause that goes on), not a question in Greek
+    (Greek types its question mark as ``;``)."""
+    return text.endswith(";") and not any("\u0370" <= ch <= "\u03ff" for ch in text)
 
 
 def _under_prose(ctx: PageContext, i: int) -> bool:
