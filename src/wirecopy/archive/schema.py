@@ -436,6 +436,11 @@ MIGRATIONS: list[str] = [
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # And for those built at 19 before a page's metadata date had to be written in its
+    # markup to beat a date line (`wirecopy.records.DATE_IN_MARKUP`).
+    """
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
