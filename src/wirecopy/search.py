@@ -529,7 +529,8 @@ def _entity_clause(conn: sqlite3.Connection, name: str) -> tuple[str, list[str]]
 
 def _merged_forms(acronym: str) -> str:
     """A test that an ``article_entities.mentions`` JSON list may hold ``acronym`` (plain or
-    dotted), cheap enough to ask of every row before its JSON is read."""
+    dotted), cheap enough to ask of every row before its JSON is read. ``acronym`` is capital
+    letters only (`wirecopy.names.is_acronym`), so it is safe to write into the SQL."""
     dotted = ".".join(acronym)
     return f"(instr(ae.mentions, '\"{acronym}\"') OR instr(ae.mentions, '\"{dotted}'))"
 

@@ -28,7 +28,8 @@ How a page is read (every step decides from evidence that holds on pages never s
    run steps over at most two short lines (subheads, in-body widgets) when substantial prose
    follows (or paragraphs that go on, maybe after one more subhead; a credit printed under
    each picture, with the caption over it, too: a short name printed several times, every
-   print over a paragraph and one under one, ``AP``) and no echo, date,
+   print over a paragraph, one under a caption that stands under a paragraph, ``AP``) and
+   no echo, date,
    source, the page's title, wide gap, heading about the site or heading that names the next
    paragraph (``About X`` / ``X is ...``) stands between, and not from one flattened teaser
    (a long paragraph standing alone, unless it announces a list, or leads to one whose items
