@@ -11,7 +11,7 @@ to roll up a story's entities, the build to merge mentions and to compare articl
 - `acronym_forms`: the acronyms among the forms merged into an article's entity (the JSON
   list ``article_entities.mentions`` holds).
 - `entity_key`: an entity's words of two letters or more, case-folded, initials undotted
-  (``U.S.`` and ``US`` are ``us``, ``Al-Sadr`` and ``al sadr`` are ``al sadr``).
+  (``U.S.`` and ``US`` are ``us``, ``Al-Varro`` and ``al varro`` are ``al varro``).
 - `spelling_key`: a name as its spellings compare: every word, one letter too, case-folded,
   initials undotted (``WikiLeaks`` and ``Wikileaks``; ``George H. W. Bush`` is not ``George
   W. Bush``), for rolling up a story's entities.

@@ -101,14 +101,10 @@ def _iso_day(value: str | None) -> str | None:
         return None
 
 
-def _states_a_day(dateline: str) -> bool:
-    """Whether a dateline says a day (``PORTVALE, March 3 (MPA) -``), not only a place and
-    an agency (``LOS ANGELES (Reuters) -``, whose copy takes the page's date)."""
-    return dateline_parts(dateline.strip().rstrip("-–—").strip()) is not None
-
-
 def _says_day(dateline: str, day: str) -> bool:
-    """Whether a dateline states ``day`` (its year may be left out: it came from the page)."""
+    """Whether a dateline states ``day`` (its year may be left out: it came from the page).
+    One naming only a place and an agency (``LOS ANGELES (Reuters) -``) states none: its
+    copy takes the page's date."""
     parts = dateline_parts(dateline.strip().rstrip("-–—").strip())
     if parts is None:
         return False

@@ -134,11 +134,10 @@ class PageContext:
             return False
         if any(c.isdigit() for c in line.text):
             return False
-        n = len(self.lines)
-        prints = self.where[self.norm[i]]
-        if not all(j + 1 < n and self.lines[j + 1].prose for j in prints):
-            return False
         lines = self.lines
+        prints = self.where[self.norm[i]]
+        if not all(j + 1 < len(lines) and lines[j + 1].prose for j in prints):
+            return False
         return any(
             j > 1 and lines[j - 1].captionish and not lines[j - 1].prose and lines[j - 2].prose
             for j in prints
