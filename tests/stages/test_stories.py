@@ -267,6 +267,33 @@ def test_the_same_people_months_apart_are_another_story() -> None:
     assert cluster(apart) == [["a"], ["b"]]
 
 
+def test_an_undated_article_does_not_bridge_two_articles_months_apart() -> None:
+    # Undated, "u" is as close to both; the two dated ones, six months apart, may not end in
+    # one story through it (it joins one of them).
+    text = "Councillor Edda Varn opened the new Saltgate ferry terminal at Portvale harbour."
+    articles = [
+        features("a", "Ferry terminal opens", text, D),
+        features("u", "Terminal opens", text, None),
+        features("z", "Ferry terminal opens again", text, date(2026, 9, 2)),
+    ]
+    groups = sorted(sorted(group) for group in cluster(articles))
+    assert sorted(map(len, groups)) == [1, 2] and ["a", "z"] not in groups
+    for order in itertools.permutations(articles):
+        assert sorted(sorted(group) for group in cluster(list(order))) == groups
+
+
+def test_an_undated_article_mentioning_a_later_day_does_not_bridge_into_the_past() -> None:
+    # "u" is undated but names a day half a year after "a": it was written then or later.
+    text = "Councillor Edda Varn opened the new Saltgate ferry terminal at Portvale harbour."
+    late = features("u", "Terminal opens", text, None)
+    late.mentioned = date(2026, 9, 1)
+    articles = [features("a", "Ferry terminal opens", text, D), late]
+    assert cluster(articles) == [["a"], ["u"]]
+    near = features("n", "Terminal opens", text, None)
+    found = sorted(sorted(group) for group in cluster([*articles, near]))
+    assert found in ([["a", "n"], ["u"]], [["a"], ["n", "u"]])
+
+
 # Terms common to many articles -----------------------------------------------------------------
 
 
