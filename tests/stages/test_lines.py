@@ -101,6 +101,12 @@ def test_dates() -> None:
     assert date_parts("10 de mayo de 2022") == (2022, 5, 10)
     assert date_parts("le 1er janvier 2020") == (2020, 1, 1)
     assert date_parts("The 4th of July") is None  # a headline's words, not a date line
+    # Stamps: a label word (language data), a time of day and its zone.
+    assert date_parts("Updated May 1, 2019 6:33 AM CDT") == (2019, 5, 1)
+    assert date_parts("Published 11:02 BST, 11 April 2019") == (2019, 4, 11)
+    assert date_parts("Zuletzt aktualisiert am 3. Mai 2024, 10:32 Uhr") == (2024, 5, 3)
+    assert date_parts("Mis à jour le 3 mai 2024 à 10h32") == (2024, 5, 3)
+    assert date_parts("Ferry sails on May 1, 2019") is None
     assert dateline_parts("NORTHPORT, May 7 (Wire)") == (None, 5, 7)
     # A place in ordinary case before a full date: a date line too, but only with the year.
     assert dateline_parts("Berlin, den 17. Mai 2024") == (2024, 5, 17)

@@ -507,3 +507,32 @@ def test_the_agency_a_dateline_names_is_the_copys_source() -> None:
     [copy] = _alone_with_source(text, source="Portvale Post").copies
     assert copy.source == "Harbour Wire"  # who wrote it, not the outlet that printed it
     assert copy.text.startswith(LEAD)
+
+
+STANDFIRST = "Two more crossings a day from June, and the fares stay as they are this year."
+
+
+def test_a_byline_and_date_line_between_the_standfirst_and_the_body_stay_in_the_article() -> None:
+    for head in (
+        ["By Ann Example", "May 1, 2019"],
+        ["Updated May 1, 2019 6:33 AM CDT", "The new ferry at the quay. (Ferry Company Photo)"],
+    ):
+        text = "\n\n".join([TITLE, STANDFIRST, *head, LEAD, MORE, LAST])
+        (copy,) = _alone(text).copies
+        assert copy.title == TITLE
+        assert copy.text.split("\n\n")[0] == STANDFIRST
+        assert copy.text.split("\n\n")[-1] == LAST
+
+
+def test_a_date_line_over_the_next_headline_still_closes_a_brief() -> None:
+    second = "Harbour bar reopens"
+    text = "\n\n".join([TITLE, STANDFIRST, "May 2, 2019", second, LEAD, MORE, LAST])
+    result = _alone(text)
+    assert [c.title for c in result.copies] == [TITLE, second]
+
+
+def test_a_story_told_in_one_paragraph_under_a_date_line_is_an_article() -> None:
+    flat = " ".join([LEAD, MORE, LAST, END])
+    (copy,) = _alone("\n\n".join(["May 1, 2019", flat])).copies
+    assert copy.text == flat and copy.date == "2019-05-01"
+    assert not _alone(flat).copies  # no title, no date: a paragraph alone is no article

@@ -57,15 +57,19 @@ class Labels:
     rejected: set[int] = field(default_factory=set)  # prose lines of runs that are no article
 
 
-def judge_run(ctx: PageContext, run: list[int], titled: bool, first: bool) -> tuple[bool, str]:
+def judge_run(
+    ctx: PageContext, run: list[int], titled: bool, first: bool, dated: bool = False
+) -> tuple[bool, str]:
     """Is body run ``run`` an article, and why (step 4 of `wirecopy.stages.segment`)?
 
     ``titled``: a title heads it (its own, or the page's); ``first``: no article of the page
-    comes before it. Two paragraphs or more make an article; a table needs a title (or
-    paragraphs around it); a single paragraph needs a title and either several sentences (a
-    teaser) or to open the page (a brief), and is a blurb when the site prints it on other
-    pages. Prose the site prints on nearly all its pages, or that only names the site, is
-    never one.
+    comes before it; ``dated``: a date line stands right over it. Two paragraphs or more make
+    an article; a table needs a title (or paragraphs around it); a single paragraph needs a
+    title and either several sentences (a teaser) or to open the page (a brief), and is a
+    blurb when the site prints it on other pages. A date line heads a paragraph of several
+    sentences as a title does (``Updated May 1, 2019 6:33 AM CDT`` over a story told in one
+    paragraph). Prose the site prints on nearly all its pages, or that only names the site,
+    is never one.
     """
     paragraphs = [i for i in run if ctx.lines[i].prose]
     if any(i in ctx.table for i in run):
@@ -88,6 +92,8 @@ def judge_run(ctx: PageContext, run: list[int], titled: bool, first: bool) -> tu
     teaser = line.sentences >= TEASER_SENTENCES and line.words >= TEASER_WORDS
     if titled and teaser and not recurs:
         return True, "titled flattened paragraph"
+    if dated and teaser and not recurs:
+        return True, "flattened paragraph under a date line"
     if titled and first and line.words >= BRIEF_WORDS and not recurs:
         return True, "the page's first text under a title: a brief"
     why = "single short paragraph" if titled else "single paragraph with no title"

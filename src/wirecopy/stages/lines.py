@@ -84,6 +84,13 @@ def date_language() -> tuple[dict[str, int], frozenset[str], tuple[str, ...]]:
 
 
 @cache
+def stamp_words() -> frozenset[str]:
+    """Words that open a date stamp (``Updated``, ``Zuletzt aktualisiert am``), in small
+    letters: language data."""
+    return frozenset(_data()["stamp_words"])
+
+
+@cache
 def byline_words() -> frozenset[str]:
     """Words that open a byline (``By``, ``Von``), in small letters."""
     return frozenset(_data()["bylines"])
@@ -393,11 +400,17 @@ _CJK_DATE_LINE = re.compile(
 _TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
 _NOISE = frozenset(("-", "–", "—", "|", "am", "pm", "gmt", "utc"))
 _LABEL = re.compile(r"^[^\W\d][\w ]{0,20}:\s+")  # ``Published: `` before a date
+# A time of day, with its zone (``6:33 AM CDT``, ``10:32 BST``: capitals ending in T).
+_TIME_OF_DAY = re.compile(
+    r"(?<![\d.])\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?![.\d])(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s+(?:\(?[A-Z]{0,3}T\)?|Uhr))?(?!\w)"
+)
 
 
 def date_parts(text: str) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) when the whole text is a date (``Monday 9 March 2026``,
-    ``Published: 4 March 2026, 10:32``, ``2026-03-04``, ``2026年3月4日``)."""
+    ``Published: 4 March 2026, 10:32``, ``Updated May 1, 2019 6:33 AM CDT``, ``2026-03-04``,
+    ``2026年3月4日``)."""
     months, weekdays = _language()
     small, ordinals = date_language()[1:]
     text = _LABEL.sub("", text.strip())
@@ -405,8 +418,13 @@ def date_parts(text: str) -> tuple[int | None, int, int] | None:
     if iso_match:
         y, m, d = (int(g) for g in iso_match.groups())
         return (y, m, d) if 1 <= m <= 12 and 1 <= d <= 31 else None
-    tokens = [t for t in re.split(r"[\s,/]+|\.(?=\s|$)", text.lower()) if t]
-    tokens = [t for t in tokens if not _TIME.match(t) and t not in _NOISE and t not in small]
+    tokens = [t for t in re.split(r"[\s,/]+|\.(?=\s|$)", _TIME_OF_DAY.sub(" ", text).lower()) if t]
+    stamps = stamp_words()  # ``Updated``, ``Last updated on``, ``Mis à jour le``
+    tokens = [
+        t
+        for t in tokens
+        if not _TIME.match(t) and t not in _NOISE and t not in small and t not in stamps
+    ]
     if not 2 <= len(tokens) <= 5:
         return None
     year = month = day = None

@@ -4,14 +4,15 @@ Consecutive prose lines form a run, and so do the rows of a table of figures; a 
 over short lines (subheads, in-body widgets, lists with a subhead after them, fact boxes,
 quotations, a passage or credit printed again) when the article goes on after them, and
 stops at what closes an article (a date, a source name, a wide gap, a line that could title
-the next one).
+the next one), except a byline and date line between a standfirst (one paragraph under its
+headline) and the body that goes on under them.
 """
 
 from __future__ import annotations
 
 import re
 
-from wirecopy.stages.furniture import PageContext
+from wirecopy.stages.furniture import PageContext, byline
 from wirecopy.stages.lines import (
     Line,
     code_evidence,
@@ -486,6 +487,10 @@ def body_runs(ctx: PageContext) -> list[list[int]]:
                 run.extend(range(j, k + 1))
                 j = k + 1
                 continue
+            if k < n and _under_standfirst(ctx, run, list(range(j, k)), k):
+                run.extend(range(j, k + 1))
+                j = k + 1
+                continue
             # The intro may be a long sentence the run took in (``...:`` is prose).
             intro = j - 1 if run[-1] == j - 1 and item(ctx.lines[j].text) else j
             end = _closing_list(ctx, intro)
@@ -496,6 +501,29 @@ def body_runs(ctx: PageContext) -> list[list[int]]:
         runs.append(run)
         i = j
     return runs
+
+
+def _under_standfirst(ctx: PageContext, run: list[int], between: list[int], after: int) -> bool:
+    """A standfirst (``run``: one paragraph right under a line that could title it), its
+    byline and date line (or dateline) under it, maybe a credited picture's caption, then the
+    body: one article's head, not two articles (``By A. Name`` / ``Posted on May 1, 2019``
+    between the standfirst and the body).
+
+    A date elsewhere closes an article: between two articles' paragraphs the second one's
+    title stands too, and untitled briefs have no headline over them."""
+    if len(run) != 1 or not between or len(between) > MAX_BRIDGE:
+        return False
+    if not (run[0] > 0 and _could_title(ctx, run[0] - 1, [run[0] - 1])):
+        return False
+    if any(ctx.lines[i].gap >= 2 for i in [*between, after]):
+        return False
+    dated = [dateline_parts(ctx.lines[i].text) is not None for i in between]
+    if not any(dated):
+        return False
+    for i, date_line in zip(between, dated, strict=True):
+        if not (date_line or byline(ctx.lines[i].text) or ctx.lines[i].credit):
+            return False
+    return body_candidate(ctx, after) and _substantial(ctx.lines[after]) and _goes_on(ctx, after)
 
 
 def _closing_list(ctx: PageContext, j: int) -> int:

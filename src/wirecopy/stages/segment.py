@@ -29,7 +29,8 @@ How a page is read (every step decides from evidence that holds on pages never s
    follows (or paragraphs that go on, maybe after one more subhead; a credit printed under
    each picture, with the caption over it, too: a short name printed several times, every
    print over a paragraph, one under a caption that stands under a paragraph, ``AP``) and
-   no echo, date,
+   no echo, date (unless a byline, date line and credited picture are all that stand between
+   a standfirst, one paragraph under its headline, and the body),
    source, the page's title, wide gap, heading about the site or heading that names the next
    paragraph (``About X`` / ``X is ...``) stands between, and not from one flattened teaser
    (a long paragraph standing alone, unless it announces a list, or leads to one whose items
@@ -54,9 +55,10 @@ How a page is read (every step decides from evidence that holds on pages never s
    on most pages of the site is a sign against. An untitled run opening with a short
    question, or with a table line that reads as a headline, takes it as its title.
 4. Copies (`wirecopy.stages.labelling`). A run is an article when it has two paragraphs or
-   more; or a title and a table; or a title and a single flattened paragraph of several
-   sentences (a teaser); or a title and the page's first text (a brief; the page's title
-   heads the first run unless a line further on prints it). A single paragraph printed on
+   more; or a title and a table; or a title, or a date line right over it, and a single
+   flattened paragraph of several sentences (a teaser); or a title and the page's first
+   text (a brief; the page's title heads the first run unless a line further on prints
+   it). A single paragraph printed on
    other pages of the site is a blurb unless the page opens with it (and it is not on most
    of the site's pages: the site printed one story twice). Runs the site prints on most of
    its pages, or that all name the site itself (a whole body may name it in passing), are
@@ -117,7 +119,7 @@ from wirecopy.stages.labelling import (
     teaser_sources,
     trailing_source,
 )
-from wirecopy.stages.lines import split_lines
+from wirecopy.stages.lines import dateline_parts, split_lines
 from wirecopy.stages.profiles import EMPTY, Profiles, SiteProfile
 from wirecopy.stages.runs import (
     body_runs,
@@ -187,6 +189,11 @@ def segment_traced(
     ]
 
 
+HEAD_LINES = 3
+"""A date line among the last HEAD_LINES lines over a body run (with a byline, a credited
+picture) heads it: `wirecopy.stages.labelling.judge_run`."""
+
+
 def _segment_page(
     page: Page, stats: LineStats, profile: SiteProfile = EMPTY
 ) -> tuple[PageResult, Trace]:
@@ -215,7 +222,8 @@ def _segment_page(
         # the run judged as titled by it is the draft that carries it.
         page_titled = bool(page.title and not drafts and not _printed_later(ctx, run))
         titled = title is not None or page_titled
-        accepted, why = judge_run(ctx, run, titled, not drafts)
+        dated = any(dateline_parts(ctx.lines[i].text) is not None for i in zone[-HEAD_LINES:])
+        accepted, why = judge_run(ctx, run, titled, not drafts, dated)
         if not accepted:
             for i in run:
                 set_label(ctx, out, i, BOILERPLATE, None, f"prose but no article: {why}")
