@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from wirecopy.stages import lines
 from wirecopy.stages.lines import (
+    PROMPT_WORDS,
     date_parts,
     dateline_parts,
     figures,
@@ -16,6 +17,7 @@ from wirecopy.stages.lines import (
     iso,
     list_item,
     name_key,
+    prompt,
     sentence_spans,
     shape_key,
     split_lines,
@@ -89,6 +91,15 @@ def test_credit_and_fragment_tail() -> None:
     start = fragment_start(text)
     assert start is not None and text[start:] == "Share this : Views: 12"
     assert fragment_start("First one. Second one here. Third one ends.") is None
+
+
+def test_calls_to_action() -> None:
+    assert prompt("Sign up to our daily newsletter")
+    assert prompt("Jetzt anmelden und nichts verpassen")
+    assert not prompt("Signed up in record numbers, students fill the halls")
+    assert not prompt("Sign-up bonus for teachers")
+    long = "Subscribe " + "word " * PROMPT_WORDS
+    assert not prompt(long)  # a paragraph that opens so is no prompt
 
 
 def test_dates() -> None:

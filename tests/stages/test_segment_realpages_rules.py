@@ -536,3 +536,14 @@ def test_a_story_told_in_one_paragraph_under_a_date_line_is_an_article() -> None
     (copy,) = _alone("\n\n".join(["May 1, 2019", flat])).copies
     assert copy.text == flat and copy.date == "2019-05-01"
     assert not _alone(flat).copies  # no title, no date: a paragraph alone is no article
+
+
+def test_a_call_to_action_between_paragraphs_titles_nothing_and_stays_out() -> None:
+    prompt = "Get our award-winning daily ferry email featuring timetables, fares and harbour news"
+    text = "\n\n".join([TITLE, LEAD, prompt, MORE, LAST, END])
+    (copy,) = _alone(text).copies
+    assert copy.title == TITLE
+    assert copy.text.split("\n\n") == [LEAD, MORE, LAST, END]
+    short = "\n\n".join([TITLE, LEAD, MORE, "Sign up to our daily newsletter", LAST, END])
+    (copy,) = _alone(short).copies
+    assert "Sign up" not in copy.text and copy.text.split("\n\n")[-1] == END

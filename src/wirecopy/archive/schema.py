@@ -442,8 +442,9 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
     # Date stamps are date lines (``Updated May 1, 2019 6:33 AM CDT``: label words are
-    # language data), and a byline and date line between a standfirst and its body no longer
-    # part the article: the next build segments every page again.
+    # language data), a byline and date line between a standfirst and its body no longer
+    # part the article, and a call to action (``Sign up to our daily newsletter``) titles
+    # nothing and stays out of the article: the next build segments every page again.
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,

@@ -38,6 +38,7 @@ from wirecopy.stages.lines import (
     head_key,
     item,
     name_key,
+    prompt,
 )
 from wirecopy.stages.profiles import EMPTY, SiteProfile
 from wirecopy.textnorm import normalize
@@ -198,6 +199,8 @@ class PageContext:
             return "a menu of items"
         if (line.words == 1 or counter(line)) and not item(line.text):
             return "a lone word or a counter"  # an item of a list (``- Costs``) is neither
+        if prompt(line.text):
+            return "a call to action"  # ``Sign up to our daily newsletter``
         if self.mark(i, "recurs"):
             return "the site prints it (or its label) on other pages"
         if self.label_recurs(i):  # ``Read more: ...`` on several pages, whatever follows

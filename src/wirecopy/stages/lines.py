@@ -91,6 +91,21 @@ def stamp_words() -> frozenset[str]:
 
 
 @cache
+def _prompt_pattern() -> re.Pattern[str]:
+    phrases = sorted(_data()["prompts"], key=len, reverse=True)
+    return re.compile(rf"^(?:{'|'.join(re.escape(p) for p in phrases)})(?!\w)", re.IGNORECASE)
+
+
+PROMPT_WORDS = 20
+
+
+def prompt(text: str) -> bool:
+    """A call to action (``Sign up to our daily newsletter``, ``Get our award-winning daily
+    news email ...``): a short line opening with one of the phrases of the language data."""
+    return len(text.split()) <= PROMPT_WORDS and _prompt_pattern().match(text.strip()) is not None
+
+
+@cache
 def byline_words() -> frozenset[str]:
     """Words that open a byline (``By``, ``Von``), in small letters."""
     return frozenset(_data()["bylines"])

@@ -2,16 +2,16 @@
 
 In the zone between two runs the most title-like line heads the next run: short, no final
 full stop, comma or semicolon, no separators, not a date, a counter, a byline, a source
-name, a link with its label glued on (``More:Headline``) or a caption over a credit printed
-under each picture; echoed in the same head, equal to the page's metadata title, followed
-by a caption, near the body are signs for; being printed on most pages of the site is a sign
-against.
+name, a link with its label glued on (``More:Headline``), a call to action (``Sign up ...``)
+or a caption over a credit printed under each picture; echoed in the same head, equal to
+the page's metadata title, followed by a caption, near the body are signs for; being
+printed on most pages of the site is a sign against.
 """
 
 from __future__ import annotations
 
 from wirecopy.stages.furniture import PageContext, byline, counter
-from wirecopy.stages.lines import dateline_parts, glued_label
+from wirecopy.stages.lines import dateline_parts, glued_label, prompt
 
 FURNITURE_WEIGHT = 0.5  # a title candidate on half the site's pages scores this much less
 
@@ -31,6 +31,8 @@ def title_score(ctx: PageContext, i: int, zone_start: int, zone_end: int) -> flo
         return None
     if glued_label(text):
         return None  # ``More:Lion Air crash: ...``: an in-body link, its label glued on
+    if prompt(text):
+        return None  # ``Sign up to our daily newsletter``
     if (line.captionish and line.credit) or byline(text):
         return None
     # Printed again in the same head (around the caption): an echoed title.
