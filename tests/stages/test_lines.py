@@ -87,6 +87,8 @@ def test_credit_and_fragment_tail() -> None:
     ).credit
     assert _line("Workers repair the dyke near the old mill. Photo: A. Photographer").credit
     assert not _line("Workers repaired the dyke near the old mill on Sunday.").credit
+    assert _line("Workers repair the dyke near the old mill [Getty]").credit
+    assert not _line("The dyke was repaired in 2019.[1]").credit  # a footnote's mark
     text = "First one. Second one here. Third one ends. Share this : Views: 12"
     start = fragment_start(text)
     assert start is not None and text[start:] == "Share this : Views: 12"

@@ -513,15 +513,17 @@ STANDFIRST = "Two more crossings a day from June, and the fares stay as they are
 
 
 def test_a_byline_and_date_line_between_the_standfirst_and_the_body_stay_in_the_article() -> None:
+    caption = "The new ferry at the quay on Monday [Ferry Company]"
     for head in (
         ["By Ann Example", "May 1, 2019"],
-        ["Updated May 1, 2019 6:33 AM CDT", "The new ferry at the quay. (Ferry Company Photo)"],
+        ["Updated May 1, 2019 6:33 AM CDT", caption],
+        ["2 min read", "Posted on May 1, 2019", "By Ann Example", caption],
     ):
         text = "\n\n".join([TITLE, STANDFIRST, *head, LEAD, MORE, LAST])
         (copy,) = _alone(text).copies
-        assert copy.title == TITLE
-        assert copy.text.split("\n\n")[0] == STANDFIRST
-        assert copy.text.split("\n\n")[-1] == LAST
+        assert copy.title == TITLE and copy.date == "2019-05-01"
+        assert copy.text.split("\n\n") == [STANDFIRST, LEAD, MORE, LAST]  # the head stays out
+        assert copy.caption == (caption if caption in head else None)
 
 
 def test_a_date_line_over_the_next_headline_still_closes_a_brief() -> None:

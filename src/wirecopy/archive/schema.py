@@ -448,6 +448,12 @@ MIGRATIONS: list[str] = [
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # A standfirst's head may hold up to four lines (captions, counters such as ``2 min
+    # read``), labelled as a head's lines, and a caption may close with a credit in square
+    # brackets (``[AFP]``): every page again.
+    """
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -61,6 +61,7 @@ class PageContext:
     table: dict[int, str] = field(default_factory=dict)  # line -> its part in a table
     code: set[int] = field(default_factory=set)  # lines of blocks of program code in a text
     sections: set[int] = field(default_factory=set)  # numbered headings whose next follows
+    head: set[int] = field(default_factory=set)  # a standfirst's byline, date line, caption
     name_of: list[str] = field(default_factory=list)  # line -> its name key
     keys: list[tuple[str, str | None]] = field(default_factory=list)  # shape and head digests
     heads: Counter[str] = field(default_factory=Counter)  # head digest -> lines it opens

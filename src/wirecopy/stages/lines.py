@@ -53,7 +53,9 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # ‹…›): what they enclose is no menu.
 _PARENS = re.compile(r"\([^()]*\)|«[^«»]*»|»[^«»]*«|‹[^‹›]*›|›[^‹›]*‹")
 _INITIAL = re.compile(r"(?:^|[\s(.])[A-Za-z]\.$")  # ``J.``, ``U.S.``, ``u.s.``
-_CREDIT = re.compile(r"\([^()]{1,60}\)\s*$")
+# ``(AP Photo)``, ``[Getty]``: a credit closing a caption (a bracket opening with a letter,
+# so a footnote's ``[1]`` is none).
+_CREDIT = re.compile(r"(?:\([^()]{1,60}\)|\[[^\W\d_][^\[\]]{0,59}\])\s*$")
 _HEAD = re.compile(r"^\s*([^:]{1,40}?)\s*:\s*\S")
 _LEADING_PUNCT = re.compile(r"^[\s\-–—(\[\"'“‘]+|[\s)\]\"'”’]+$")
 _GLUED_DATELINE = re.compile(
@@ -282,7 +284,7 @@ class Line:
     lower: float  # share of words that start with a lower-case letter
     caps: bool  # every letter upper-case
     separators: bool
-    credit: bool  # ends with a parenthesised credit, or a short unterminated tail
+    credit: bool  # ends with a credit in brackets, or a short unterminated tail
     cased: bool = True  # written mostly in a script with case (not Arabic, Chinese, Thai...)
     notice: bool = False  # a copyright notice: ``© 2013 Cable News Network ...``
 

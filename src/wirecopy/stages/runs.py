@@ -4,15 +4,15 @@ Consecutive prose lines form a run, and so do the rows of a table of figures; a 
 over short lines (subheads, in-body widgets, lists with a subhead after them, fact boxes,
 quotations, a passage or credit printed again) when the article goes on after them, and
 stops at what closes an article (a date, a source name, a wide gap, a line that could title
-the next one), except a byline and date line between a standfirst (one paragraph under its
-headline) and the body that goes on under them.
+the next one), except a head (a date line, bylines, captions) between a standfirst (one
+paragraph under its headline) and the body that goes on under it.
 """
 
 from __future__ import annotations
 
 import re
 
-from wirecopy.stages.furniture import PageContext, byline
+from wirecopy.stages.furniture import PageContext, byline, counter
 from wirecopy.stages.lines import (
     Line,
     code_evidence,
@@ -487,9 +487,11 @@ def body_runs(ctx: PageContext) -> list[list[int]]:
                 run.extend(range(j, k + 1))
                 j = k + 1
                 continue
-            if k < n and _under_standfirst(ctx, run, list(range(j, k)), k):
-                run.extend(range(j, k + 1))
-                j = k + 1
+            body = _under_standfirst(ctx, run, j)
+            if body is not None:
+                ctx.head.update(range(j, body))  # labelled as a head's lines: `label_run`
+                run.extend(range(j, body + 1))
+                j = body + 1
                 continue
             # The intro may be a long sentence the run took in (``...:`` is prose).
             intro = j - 1 if run[-1] == j - 1 and item(ctx.lines[j].text) else j
@@ -503,27 +505,37 @@ def body_runs(ctx: PageContext) -> list[list[int]]:
     return runs
 
 
-def _under_standfirst(ctx: PageContext, run: list[int], between: list[int], after: int) -> bool:
-    """A standfirst (``run``: one paragraph right under a line that could title it), its
-    byline and date line (or dateline) under it, maybe a credited picture's caption, then the
-    body: one article's head, not two articles (``By A. Name`` / ``Posted on May 1, 2019``
-    between the standfirst and the body).
+STANDFIRST_HEAD = 4
+"""Lines a standfirst's head may hold between it and the body: `_under_standfirst`."""
+
+
+def _under_standfirst(ctx: PageContext, run: list[int], j: int) -> int | None:
+    """The body's first line when a standfirst (``run``: one paragraph right under a line
+    that could title it) stands over its head, from line ``j``: up to STANDFIRST_HEAD lines,
+    a date line (or dateline) among them, the others bylines, credited or repeated captions
+    or counters (``2 min read``); then the body goes on. One article's head, not two articles
+    (``By A. Name`` / ``Posted on May 1, 2019`` between the standfirst and the body).
 
     A date elsewhere closes an article: between two articles' paragraphs the second one's
     title stands too, and untitled briefs have no headline over them."""
-    if len(run) != 1 or not between or len(between) > MAX_BRIDGE:
-        return False
-    if not (run[0] > 0 and _could_title(ctx, run[0] - 1, [run[0] - 1])):
-        return False
-    if any(ctx.lines[i].gap >= 2 for i in [*between, after]):
-        return False
-    dated = [dateline_parts(ctx.lines[i].text) is not None for i in between]
-    if not any(dated):
-        return False
-    for i, date_line in zip(between, dated, strict=True):
-        if not (date_line or byline(ctx.lines[i].text) or ctx.lines[i].credit):
-            return False
-    return body_candidate(ctx, after) and _substantial(ctx.lines[after]) and _goes_on(ctx, after)
+    if len(run) != 1 or not (run[0] > 0 and _could_title(ctx, run[0] - 1, [run[0] - 1])):
+        return None
+    n = len(ctx.lines)
+    dated = False
+    k = j
+    while k < n and k - j < STANDFIRST_HEAD and not body_candidate(ctx, k):
+        line = ctx.lines[k]
+        date_line = dateline_parts(line.text) is not None
+        caption = line.credit or (ctx.dup(k) and line.captionish)
+        if line.gap >= 2 or not (date_line or byline(line.text) or caption or counter(line)):
+            return None
+        dated = dated or date_line
+        k += 1
+    if not dated or k >= n or k == j or ctx.lines[k].gap >= 2:
+        return None
+    if body_candidate(ctx, k) and _substantial(ctx.lines[k]) and _goes_on(ctx, k):
+        return k
+    return None
 
 
 def _closing_list(ctx: PageContext, j: int) -> int:

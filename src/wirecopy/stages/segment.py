@@ -29,8 +29,9 @@ How a page is read (every step decides from evidence that holds on pages never s
    follows (or paragraphs that go on, maybe after one more subhead; a credit printed under
    each picture, with the caption over it, too: a short name printed several times, every
    print over a paragraph, one under a caption that stands under a paragraph, ``AP``) and
-   no echo, date (unless a byline, date line and credited picture are all that stand between
-   a standfirst, one paragraph under its headline, and the body),
+   no echo, date (unless up to four lines of a head, a date line among bylines, captions and
+   counters such as ``2 min read``, stand between a standfirst, one paragraph under its
+   headline, and the body: they are labelled as a head's lines),
    source, the page's title, wide gap, heading about the site or heading that names the next
    paragraph (``About X`` / ``X is ...``) stands between, and not from one flattened teaser
    (a long paragraph standing alone, unless it announces a list, or leads to one whose items
