@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from wirecopy.stages import lines
 from wirecopy.stages.lines import (
     PROMPT_WORDS,
+    ad_label,
     date_parts,
     dateline_parts,
     figures,
@@ -102,6 +103,11 @@ def test_calls_to_action() -> None:
     assert not prompt("Sign-up bonus for teachers")
     long = "Subscribe " + "word " * PROMPT_WORDS
     assert not prompt(long)  # a paragraph that opens so is no prompt
+
+
+def test_advertisement_slots() -> None:
+    assert ad_label("Advertisement") and ad_label("- Anzeige -") and ad_label("ADVERTISEMENT")
+    assert not ad_label("Advertisement revenue fell") and not ad_label("Adam")
 
 
 def test_dates() -> None:

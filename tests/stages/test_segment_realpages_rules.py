@@ -549,3 +549,13 @@ def test_a_call_to_action_between_paragraphs_titles_nothing_and_stays_out() -> N
     short = "\n\n".join([TITLE, LEAD, MORE, "Sign up to our daily newsletter", LAST, END])
     (copy,) = _alone(short).copies
     assert "Sign up" not in copy.text and copy.text.split("\n\n")[-1] == END
+
+
+def test_an_advertisement_slot_between_paragraphs_is_no_source_and_ends_nothing() -> None:
+    # Printed over the title and twice in the body, as pages print their ad slots.
+    text = "\n\n".join(
+        ["Advertisement", TITLE, LEAD, MORE, "- Advertisement -", LAST, "Advertisement", END]
+    )
+    (copy,) = _alone(text).copies
+    assert copy.title == TITLE and copy.source is None
+    assert copy.text.split("\n\n") == [LEAD, MORE, LAST, END]

@@ -454,6 +454,11 @@ MIGRATIONS: list[str] = [
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # An advertisement's slot (``Advertisement``, ``Anzeige``: language data) is no source
+    # name and ends no article, however often the page prints it: every page again.
+    """
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

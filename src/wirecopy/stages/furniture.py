@@ -34,6 +34,7 @@ from wirecopy.stages.lines import (
     SPACED_SEPARATORS,
     YEAR,
     Line,
+    ad_label,
     byline_words,
     head_key,
     item,
@@ -202,6 +203,8 @@ class PageContext:
             return "a lone word or a counter"  # an item of a list (``- Costs``) is neither
         if prompt(line.text):
             return "a call to action"  # ``Sign up to our daily newsletter``
+        if ad_label(line.text):
+            return "an advertisement's slot"
         if self.mark(i, "recurs"):
             return "the site prints it (or its label) on other pages"
         if self.label_recurs(i):  # ``Read more: ...`` on several pages, whatever follows
@@ -235,8 +238,8 @@ class PageContext:
     def sourceish(self, i: int) -> bool:
         line = self.lines[i]
         key = self.name_of[i]
-        if self.profiled(i):
-            return False
+        if self.profiled(i) or ad_label(line.text):
+            return False  # ``Advertisement`` is printed alone on many sites, and is no agency
         if key in self.profile.sources:
             return True
         if not namelike(line.text):
@@ -257,6 +260,8 @@ class PageContext:
         key = self.name_of[i]
         if key in self.profile.sources:
             return True
+        if ad_label(self.lines[i].text):
+            return False
         return namelike(self.lines[i].text) and (self.names[key] > 1 or key == self.source_key)
 
     def evidence(self, i: int, why: str, **more: object) -> dict[str, object]:

@@ -108,6 +108,17 @@ def prompt(text: str) -> bool:
 
 
 @cache
+def _ad_labels() -> frozenset[str]:
+    return frozenset(_data()["ad_labels"])
+
+
+def ad_label(text: str) -> bool:
+    """The label of an advertisement's slot standing alone (``Advertisement``, ``- Anzeige
+    -``): language data."""
+    return text.strip(" -–—|·•*()[]").lower() in _ad_labels()
+
+
+@cache
 def byline_words() -> frozenset[str]:
     """Words that open a byline (``By``, ``Von``), in small letters."""
     return frozenset(_data()["bylines"])

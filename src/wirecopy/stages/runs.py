@@ -15,6 +15,7 @@ import re
 from wirecopy.stages.furniture import PageContext, byline, counter
 from wirecopy.stages.lines import (
     Line,
+    ad_label,
     code_evidence,
     code_like,
     dateline_parts,
@@ -325,6 +326,8 @@ def _bridgeable(ctx: PageContext, between: list[int], after: int) -> bool:
             return False
         if line.prose and not ctx.dup(i) and appeal(ctx, i):
             continue  # the site's appeal between paragraphs: stepped over as a widget is
+        if ad_label(line.text):
+            continue  # an advertisement's slot, however often the page prints it
         credit = ctx.in_body_credit(i)  # a credit under each picture: stepped over
         if (ctx.dup(i) or line.prose) and not (credit or _printed_between(ctx, i)):
             return False
