@@ -559,3 +559,50 @@ def test_an_advertisement_slot_between_paragraphs_is_no_source_and_ends_nothing(
     (copy,) = _alone(text).copies
     assert copy.title == TITLE and copy.source is None
     assert copy.text.split("\n\n") == [LEAD, MORE, LAST, END]
+
+
+# What the rules above must not do (cases a review of them raised).
+B1 = "The harbour bar reopened on Tuesday after two years of repairs to its old stone walls."
+B2 = "Its owners said the terrace would open in May. The kitchen will follow in the summer."
+B3 = "Bookings can be made by phone. The bar will close on Mondays, its owners said."
+_X = " It is the same every winter, and the staff at the quay cannot say when the boat will come."
+C1 = (
+    "I took this ferry every week for ten years and it was never on time. The new crossings "
+    "will not fix that. The company should first fix the timetable it has." + _X
+)
+C2 = (
+    "Good news for the island at last. My family has waited years for a later crossing in "
+    "the evening. I hope the fares really do stay the same this time." + _X
+)
+C3 = (
+    "Who pays for the extra fuel? The council gave the company money last spring and nobody "
+    "has said where it went. I would like to see the accounts first." + _X
+)
+
+
+def test_a_headline_closing_with_a_tag_still_heads_the_next_article() -> None:
+    second = "Harbour bar reopens [VIDEO]"
+    text = "\n\n".join([TITLE, STANDFIRST, "May 2, 2019", second, B1, B2, B3])
+    assert [c.title for c in _alone(text).copies] == [TITLE, second]
+    (copy,) = _alone("\n\n".join([second, B1, B2, B3])).copies
+    assert copy.title == second
+
+
+def test_a_dated_paragraph_that_is_not_the_pages_story_is_no_article() -> None:
+    # Teasers of a dated list, an author's note under an article, a live blog's entries: no
+    # untitled article of their own.
+    live = ["Ferry strike: live updates", STANDFIRST, "May 1, 2019 10:32 AM", C1]
+    for paragraphs in (
+        ["Latest news", "May 1, 2019", C1, "May 2, 2019", C2, "May 3, 2019", C3],
+        [TITLE, LEAD, MORE, LAST, END, "Updated May 1, 2019 6:33 AM CDT", C1],
+        [*live, "May 1, 2019 11:05 AM", C2, "May 1, 2019 11:40 AM", C3],
+    ):
+        copies = _alone("\n\n".join(paragraphs)).copies
+        assert len(copies) <= 1 and all(c.title is not None for c in copies), paragraphs[0]
+
+
+def test_the_next_articles_dateline_under_a_brief_opens_a_new_article() -> None:
+    brief = "PORTVALE, May 1 (MPA) - The ferry company will add two crossings a day from June."
+    wire = "NORTHPORT, May 2 (MPA) - The harbour bar reopened on Tuesday after two years."
+    text = "\n\n".join([TITLE, brief, "May 1, 2019", wire, B2, B3])
+    assert len(_alone(text).copies) == 2

@@ -267,14 +267,16 @@ def test_the_same_people_months_apart_are_another_story() -> None:
     assert cluster(apart) == [["a"], ["b"]]
 
 
-def test_an_undated_article_does_not_bridge_two_articles_months_apart() -> None:
-    # Undated, "u" is as close to both; the two dated ones, six months apart, may not end in
-    # one story through it (it joins one of them).
+@pytest.mark.parametrize("gap", [APART_DAYS, 184])
+def test_an_undated_article_does_not_bridge_two_articles_months_apart(gap: int) -> None:
+    # Undated, "u" is as close to both; the two dated ones, whose time factor is 0, may not
+    # end in one story through it (it joins one of them).
     text = "Councillor Edda Varn opened the new Saltgate ferry terminal at Portvale harbour."
+    assert time_factor(D, D + timedelta(days=gap), None, None) == 0.0
     articles = [
         features("a", "Ferry terminal opens", text, D),
         features("u", "Terminal opens", text, None),
-        features("z", "Ferry terminal opens again", text, date(2026, 9, 2)),
+        features("z", "Ferry terminal opens again", text, D + timedelta(days=gap)),
     ]
     groups = sorted(sorted(group) for group in cluster(articles))
     assert sorted(map(len, groups)) == [1, 2] and ["a", "z"] not in groups

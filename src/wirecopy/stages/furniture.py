@@ -238,10 +238,12 @@ class PageContext:
     def sourceish(self, i: int) -> bool:
         line = self.lines[i]
         key = self.name_of[i]
-        if self.profiled(i) or ad_label(line.text):
-            return False  # ``Advertisement`` is printed alone on many sites, and is no agency
+        if self.profiled(i):
+            return False
         if key in self.profile.sources:
             return True
+        if ad_label(line.text):
+            return False  # ``Advertisement`` is printed alone on many sites, and is no agency
         if not namelike(line.text):
             return False
         if self.source_here(i):

@@ -53,9 +53,12 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # ‹…›): what they enclose is no menu.
 _PARENS = re.compile(r"\([^()]*\)|«[^«»]*»|»[^«»]*«|‹[^‹›]*›|›[^‹›]*‹")
 _INITIAL = re.compile(r"(?:^|[\s(.])[A-Za-z]\.$")  # ``J.``, ``U.S.``, ``u.s.``
-# ``(AP Photo)``, ``[Getty]``: a credit closing a caption (a bracket opening with a letter,
-# so a footnote's ``[1]`` is none).
-_CREDIT = re.compile(r"(?:\([^()]{1,60}\)|\[[^\W\d_][^\[\]]{0,59}\])\s*$")
+_CREDIT = re.compile(r"\([^()]{1,60}\)\s*$")
+# ``[Getty]``, ``[AFP]``: a credit in square brackets closing a described scene (a bracket
+# opening with a letter, so a footnote's ``[1]`` is none; a headline's ``[VIDEO]`` closes a
+# line shorter than a caption).
+_BRACKETED_CREDIT = re.compile(r"\[[^\W\d_][^\[\]]{0,59}\]\s*$")
+CAPTION_WORDS = 8
 _HEAD = re.compile(r"^\s*([^:]{1,40}?)\s*:\s*\S")
 _LEADING_PUNCT = re.compile(r"^[\s\-–—(\[\"'“‘]+|[\s)\]\"'”’]+$")
 _GLUED_DATELINE = re.compile(
@@ -86,10 +89,12 @@ def date_language() -> tuple[dict[str, int], frozenset[str], tuple[str, ...]]:
 
 
 @cache
-def stamp_words() -> frozenset[str]:
-    """Words that open a date stamp (``Updated``, ``Zuletzt aktualisiert am``), in small
-    letters: language data."""
-    return frozenset(_data()["stamp_words"])
+def stamp_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The words that label a date stamp (``Updated``, ``aktualisiert``) and the small words
+    it holds only with such a label (``Last updated on``, ``Zuletzt aktualisiert am``), in
+    small letters: language data."""
+    data = _data()
+    return frozenset(data["stamp_labels"]), frozenset(data["stamp_words"])
 
 
 @cache
@@ -101,10 +106,18 @@ def _prompt_pattern() -> re.Pattern[str]:
 PROMPT_WORDS = 20
 
 
+@cache
+def _prompt_objects() -> frozenset[str]:
+    return frozenset(_data()["prompt_objects"])
+
+
 def prompt(text: str) -> bool:
     """A call to action (``Sign up to our daily newsletter``, ``Get our award-winning daily
-    news email ...``): a short line opening with one of the phrases of the language data."""
-    return len(text.split()) <= PROMPT_WORDS and _prompt_pattern().match(text.strip()) is not None
+    news email ...``): a short line opening with one of the phrases of the language data and
+    naming what it offers (a newsletter, an email: ``Get our boys home`` is a headline)."""
+    if len(text.split()) > PROMPT_WORDS or _prompt_pattern().match(text.strip()) is None:
+        return False
+    return any(word in _prompt_objects() for word in re.findall(r"[\w-]+", text.lower()))
 
 
 @cache
@@ -320,7 +333,8 @@ class Line:
     def captionish(self) -> bool:
         """Reads like a photo caption: a described scene, usually with a credit."""
         return not self.separators and (
-            self.credit or (self.words >= 8 and self.lower >= 0.25 and self.sentences <= 3)
+            self.credit
+            or (self.words >= CAPTION_WORDS and self.lower >= 0.25 and self.sentences <= 3)
         )
 
 
@@ -348,6 +362,8 @@ def _lower_share(tokens: list[str]) -> float:
 
 def _credit(text: str, spans: list[tuple[int, int]]) -> bool:
     if _CREDIT.search(text) and not is_terminal(text):
+        return True
+    if _BRACKETED_CREDIT.search(text) and len(text.split()) >= CAPTION_WORDS:
         return True
     return fragment_start(text, spans, max_sentences=3) is not None
 
@@ -428,10 +444,11 @@ _CJK_DATE_LINE = re.compile(
 _TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
 _NOISE = frozenset(("-", "–", "—", "|", "am", "pm", "gmt", "utc"))
 _LABEL = re.compile(r"^[^\W\d][\w ]{0,20}:\s+")  # ``Published: `` before a date
-# A time of day, with its zone (``6:33 AM CDT``, ``10:32 BST``: capitals ending in T).
+# A time of day, with its zone (``6:33 AM CDT``, ``10:32 BST``: capitals ending in T); with a
+# point only before ``am``, ``pm`` or ``Uhr`` (``March 3 at 1.25`` is a figure).
 _TIME_OF_DAY = re.compile(
-    r"(?<![\d.])\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?![.\d])(?:\s*[AaPp]\.?[Mm]\.?)?"
-    r"(?:\s+(?:\(?[A-Z]{0,3}T\)?|Uhr))?(?!\w)"
+    r"(?<![\d.])\d{1,2}(?:[:h]\d{2}(?::\d{2})?|\.\d{2}(?=\s*(?:[AaPp]\.?[Mm]\b|Uhr\b)))(?![.\d])"
+    r"(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+(?:\(?[A-Z]{0,3}T\)?|Uhr))?(?!\w)"
 )
 
 
@@ -447,12 +464,10 @@ def date_parts(text: str) -> tuple[int | None, int, int] | None:
         y, m, d = (int(g) for g in iso_match.groups())
         return (y, m, d) if 1 <= m <= 12 and 1 <= d <= 31 else None
     tokens = [t for t in re.split(r"[\s,/]+|\.(?=\s|$)", _TIME_OF_DAY.sub(" ", text).lower()) if t]
-    stamps = stamp_words()  # ``Updated``, ``Last updated on``, ``Mis à jour le``
-    tokens = [
-        t
-        for t in tokens
-        if not _TIME.match(t) and t not in _NOISE and t not in small and t not in stamps
-    ]
+    labels, stamps = stamp_words()  # ``Updated``, ``Last updated on``, ``Mis à jour le``
+    if any(t in labels for t in tokens):
+        small = small | labels | stamps  # ``On March 7`` alone is a heading, not a stamp
+    tokens = [t for t in tokens if not _TIME.match(t) and t not in _NOISE and t not in small]
     if not 2 <= len(tokens) <= 5:
         return None
     year = month = day = None

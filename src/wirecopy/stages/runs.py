@@ -14,12 +14,14 @@ import re
 
 from wirecopy.stages.furniture import PageContext, byline, counter
 from wirecopy.stages.lines import (
+    CAPTION_WORDS,
     Line,
     ad_label,
     code_evidence,
     code_like,
     dateline_parts,
     figures,
+    glued_dateline,
     is_terminal,
     item,
     item_number,
@@ -529,13 +531,16 @@ def _under_standfirst(ctx: PageContext, run: list[int], j: int) -> int | None:
     while k < n and k - j < STANDFIRST_HEAD and not body_candidate(ctx, k):
         line = ctx.lines[k]
         date_line = dateline_parts(line.text) is not None
-        caption = line.credit or (ctx.dup(k) and line.captionish)
+        # A picture's caption describes a scene: ``Harbour bar reopens [VIDEO]`` is a headline.
+        caption = line.words >= CAPTION_WORDS and (line.credit or (ctx.dup(k) and line.captionish))
         if line.gap >= 2 or not (date_line or byline(line.text) or caption or counter(line)):
             return None
         dated = dated or date_line
         k += 1
     if not dated or k >= n or k == j or ctx.lines[k].gap >= 2:
         return None
+    if glued_dateline(ctx.lines[k].text) is not None:
+        return None  # ``NORTHPORT, May 2 (MPA) - ...``: the next article's own dateline
     if body_candidate(ctx, k) and _substantial(ctx.lines[k]) and _goes_on(ctx, k):
         return k
     return None

@@ -56,8 +56,9 @@ How a page is read (every step decides from evidence that holds on pages never s
    on most pages of the site is a sign against. An untitled run opening with a short
    question, or with a table line that reads as a headline, takes it as its title.
 4. Copies (`wirecopy.stages.labelling`). A run is an article when it has two paragraphs or
-   more; or a title and a table; or a title, or a date line right over it, and a single
-   flattened paragraph of several sentences (a teaser); or a title and the page's first
+   more; or a title and a table; or a title and a single flattened paragraph of several
+   sentences (a teaser), or such a paragraph holding two thirds of the page's running text
+   under a date line (among the last three lines over it); or a title and the page's first
    text (a brief; the page's title heads the first run unless a line further on prints
    it). A single paragraph printed on
    other pages of the site is a blurb unless the page opens with it (and it is not on most
@@ -193,8 +194,16 @@ def segment_traced(
 
 
 HEAD_LINES = 3
-"""A date line among the last HEAD_LINES lines over a body run (with a byline, a credited
-picture) heads it: `wirecopy.stages.labelling.judge_run`."""
+
+
+def _dated_main_text(ctx: PageContext, zone: range, run: list[int], prose_words: int) -> bool:
+    """Does a date line among the last HEAD_LINES lines over ``run`` head it, and does the
+    run hold two thirds of the page's running text (``prose_words``) or more? Then it is the
+    story the page tells (`wirecopy.stages.labelling.judge_run`), where a dated teaser in a
+    list, an entry of a live blog or an author's note under an article is not."""
+    if not any(dateline_parts(ctx.lines[i].text) is not None for i in zone[-HEAD_LINES:]):
+        return False
+    return 3 * sum(ctx.lines[i].words for i in run if ctx.lines[i].prose) > 2 * prose_words
 
 
 def _segment_page(
@@ -215,6 +224,7 @@ def _segment_page(
         out.why[i] = ctx.evidence(i, why or "outside every article")
     drafts: list[Draft] = []
     zone_start = 0
+    prose_words = sum(line.words for line in ctx.lines if line.prose)
     for run in body_runs(ctx):
         zone = range(zone_start, run[0])
         title, score = pick_title(ctx, zone)
@@ -225,7 +235,7 @@ def _segment_page(
         # the run judged as titled by it is the draft that carries it.
         page_titled = bool(page.title and not drafts and not _printed_later(ctx, run))
         titled = title is not None or page_titled
-        dated = any(dateline_parts(ctx.lines[i].text) is not None for i in zone[-HEAD_LINES:])
+        dated = _dated_main_text(ctx, zone, run, prose_words)
         accepted, why = judge_run(ctx, run, titled, not drafts, dated)
         if not accepted:
             for i in run:

@@ -25,9 +25,9 @@ ids) and each joins the two stories A and B it connects when all three hold (:fu
   30 edited copies and 30 articles of its own in archives of 360 and 1,060 loses none). A
   story kept whole (below) has no similarities within it at hand: only the mean is tested
   for it;
-- no two of their articles are apart in time (:class:`_TimeSpans`): dated more than
-  :data:`APART_DAYS` apart, or one undated but mentioning a full date more than APART_DAYS
-  after the other's date. Their similarity is 0 already
+- no two of their articles are apart in time (:class:`_TimeSpans`): dated
+  :data:`APART_DAYS` or more apart, or one undated but mentioning a full date more than
+  APART_DAYS after the other's date. Their similarity is 0 already
   (`wirecopy.stages.story_similarity`), but an undated article close to both could join
   them. Built from pages without metadata dates (about half of 219 real multi-outlet
   articles then have a date, from their url or text), the arrest and the indictment of one
@@ -514,7 +514,7 @@ def merge(
     # Each story's centroid, squared: its articles' own SCALE each plus its pairs both ways
     # (capped); unknown (-1) for a story kept whole, whose pairs are not at hand.
     inner = {i: -1 if len(rows) > 1 else SCALE for i, rows in members.items()}
-    span = _TimeSpans(members, n, days, mentioned)
+    span = _TimeSpans(members, days, mentioned)
     cap = int(CENTROID_CAP * SCALE)
     average, centroid = join_bars(n_documents)
     num, den = centroid.numerator**2, centroid.denominator**2
@@ -552,41 +552,51 @@ def merge(
 
 
 class _TimeSpans:
-    """Each story's earliest date and the latest day any of its articles was written on or
-    after (its date, or for an undated article the latest full date it mentions): two stories
-    whose union would hold two articles apart in time (:data:`APART_DAYS`) are not joined."""
+    """Each story's earliest and latest dates, and the latest full date an undated article of
+    it mentions (it was written then or later): two stories are not joined when their union
+    would hold two articles whose time factor is 0 (`wirecopy.stages.story_similarity`):
+    dated :data:`APART_DAYS` or more apart, or an undated one mentioning a date more than
+    APART_DAYS after a dated one's date."""
 
     def __init__(
         self,
         members: Mapping[int, Sequence[int]],
-        n: int,
         days: npt.NDArray[np.float64] | None,
         mentioned: npt.NDArray[np.float64] | None,
     ) -> None:
-        self.first: dict[int, float] = {}
-        self.written: dict[int, float] = {}
+        # story -> (earliest date, latest date, latest date an undated article mentions)
+        self.spans: dict[int, tuple[float, float, float]] = {}
         if days is None:
             return
         dated = ~np.isnan(days)
-        floor = np.where(dated, days, np.nan if mentioned is None else mentioned)
+        told = ~dated & ~np.isnan(mentioned) if mentioned is not None else np.zeros_like(dated)
         for story, rows in members.items():
             own = np.asarray(rows, dtype=np.int64)
-            if dated[own].any():
-                self.first[story] = float(days[own][dated[own]].min())
-            if (~np.isnan(floor[own])).any():
-                self.written[story] = float(np.nanmax(floor[own]))
+            when = days[own][dated[own]]
+            said = mentioned[own][told[own]] if mentioned is not None else when[:0]
+            if len(when) or len(said):
+                self.spans[story] = (
+                    float(when.min()) if len(when) else math.inf,
+                    float(when.max()) if len(when) else -math.inf,
+                    float(said.max()) if len(said) else -math.inf,
+                )
+
+    _NONE = (math.inf, -math.inf, -math.inf)
+
+    def _union(self, a: int, b: int) -> tuple[float, float, float]:
+        (f1, l1, m1), (f2, l2, m2) = self.spans.get(a, self._NONE), self.spans.get(b, self._NONE)
+        return min(f1, f2), max(l1, l2), max(m1, m2)
 
     def apart(self, a: int, b: int) -> bool:
-        first = min(self.first.get(a, math.inf), self.first.get(b, math.inf))
-        written = max(self.written.get(a, -math.inf), self.written.get(b, -math.inf))
-        return written - first > APART_DAYS
+        first, last, said = self._union(a, b)
+        return last - first >= APART_DAYS or said - first > APART_DAYS
 
     def join(self, a: int, b: int) -> None:
         """Story a joined story b."""
-        if a in self.first:
-            self.first[b] = min(self.first.pop(a), self.first.get(b, math.inf))
-        if a in self.written:
-            self.written[b] = max(self.written.pop(a), self.written.get(b, -math.inf))
+        union = self._union(a, b)
+        self.spans.pop(a, None)
+        if union != self._NONE:
+            self.spans[b] = union
 
 
 def _span(indptr: Int64s, row: int) -> slice:
