@@ -64,12 +64,12 @@ def judge_run(
 
     ``titled``: a title heads it (its own, or the page's); ``first``: no article of the page
     comes before it; ``dated``: a date line stands over it, and it holds two thirds of the
-    page's running text (`wirecopy.stages.segment`). Two paragraphs or more make
-    an article; a table needs a title (or paragraphs around it); a single paragraph needs a
-    title and either several sentences (a teaser) or to open the page (a brief), and is a
-    blurb when the site prints it on other pages. So dated, a paragraph of several sentences
-    is an article as under a title (``Updated May 1, 2019 6:33 AM CDT`` over a story told in
-    one paragraph). Prose the site prints on nearly all its pages, or that only names the site,
+    page's running text (`wirecopy.stages.segment`). Two paragraphs or more make an article;
+    a table needs a title (or paragraphs around it); a single paragraph needs a title and
+    either several sentences (a teaser) or to open the page (a brief), and is a blurb when the
+    site prints it on other pages. So dated, a paragraph of several sentences is an article
+    as under a title (``Updated May 1, 2019 6:33 AM CDT`` over a story told in one
+    paragraph). Prose the site prints on nearly all its pages, or that only names the site,
     is never one.
     """
     paragraphs = [i for i in run if ctx.lines[i].prose]

@@ -556,7 +556,10 @@ class _TimeSpans:
     it mentions (it was written then or later): two stories are not joined when their union
     would hold two articles whose time factor is 0 (`wirecopy.stages.story_similarity`):
     dated :data:`APART_DAYS` or more apart, or an undated one mentioning a date more than
-    APART_DAYS after a dated one's date."""
+    APART_DAYS after a dated one's date. A story of one article reads its own from the
+    arrays; only joined stories (and stories kept whole) are kept."""
+
+    _NONE = (math.inf, -math.inf, -math.inf)
 
     def __init__(
         self,
@@ -566,25 +569,32 @@ class _TimeSpans:
     ) -> None:
         # story -> (earliest date, latest date, latest date an undated article mentions)
         self.spans: dict[int, tuple[float, float, float]] = {}
-        if days is None:
-            return
-        dated = ~np.isnan(days)
-        told = ~dated & ~np.isnan(mentioned) if mentioned is not None else np.zeros_like(dated)
+        self.days = days
+        self.mentioned = mentioned
         for story, rows in members.items():
-            own = np.asarray(rows, dtype=np.int64)
-            when = days[own][dated[own]]
-            said = mentioned[own][told[own]] if mentioned is not None else when[:0]
-            if len(when) or len(said):
-                self.spans[story] = (
-                    float(when.min()) if len(when) else math.inf,
-                    float(when.max()) if len(when) else -math.inf,
-                    float(said.max()) if len(said) else -math.inf,
-                )
+            if len(rows) > 1:  # a story kept whole
+                self.spans[story] = self._union_of(rows)
 
-    _NONE = (math.inf, -math.inf, -math.inf)
+    def _one(self, i: int) -> tuple[float, float, float]:
+        if self.days is None:
+            return self._NONE
+        day = float(self.days[i])
+        if not math.isnan(day):
+            return day, day, -math.inf
+        said = math.nan if self.mentioned is None else float(self.mentioned[i])
+        return self._NONE if math.isnan(said) else (math.inf, -math.inf, said)
+
+    def _union_of(self, rows: Sequence[int]) -> tuple[float, float, float]:
+        spans = [self._one(i) for i in rows]
+        return (
+            min(f for f, _, _ in spans),
+            max(last for _, last, _ in spans),
+            max(m for _, _, m in spans),
+        )
 
     def _union(self, a: int, b: int) -> tuple[float, float, float]:
-        (f1, l1, m1), (f2, l2, m2) = self.spans.get(a, self._NONE), self.spans.get(b, self._NONE)
+        (f1, l1, m1) = self.spans.get(a) or self._one(a)
+        (f2, l2, m2) = self.spans.get(b) or self._one(b)
         return min(f1, f2), max(l1, l2), max(m1, m2)
 
     def apart(self, a: int, b: int) -> bool:
@@ -595,8 +605,7 @@ class _TimeSpans:
         """Story a joined story b."""
         union = self._union(a, b)
         self.spans.pop(a, None)
-        if union != self._NONE:
-            self.spans[b] = union
+        self.spans[b] = union
 
 
 def _span(indptr: Int64s, row: int) -> slice:
