@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from wirecopy.stages import lines
 from wirecopy.stages.lines import (
     PROMPT_WORDS,
-    ad_label,
     date_parts,
     dateline_parts,
     figures,
@@ -21,6 +20,7 @@ from wirecopy.stages.lines import (
     prompt,
     sentence_spans,
     shape_key,
+    slot_label,
     split_lines,
     timestamp,
 )
@@ -115,9 +115,11 @@ def test_calls_to_action() -> None:
     assert not prompt(long)  # a paragraph that opens so is no prompt
 
 
-def test_advertisement_slots() -> None:
-    assert ad_label("Advertisement") and ad_label("- Anzeige -") and ad_label("ADVERTISEMENT")
-    assert not ad_label("Advertisement revenue fell") and not ad_label("Adam")
+def test_slot_labels() -> None:
+    assert slot_label("Advertisement") and slot_label("- Anzeige -") and slot_label("ADVERTISEMENT")
+    assert not slot_label("Advertisement revenue fell") and not slot_label("Adam")
+    assert slot_label("READ MORE") and slot_label("Lesen Sie auch")
+    assert not slot_label("Read more books, the minister says")
 
 
 def test_dates() -> None:

@@ -606,3 +606,28 @@ def test_the_next_articles_dateline_under_a_brief_opens_a_new_article() -> None:
     wire = "NORTHPORT, May 2 (MPA) - The harbour bar reopened on Tuesday after two years."
     text = "\n\n".join([TITLE, brief, "May 1, 2019", wire, B2, B3])
     assert len(_alone(text).copies) == 2
+
+
+def test_a_read_more_slot_printed_on_several_sites_is_no_source() -> None:
+    # Printed alone on several sites, a short line is taken for an agency's name; a slot's
+    # label (language data) is not one, and a body steps over it.
+    texts = [
+        "\n\n".join([TITLE, LEAD, MORE, "READ MORE", LAST, END]),
+        "\n\n".join(["Harbour bar reopens", B1, "READ MORE", B2, B3]),
+        "\n\n".join(["Ferry strike called off", C1, "READ MORE", C2, C3]),
+    ]
+    pages = [
+        Page(
+            id=f"p{n}",
+            uri=None,
+            format="html",
+            content_hash=f"h{n}",
+            raw=b"",
+            text=text,
+            site=f"site{n}.example",
+        )
+        for n, text in enumerate(texts)
+    ]
+    for result in segment(pages, line_stats(pages)):
+        (copy,) = result.copies
+        assert copy.source is None and "READ MORE" not in copy.text

@@ -467,6 +467,11 @@ MIGRATIONS: list[str] = [
     """
     INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
     """,
+    # A link box's label (``READ MORE``, ``Lesen Sie auch``) is a slot's label as an
+    # advertisement's is: no source name, stepped over in a body. Every page again.
+    """
+    INSERT OR IGNORE INTO segment_queue (page_id) SELECT id FROM pages WHERE status = 'ok';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

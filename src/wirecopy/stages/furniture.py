@@ -34,12 +34,12 @@ from wirecopy.stages.lines import (
     SPACED_SEPARATORS,
     YEAR,
     Line,
-    ad_label,
     byline_words,
     head_key,
     item,
     name_key,
     prompt,
+    slot_label,
 )
 from wirecopy.stages.profiles import EMPTY, SiteProfile
 from wirecopy.textnorm import normalize
@@ -203,8 +203,8 @@ class PageContext:
             return "a lone word or a counter"  # an item of a list (``- Costs``) is neither
         if prompt(line.text):
             return "a call to action"  # ``Sign up to our daily newsletter``
-        if ad_label(line.text):
-            return "an advertisement's slot"
+        if slot_label(line.text):
+            return "the label of an advertisement's or a link box's slot"
         if self.mark(i, "recurs"):
             return "the site prints it (or its label) on other pages"
         if self.label_recurs(i):  # ``Read more: ...`` on several pages, whatever follows
@@ -242,8 +242,8 @@ class PageContext:
             return False
         if key in self.profile.sources:
             return True
-        if ad_label(line.text):
-            return False  # ``Advertisement`` is printed alone on many sites, and is no agency
+        if slot_label(line.text):
+            return False  # ``Advertisement``, ``READ MORE``: printed alone on many sites, no agency
         if not namelike(line.text):
             return False
         if self.source_here(i):
@@ -262,7 +262,7 @@ class PageContext:
         key = self.name_of[i]
         if key in self.profile.sources:
             return True
-        if ad_label(self.lines[i].text):
+        if slot_label(self.lines[i].text):
             return False
         return namelike(self.lines[i].text) and (self.names[key] > 1 or key == self.source_key)
 

@@ -121,14 +121,14 @@ def prompt(text: str) -> bool:
 
 
 @cache
-def _ad_labels() -> frozenset[str]:
-    return frozenset(_data()["ad_labels"])
+def _slot_labels() -> frozenset[str]:
+    return frozenset(_data()["slot_labels"])
 
 
-def ad_label(text: str) -> bool:
-    """The label of an advertisement's slot standing alone (``Advertisement``, ``- Anzeige
-    -``): language data."""
-    return text.strip(" -–—|·•*()[]").lower() in _ad_labels()
+def slot_label(text: str) -> bool:
+    """The label of a slot in the page, an advertisement's or a box of links, standing alone
+    (``Advertisement``, ``- Anzeige -``, ``READ MORE``): language data."""
+    return text.strip(" -–—|·•*()[]").lower() in _slot_labels()
 
 
 @cache

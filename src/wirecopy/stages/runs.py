@@ -16,7 +16,6 @@ from wirecopy.stages.furniture import PageContext, byline, counter
 from wirecopy.stages.lines import (
     CAPTION_WORDS,
     Line,
-    ad_label,
     code_evidence,
     code_like,
     dateline_parts,
@@ -26,6 +25,7 @@ from wirecopy.stages.lines import (
     item,
     item_number,
     list_item,
+    slot_label,
 )
 from wirecopy.stages.tables import ROW
 from wirecopy.stages.titles import title_score
@@ -328,8 +328,8 @@ def _bridgeable(ctx: PageContext, between: list[int], after: int) -> bool:
             return False
         if line.prose and not ctx.dup(i) and appeal(ctx, i):
             continue  # the site's appeal between paragraphs: stepped over as a widget is
-        if ad_label(line.text):
-            continue  # an advertisement's slot, however often the page prints it
+        if slot_label(line.text):
+            continue  # an advertisement's or a link box's slot, however often printed
         credit = ctx.in_body_credit(i)  # a credit under each picture: stepped over
         if (ctx.dup(i) or line.prose) and not (credit or _printed_between(ctx, i)):
             return False

@@ -73,14 +73,14 @@ How a page is read (every step decides from evidence that holds on pages never s
    are echoes (they belong to no copy), date lines datelines, descriptive lines captions
    (the first is the copy's caption), names known as sources (page metadata, printed alone
    on several sites when three words long or less, or printed twice on the page as ``X`` and
-   ``- X``, the dashed form not an item among others; never an advertisement's slot, which
-   a run steps over) source lines; the rest is boilerplate
+   ``- X``, the dashed form not an item among others; never a slot's label, ``Advertisement``
+   or ``READ MORE``, which a run steps over) source lines; the rest is boilerplate
    (bylines, widgets). A source name right after a body is that copy's source unless it
    stands closer to the next title; a copy with no source line credits the agency its
    dateline names in brackets (``PORTVALE, May 7 (MPA) -``), before the page's metadata
    source. Inside a
    run, a short line is a subhead unless it is a menu, a lone word, a counter, a call to
-   action, an advertisement's slot, or the site
+   action, a slot's label, or the site
    (or the corpus, for pages of no known site) prints it or its ``Label:`` on other pages;
    between the rows of a table, a short line is a subhead (a heading such as ``Full year``).
    A dateline glued to a first paragraph and an unterminated fragment glued after a
