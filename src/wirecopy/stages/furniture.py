@@ -262,8 +262,6 @@ class PageContext:
         key = self.name_of[i]
         if key in self.profile.sources:
             return True
-        if slot_label(self.lines[i].text):
-            return False
         return namelike(self.lines[i].text) and (self.names[key] > 1 or key == self.source_key)
 
     def evidence(self, i: int, why: str, **more: object) -> dict[str, object]:

@@ -146,13 +146,16 @@ def set_label(
 def label_run(ctx: PageContext, out: Labels, draft: Draft, idx: int) -> None:
     """Body paragraphs, subheads and in-body widgets; cut glued datelines and residue."""
     prose = [i for i in draft.run if ctx.lines[i].prose]
+    heading = [i for i in draft.run if i in ctx.head]  # between a standfirst and its body
+    if heading:
+        label_header(ctx, out, draft, idx, range(heading[0], heading[-1] + 1))
     for i in draft.run:
         line = ctx.lines[i]
         first_print = ctx.where[ctx.norm[i]][0]
+        if i in ctx.head:
+            continue
         if i in ctx.code:  # printed again or not: code says what it says where it stands
             set_label(ctx, out, i, BODY, idx, "a line of a block of code")
-        elif i in ctx.head:
-            _label_head_line(ctx, out, draft, idx, i)
         elif line.prose and ctx.dup(i) and first_print != i:
             # The copy that printed it first, as for echoes in a head (none: it was no body).
             echoed = out.owner[first_print]
@@ -195,22 +198,6 @@ def label_run(ctx: PageContext, out: Labels, draft: Draft, idx: int) -> None:
         if tail is not None:
             why = "fragment glued after the last sentence"
             _split(ctx, out, prose[-1], tail, (BOILERPLATE, None, why), tail_piece=True)
-
-
-def _label_head_line(ctx: PageContext, out: Labels, draft: Draft, idx: int, i: int) -> None:
-    """A line of the head between a standfirst and its body (`wirecopy.stages.runs`): a date
-    line, a picture's caption, or a byline or counter (boilerplate)."""
-    line = ctx.lines[i]
-    parts = dateline_parts(line.text)
-    if parts is not None:
-        draft.date = draft.date or iso(parts, _year(ctx.page))
-        set_label(ctx, out, i, DATELINE, idx, "a date line under the standfirst")
-    elif line.credit or line.captionish:
-        draft.caption = draft.caption or line.text
-        why = "a picture's caption under the standfirst"
-        set_label(ctx, out, i, CAPTION, idx, why, credit=line.credit)
-    else:
-        set_label(ctx, out, i, BOILERPLATE, None, "a byline or counter under the standfirst")
 
 
 def _split(

@@ -494,7 +494,7 @@ def body_runs(ctx: PageContext) -> list[list[int]]:
                 continue
             body = _under_standfirst(ctx, run, j)
             if body is not None:
-                ctx.head.update(range(j, body))  # labelled as a head's lines: `label_run`
+                ctx.head.update(range(j, body))  # labelled by `label_header`
                 run.extend(range(j, body + 1))
                 j = body + 1
                 continue
